@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Lectern: Markdown notebooks that fine-tune BERT, run as reproducible documents.
+///
+/// Data flows one way, one module per stage:
+/// Markdown → `LecternNotebook` (cells) → `LecternRunner` (session) → `LecternEngine` / `LecternData`
+/// → `LecternTranscript` (HTML, Markdown, JSON).
+let package = Package(
+    name: "Lectern",
+    products: [
+        .executable(name: "lectern", targets: ["lectern"]),
+        .library(name: "LecternEngine", targets: ["LecternEngine"]),
+        .library(name: "LecternData", targets: ["LecternData"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCmarkGFM",
+            pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "LecternMarkdown", dependencies: ["CCmarkGFM"]),
+        .target(
+            name: "LecternNotebook",
+            dependencies: ["LecternMarkdown", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(name: "LecternData"),
+        .target(
+            name: "LecternEngine",
+            dependencies: ["COpenBLAS"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-Xcc", "-march=native"])]
+        ),
+        .target(
+            name: "LecternTranscript",
+            dependencies: ["LecternMarkdown", .product(name: "Mustache", package: "swift-mustache")]
+        ),
+        .target(
+            name: "LecternRunner",
+            dependencies: ["LecternNotebook", "LecternData", "LecternEngine", "LecternTranscript"]
+        ),
+        .executableTarget(
+            name: "lectern",
+            dependencies: ["LecternRunner", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "LecternNotebookTests", dependencies: ["LecternNotebook"]),
+        .testTarget(name: "LecternDataTests", dependencies: ["LecternData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine"]),
+        .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript"]),
+        .testTarget(name: "LecternRunnerTests", dependencies: ["LecternRunner"], resources: [.copy("Fixtures")]),
+    ]
+)

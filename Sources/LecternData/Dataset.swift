@@ -1,0 +1,97 @@
+/// A labelled text-classification dataset: named splits of (text, label) rows.
+public struct Dataset: Sendable {
+    /// Label names; a row's label is an index into this list.
+    public var labelNames: [String]
+    /// Splits in a stable order ("train" first, then "validation", "test", then the rest).
+    public var splits: [DatasetSplit]
+    /// Where the rows came from (a file or folder).
+    public var source: String
+    public var format: DatasetFormat
+    /// Things a user should know about the data: undecodable bytes, and where.
+    public var notices: [DataNotice]
+
+    public init(labelNames: [String], splits: [DatasetSplit], source: String, format: DatasetFormat, notices: [DataNotice] = []) {
+        self.labelNames = labelNames
+        self.splits = splits
+        self.source = source
+        self.format = format
+        self.notices = notices
+    }
+
+    public subscript(split name: String) -> DatasetSplit? { splits.first { $0.name == name } }
+
+    /// The split a lesson trains on: "train" if present, else the first.
+    public var trainingSplit: DatasetSplit? { self[split: "train"] ?? splits.first }
+}
+
+/// One split's rows, stored column-wise.
+public struct DatasetSplit: Sendable, Equatable {
+    public var name: String
+    public var texts: [String]
+    public var labels: [Int]
+
+    public init(name: String, texts: [String], labels: [Int]) {
+        self.name = name
+        self.texts = texts
+        self.labels = labels
+    }
+
+    public var count: Int { texts.count }
+
+    /// The rows at `indices`, in that order (as `Dataset.select`).
+    public func select(_ indices: [Int], name: String? = nil) -> DatasetSplit {
+        DatasetSplit(name: name ?? self.name, texts: indices.map { texts[$0] }, labels: indices.map { labels[$0] })
+    }
+
+    /// How many rows have each label, for `labelCount` labels.
+    public func classCounts(labelCount: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: labelCount)
+        for label in labels where label >= 0 && label < labelCount { counts[label] += 1 }
+        return counts
+    }
+}
+
+/// The on-disk layouts Lectern reads.
+public enum DatasetFormat: String, Sendable, CaseIterable {
+    /// Headerless `"class","title","description"` CSV files (class 1-based) with `classes.txt`, as AG News is released.
+    case agNews = "ag_news"
+    /// CSV with a header row naming the columns.
+    case csv
+    /// JSON Lines: one object per line.
+    case jsonl
+    /// A folder of class folders holding `.txt` files, one document each (as BBC News).
+    case folders
+}
+
+/// Something about the data that a user should know, with the file and line it concerns.
+public struct DataNotice: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    /// 1-based line (CSV, JSON Lines) or nil for a whole file.
+    public var line: Int?
+    public var message: String
+
+    public var description: String {
+        "\(file)\(line.map { ":\($0)" } ?? ""): \(message)"
+    }
+}
+
+/// A problem with data files, naming the file and the row or line.
+public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var message: String
+    public var hint: String?
+
+    public init(_ message: String, file: String, line: Int? = nil, hint: String? = nil) {
+        self.message = message
+        self.file = file
+        self.line = line
+        self.hint = hint
+    }
+
+    public var description: String {
+        var text = "\(file)\(line.map { ":\($0)" } ?? ""): \(message)"
+        if let hint { text += " " + hint }
+        return text
+    }
+}

@@ -1,0 +1,87 @@
+/// The directives a notebook can contain, in the order a lesson usually uses them.
+public enum DirectiveName: String, CaseIterable, Sendable {
+    case load, tokenize, train, evaluate, predict
+}
+
+/// A parsed notebook: front matter and cells in document order.
+public struct Notebook: Sendable {
+    /// The path the notebook was read from, as given (used in every diagnostic).
+    public var path: String
+    public var frontMatter: FrontMatter
+    public var cells: [Cell]
+
+    /// The front matter's `title`, else the first level-1 heading, else the file name.
+    public var title: String {
+        if let title = frontMatter.title { return title }
+        for case let .prose(prose) in cells {
+            if let heading = prose.headings.first(where: { $0.level == 1 }) { return heading.text }
+        }
+        return String(path.split(separator: "/").last ?? Substring(path))
+    }
+
+    /// The directive cells, with their index among all cells.
+    public var directives: [(index: Int, cell: DirectiveCell)] {
+        cells.enumerated().compactMap { index, cell in
+            if case let .directive(directive) = cell { return (index, directive) }
+            return nil
+        }
+    }
+}
+
+/// One cell of a notebook.
+public enum Cell: Sendable {
+    /// Consecutive Markdown blocks that are not code: text, headings, lists, tables.
+    case prose(ProseCell)
+    /// A code block that is not a directive; shown as code, never run.
+    case code(CodeCell)
+    /// A fenced block naming a directive, with YAML parameters as its body.
+    case directive(DirectiveCell)
+
+    /// The first line of the cell in the notebook file.
+    public var line: Int {
+        switch self {
+        case let .prose(cell): return cell.lines.lowerBound
+        case let .code(cell): return cell.line
+        case let .directive(cell): return cell.line
+        }
+    }
+}
+
+public struct Heading: Sendable, Equatable {
+    public var level: Int
+    public var text: String
+}
+
+public struct ProseCell: Sendable {
+    /// The Markdown source, as written.
+    public var markdown: String
+    /// The Markdown rendered by cmark-gfm.
+    public var html: String
+    public var headings: [Heading]
+    public var lines: ClosedRange<Int>
+}
+
+public struct CodeCell: Sendable {
+    /// The info string's first word ("python", "bash", ...), empty when none.
+    public var language: String
+    public var source: String
+    /// The line of the opening fence.
+    public var line: Int
+}
+
+public struct DirectiveCell: Sendable {
+    public var name: DirectiveName
+    /// The whole info string after the fence, e.g. "train".
+    public var info: String
+    /// The body as written.
+    public var source: String
+    /// The line of the opening fence.
+    public var line: Int
+    /// The body parsed as YAML (an empty mapping for an empty body), or the reason it could not be.
+    public var body: Result<ParameterNode, Diagnostic>
+
+    /// Where the fence's directive name stands, for errors about the block as a whole.
+    public func location(in path: String) -> SourceLocation {
+        SourceLocation(file: path, line: line, column: 4)
+    }
+}
