@@ -52,10 +52,13 @@ let package = Package(
             name: "lectern",
             dependencies: ["LecternRunner", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "LecternNotebookTests", dependencies: ["LecternNotebook"]),
-        .testTarget(name: "LecternDataTests", dependencies: ["LecternData"], resources: [.copy("Fixtures")]),
+        .target(name: "LecternTestSupport", path: "Tests/LecternTestSupport"),
+        .testTarget(name: "LecternNotebookTests", dependencies: ["LecternNotebook", "LecternTestSupport"]),
+        .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine"]),
-        .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript"]),
-        .testTarget(name: "LecternRunnerTests", dependencies: ["LecternRunner"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript", "LecternTestSupport"]),
+        .testTarget(name: "LecternRunnerTests", dependencies: ["LecternRunner", "LecternTestSupport"]),
+        // Runs the built `lectern` executable as a student would; `swift test` builds it first.
+        .testTarget(name: "LecternCLITests", dependencies: ["LecternTestSupport"]),
     ]
 )

@@ -101,7 +101,10 @@ public struct MarkdownBlock {
         case CMARK_NODE_CODE_BLOCK:
             let info = cmark_node_get_fence_info(node).map { String(cString: $0) } ?? ""
             let literal = cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
-            kind = .codeBlock(info: info, literal: literal, fenced: cmark_node_get_fenced(node, nil, nil, nil) != 0)
+            var length: Int32 = 0, offset: Int32 = 0
+            var character: CChar = 0
+            let fenced = cmark_node_get_fenced(node, &length, &offset, &character) != 0
+            kind = .codeBlock(info: info, literal: literal, fenced: fenced)
         default:
             kind = .other
         }

@@ -170,7 +170,7 @@ public struct DirectiveSchema: Sendable {
                 continue
             }
             do throws(Diagnostic) {
-                arguments.set(entry.key, try spec.kind.read(entry.value, key: entry.key), at: entry.value.location, given: true)
+                arguments.set(entry.key, try spec.kind.read(entry.value, key: entry.key), at: entry.value.location, keyAt: entry.keyLocation)
             } catch {
                 problems.append(error)
             }
@@ -180,12 +180,12 @@ public struct DirectiveSchema: Sendable {
                 problems.append(Diagnostic("`\(directive.rawValue)` needs `\(spec.name)`: \(spec.summary)", at: directiveLocation,
                                            hint: "Add a line `\(spec.name): ...` to the block."))
             } else if let value = spec.defaultValue {
-                arguments.set(spec.name, value, at: directiveLocation, given: false)
+                arguments.set(spec.name, value, at: directiveLocation, keyAt: nil)
             }
         }
         for group in exclusiveGroups {
             let given = group.filter { arguments.isGiven($0) }
-            if given.count > 1, let location = arguments.location(of: given[1]) {
+            if given.count > 1, let location = arguments.keyLocation(of: given[1]) {
                 problems.append(Diagnostic("`\(directive.rawValue)` takes only one of " + group.map { "`\($0)`" }.joined(separator: ", ") + ".",
                                            at: location, hint: "Remove `\(given[1])` or `\(given[0])`."))
             }
@@ -202,6 +202,7 @@ public struct DirectiveArguments: Sendable {
     public let location: SourceLocation
     private var values: [String: ParameterValue] = [:]
     private var locations: [String: SourceLocation] = [:]
+    private var keyLocations: [String: SourceLocation] = [:]
     private var givenNames: [String] = []
 
     public init(directive: DirectiveName, location: SourceLocation) {
@@ -209,10 +210,14 @@ public struct DirectiveArguments: Sendable {
         self.location = location
     }
 
-    mutating func set(_ name: String, _ value: ParameterValue, at location: SourceLocation, given: Bool) {
+    /// Records a value; `keyLocation` is nil for a default (the notebook did not write it).
+    mutating func set(_ name: String, _ value: ParameterValue, at location: SourceLocation, keyAt keyLocation: SourceLocation?) {
         values[name] = value
         locations[name] = location
-        if given { givenNames.append(name) }
+        if let keyLocation {
+            keyLocations[name] = keyLocation
+            givenNames.append(name)
+        }
     }
 
     public subscript(name: String) -> ParameterValue? { values[name] }
@@ -223,7 +228,11 @@ public struct DirectiveArguments: Sendable {
     /// The parameters the notebook wrote, in its order.
     public var given: [NamedValue] { givenNames.compactMap { name in values[name].map { NamedValue(name: name, value: $0) } } }
 
+    /// Where the value of `name` was written (the directive's fence for a default).
     public func location(of name: String) -> SourceLocation? { locations[name] }
+
+    /// Where the key `name` was written, if the notebook wrote it.
+    public func keyLocation(of name: String) -> SourceLocation? { keyLocations[name] }
 
     public func string(_ name: String) -> String? {
         if case let .string(value) = values[name] { return value }

@@ -1,36 +1,7 @@
 import Foundation
+import LecternTestSupport
 import Testing
 @testable import LecternData
-
-/// A temporary folder that tests write real files into.
-struct ScratchFolder {
-    let path: String
-
-    init() {
-        path = NSTemporaryDirectory() + "lectern-test-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    @discardableResult
-    func write(_ name: String, _ bytes: [UInt8]) -> String {
-        let file = (path as NSString).appendingPathComponent(name)
-        try! FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: file, contents: Data(bytes))
-        return file
-    }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) -> String { write(name, Array(text.utf8)) }
-}
-
-/// Where the AG News release is, when this machine has it (CI does).
-let agNewsFolder: String? = {
-    let environment = ProcessInfo.processInfo.environment
-    var candidates = (environment["LECTERN_DATA"] ?? "").split(separator: ":").map { "\($0)/ag_news" }
-    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    candidates.append(repository.deletingLastPathComponent().appendingPathComponent("shared/data/ag_news").path)
-    return candidates.first { FileManager.default.fileExists(atPath: "\($0)/classes.txt") }
-}()
 
 struct CSVReaderTests {
     @Test func quotedFieldsEscapedQuotesAndLineBreaks() throws {

@@ -1,0 +1,55 @@
+import LecternNotebook
+import LecternTranscript
+
+/// What a directive leaves in the session for later cells, and what it needs from earlier ones.
+public enum SessionResource: String, Sendable, CaseIterable {
+    case dataset, tokenizer, model
+}
+
+/// A directive Lectern can run: its schema, its place in the session, and its work.
+public protocol DirectiveHandler: Sendable {
+    static var name: DirectiveName { get }
+    static var schema: DirectiveSchema { get }
+    /// Resources an earlier cell must have produced.
+    static var needs: [SessionResource] { get }
+    /// Resources this cell produces.
+    static var provides: [SessionResource] { get }
+
+    /// Checks across parameters that a schema cannot express; empty when all is well.
+    static func check(_ arguments: DirectiveArguments) -> [Diagnostic]
+
+    /// Runs the cell against the session; throws a diagnostic pointing at the notebook.
+    func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult
+}
+
+extension DirectiveHandler {
+    public static func check(_ arguments: DirectiveArguments) -> [Diagnostic] { [] }
+}
+
+/// What a directive produced: machine-readable outputs and what a reader sees.
+public struct CellResult: Sendable {
+    public var outputs: JSONValue
+    public var blocks: [OutputBlock]
+
+    public init(outputs: JSONValue, blocks: [OutputBlock]) {
+        self.outputs = outputs
+        self.blocks = blocks
+    }
+}
+
+/// The directives this build of Lectern can run. Directive names the notebook format knows but
+/// that have no handler here are rejected during validation, never skipped silently.
+public struct DirectiveRegistry: Sendable {
+    private var handlers: [DirectiveName: any DirectiveHandler]
+
+    public init(_ handlers: [any DirectiveHandler]) {
+        self.handlers = Dictionary(uniqueKeysWithValues: handlers.map { (type(of: $0).name, $0) })
+    }
+
+    /// Every directive this build supports.
+    public static let standard = DirectiveRegistry([LoadDirective()])
+
+    public func handler(for name: DirectiveName) -> (any DirectiveHandler)? { handlers[name] }
+
+    public var supported: [DirectiveName] { DirectiveName.allCases.filter { handlers[$0] != nil } }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import LecternNotebook
+import LecternTranscript
+
+/// Runs a notebook: validates every directive first, then runs them in document order
+/// against one session, and returns the transcript (also when something failed).
+public struct NotebookRunner: Sendable {
+    public var registry: DirectiveRegistry
+    /// Run later cells that do not depend on a failed one.
+    public var keepGoing: Bool
+
+    public init(registry: DirectiveRegistry = .standard, keepGoing: Bool = false) {
+        self.registry = registry
+        self.keepGoing = keepGoing
+    }
+
+    /// A directive cell that passed validation, ready to run.
+    struct PlannedCell {
+        var index: Int
+        var cell: DirectiveCell
+        var handler: any DirectiveHandler
+        var arguments: DirectiveArguments
+    }
+
+    /// Checks every directive (schema, parameters, order) without running anything.
+    /// Returns every problem found, in notebook order.
+    public func check(_ notebook: Notebook, bindings: ParameterBindings) -> [Diagnostic] {
+        switch plan(notebook, bindings: bindings) {
+        case .success: return []
+        case let .failure(problems): return problems.all
+        }
+    }
+
+    func plan(_ notebook: Notebook, bindings: ParameterBindings) -> Result<[PlannedCell], Diagnostics> {
+        var planned: [PlannedCell] = []
+        var problems: [Diagnostic] = []
+        var available = Set<SessionResource>()
+        for (index, cell) in notebook.directives {
+            let location = cell.location(in: notebook.path)
+            guard let handler = registry.handler(for: cell.name) else {
+                let supported = registry.supported.map { "`\($0.rawValue)`" }.joined(separator: ", ")
+                problems.append(Diagnostic("This build of Lectern cannot run `\(cell.name.rawValue)` cells yet.", at: location,
+                                           hint: "It can run: \(supported). Remove the cell or turn it into a plain code block to show it without running it."))
+                continue
+            }
+            let kind = type(of: handler)
+            for need in kind.needs where !available.contains(need) {
+                let producers = DirectiveName.allCases.filter { registry.handler(for: $0).map { type(of: $0).provides.contains(need) } ?? false }
+                problems.append(Diagnostic("`\(cell.name.rawValue)` needs a \(need.rawValue), but no earlier cell provides one.", at: location,
+                                           hint: "Add " + producers.map { "a `\($0.rawValue)` cell" }.joined(separator: " or ") + " above it."))
+            }
+            available.formUnion(kind.provides)
+            let body: ParameterNode
+            switch cell.body {
+            case let .success(node): body = node
+            case let .failure(problem):
+                problems.append(problem)
+                continue
+            }
+            do {
+                let substituted = try bindings.substitute(body)
+                let arguments = try kind.schema.validate(substituted, directiveLocation: location)
+                let extra = kind.check(arguments)
+                if extra.isEmpty {
+                    planned.append(PlannedCell(index: index, cell: cell, handler: handler, arguments: arguments))
+                } else {
+                    problems += extra
+                }
+            } catch let error as Diagnostic {
+                problems.append(error)
+            } catch let error as Diagnostics {
+                problems += error.all
+            } catch {
+                problems.append(Diagnostic("\(error)", at: location))
+            }
+        }
+        return problems.isEmpty ? .success(planned) : .failure(Diagnostics(problems))
+    }
+
+    /// Runs the notebook and returns its transcript; `transcript.status` tells how it went.
+    public func run(_ notebook: Notebook, bindings: ParameterBindings, context: RunContext, runInfo: [(label: String, value: String)]) -> Transcript {
+        let started = Date()
+        let clock = ContinuousClock.now
+        let parameters = bindings.bindings.map { Transcript.Parameter(name: $0.name, value: JSONValue(yaml: $0.value), source: $0.source) }
+        let seedInfo = [(label: "Seed", value: String(context.seed))]
+        var transcript = Transcript(title: notebook.title, notebook: notebook.path, status: .ok, parameters: parameters,
+                                    runInfo: runInfo + seedInfo, startedAt: started, seconds: 0, cells: [], diagnostics: [])
+
+        let plan: [PlannedCell]
+        switch self.plan(notebook, bindings: bindings) {
+        case let .success(cells): plan = cells
+        case let .failure(problems):
+            transcript.status = .invalid
+            transcript.diagnostics = problems.all.map(\.description)
+            transcript.cells = notebook.cells.enumerated().map { index, cell in
+                Self.transcriptCell(cell) { directive in
+                    DirectiveRecord(index: index, directive: directive.name.rawValue, line: directive.line, source: directive.source,
+                                    status: .skipped, skipReason: "not run: the notebook has problems")
+                }
+            }
+            transcript.seconds = Self.seconds(since: clock)
+            return transcript
+        }
+
+        var session = Session()
+        var failed = Set<SessionResource>()
+        var anyFailure = false
+        var records: [Int: DirectiveRecord] = [:]
+        for (position, planned) in plan.enumerated() {
+            let kind = type(of: planned.handler)
+            var record = DirectiveRecord(index: planned.index, directive: planned.cell.name.rawValue, line: planned.cell.line,
+                                         source: planned.cell.source, status: .ok, parameters: Self.parameters(planned.arguments, schema: kind.schema))
+            let blockedBy = kind.needs.filter(failed.contains)
+            if anyFailure && (!keepGoing || !blockedBy.isEmpty) {
+                record.status = .skipped
+                record.skipReason = blockedBy.isEmpty ? "not run: an earlier cell failed"
+                    : "not run: it needs the \(blockedBy.map(\.rawValue).joined(separator: ", ")) that a failed cell should have made"
+                failed.formUnion(kind.provides)
+                records[planned.index] = record
+                continue
+            }
+            context.progress.cellStarted(index: position + 1, of: plan.count, directive: record.directive, line: record.line)
+            record.startedAt = Date()
+            let cellClock = ContinuousClock.now
+            do {
+                let result = try planned.handler.run(planned.arguments, session: &session, context: context)
+                record.outputs = result.outputs
+                record.blocks = result.blocks
+            } catch {
+                record.status = .error
+                record.error = error.description
+                failed.formUnion(kind.provides)
+                anyFailure = true
+            }
+            record.seconds = Self.seconds(since: cellClock)
+            context.progress.cellFinished(directive: record.directive, status: record.status.rawValue, seconds: record.seconds ?? 0,
+                                          summary: record.error)
+            records[planned.index] = record
+        }
+        transcript.status = anyFailure ? .error : .ok
+        transcript.cells = notebook.cells.enumerated().map { index, cell in
+            Self.transcriptCell(cell) { _ in records[index]! }
+        }
+        transcript.seconds = Self.seconds(since: clock)
+        return transcript
+    }
+
+    private static func transcriptCell(_ cell: Cell, record: (DirectiveCell) -> DirectiveRecord) -> Transcript.Cell {
+        switch cell {
+        case let .prose(prose):
+            return .prose(markdown: prose.markdown, html: prose.html, headings: prose.headings.map { Transcript.Heading(level: $0.level, text: $0.text) })
+        case let .code(code):
+            return .code(language: code.language, source: code.source)
+        case let .directive(directive):
+            return .directive(record(directive))
+        }
+    }
+
+    static func parameters(_ arguments: DirectiveArguments, schema: DirectiveSchema) -> [(name: String, value: JSONValue, isDefault: Bool)] {
+        schema.parameters.compactMap { spec in
+            arguments[spec.name].map { (name: spec.name, value: JSONValue(parameter: $0), isDefault: !arguments.isGiven(spec.name)) }
+        }
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+}
+
+extension JSONValue {
+    /// A validated parameter as JSON.
+    init(parameter: ParameterValue) {
+        switch parameter {
+        case let .string(text): self = .string(text)
+        case let .integer(value): self = .int(value)
+        case let .number(value): self = .double(value)
+        case let .boolean(value): self = .bool(value)
+        case let .list(items): self = .array(items.map(JSONValue.init(parameter:)))
+        case let .mapping(entries): self = .object(entries.map { (key: $0.name, value: JSONValue(parameter: $0.value)) })
+        }
+    }
+
+    /// A notebook parameter as JSON: plain scalars that read as numbers or booleans become them.
+    init(yaml node: ParameterNode) {
+        switch node.value {
+        case let .scalar(text, quoted):
+            if !quoted, let integer = Int(text) { self = .int(integer) }
+            else if !quoted, let number = Double(text), number.isFinite { self = .double(number) }
+            else if !quoted, text == "true" || text == "false" { self = .bool(text == "true") }
+            else { self = .string(text) }
+        case let .sequence(items): self = .array(items.map(JSONValue.init(yaml:)))
+        case let .mapping(entries): self = .object(entries.map { (key: $0.key, value: JSONValue(yaml: $0.value)) })
+        }
+    }
+}

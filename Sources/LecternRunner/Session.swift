@@ -1,0 +1,51 @@
+import Foundation
+import LecternData
+
+/// The state cells share while a notebook runs, in document order.
+public struct Session: Sendable {
+    /// The dataset from the last `load`, its splits as the notebook shaped them.
+    public var dataset: LoadedDataset?
+
+    public init() {}
+}
+
+/// A dataset as a `load` cell left it.
+public struct LoadedDataset: Sendable {
+    /// The name or path the notebook gave.
+    public var name: String
+    public var dataset: Dataset
+}
+
+/// What every cell may consult while it runs.
+public struct RunContext: Sendable {
+    /// The notebook's path, as given.
+    public var notebookPath: String
+    /// Relative data and model paths resolve from here (the notebook's folder).
+    public var baseFolder: String
+    /// The notebook seed (front matter or `--set seed=`), used where a directive sets none.
+    public var seed: Int
+    public var progress: any ProgressReporter
+
+    public init(notebookPath: String, baseFolder: String, seed: Int, progress: any ProgressReporter) {
+        self.notebookPath = notebookPath
+        self.baseFolder = baseFolder
+        self.seed = seed
+        self.progress = progress
+    }
+}
+
+/// Receives progress from long cells, and cell starts and ends from the runner.
+public protocol ProgressReporter: Sendable {
+    func cellStarted(index: Int, of total: Int, directive: String, line: Int)
+    func cellFinished(directive: String, status: String, seconds: Double, summary: String?)
+    /// `done` of `total` units of work (`unit`, e.g. "steps"), with an optional short note (the last loss).
+    func progress(done: Int, total: Int, unit: String, note: String?)
+}
+
+/// Reports nothing (tests, `--quiet`).
+public struct SilentProgress: ProgressReporter {
+    public init() {}
+    public func cellStarted(index: Int, of total: Int, directive: String, line: Int) {}
+    public func cellFinished(directive: String, status: String, seconds: Double, summary: String?) {}
+    public func progress(done: Int, total: Int, unit: String, note: String?) {}
+}

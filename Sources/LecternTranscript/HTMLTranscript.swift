@@ -1,0 +1,141 @@
+import Foundation
+import Mustache
+
+/// Renders a transcript to one self-contained HTML page through a Mustache template
+/// (`templates/transcript.html.mustache`), so that authors can restyle it.
+///
+/// The template receives plain values (see `context`); outputs and prose arrive as HTML fragments.
+public struct HTMLTranscriptRenderer: Sendable {
+    private let template: MustacheTemplate
+
+    public struct TemplateError: Error, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "The HTML template \(path) cannot be used: \(reason)" }
+    }
+
+    /// Loads the template at `path`.
+    public init(templateAt path: String) throws(TemplateError) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw TemplateError(path: path, reason: "it cannot be read")
+        }
+        do {
+            template = try MustacheTemplate(string: text)
+        } catch {
+            throw TemplateError(path: path, reason: "\(error)")
+        }
+    }
+
+    public func render(_ transcript: Transcript) -> String {
+        template.render(Self.context(transcript))
+    }
+
+    /// The values the template sees.
+    static func context(_ transcript: Transcript) -> [String: Any] {
+        var anchors = AnchorNames()
+        var toc: [[String: Any]] = []
+        var cells: [[String: Any]] = []
+        for cell in transcript.cells {
+            switch cell {
+            case let .prose(_, html, headings):
+                var withIDs = html
+                var searchFrom = withIDs.startIndex
+                for heading in headings {
+                    let id = anchors.next(Formatting.slug(heading.text))
+                    let tag = "<h\(heading.level)>"
+                    if let range = withIDs.range(of: tag, range: searchFrom..<withIDs.endIndex) {
+                        withIDs.replaceSubrange(range, with: "<h\(heading.level) id=\"\(id)\">")
+                        searchFrom = withIDs.index(range.lowerBound, offsetBy: tag.count)
+                    }
+                    if heading.level <= 3 { toc.append(["level": heading.level, "id": id, "text": heading.text]) }
+                }
+                cells.append(["isProse": true, "html": withIDs])
+            case let .code(language, source):
+                cells.append(["isCode": true, "language": language, "source": source])
+            case let .directive(record):
+                cells.append(directiveContext(record))
+            }
+        }
+        var context: [String: Any] = [
+            "title": transcript.title,
+            "notebook": transcript.notebook,
+            "status": transcript.status.rawValue,
+            "statusText": transcript.statusLabel,
+            "startedAt": Transcript.timestamp(transcript.startedAt),
+            "duration": Formatting.duration(transcript.seconds),
+            "runInfo": transcript.runInfo.map { ["label": $0.label, "value": $0.value] },
+            "parameters": transcript.parameters.map { ["name": $0.name, "value": Formatting.display($0.value), "source": $0.source] },
+            "hasParameters": !transcript.parameters.isEmpty,
+            "toc": toc,
+            "hasToc": !toc.isEmpty,
+            "cells": cells,
+            "diagnostics": transcript.diagnostics,
+            "hasDiagnostics": !transcript.diagnostics.isEmpty,
+        ]
+        if let failure = transcript.firstFailure {
+            context["failure"] = ["anchor": failure.anchor, "directive": failure.directive, "line": failure.line,
+                                  "message": failure.error ?? ""]
+        }
+        return context
+    }
+
+    private static func directiveContext(_ record: DirectiveRecord) -> [String: Any] {
+        var context: [String: Any] = [
+            "isDirective": true,
+            "anchor": record.anchor,
+            "directive": record.directive,
+            "line": record.line,
+            "status": record.status.rawValue,
+            "statusText": record.statusLabel,
+            "source": record.source,
+            "parameters": record.parameters.map { ["name": $0.name, "value": Formatting.display($0.value), "isDefault": $0.isDefault] },
+            "hasParameters": !record.parameters.isEmpty,
+            "outputs": record.blocks.map(html).joined(separator: "\n"),
+        ]
+        if let seconds = record.seconds { context["duration"] = Formatting.duration(seconds) }
+        if let error = record.error { context["error"] = error }
+        if let reason = record.skipReason { context["skipReason"] = reason }
+        return context
+    }
+
+    static func html(_ block: OutputBlock) -> String {
+        let escape = Formatting.escapeHTML
+        switch block {
+        case let .text(text):
+            return "<p>\(escape(text))</p>"
+        case let .preformatted(title, text):
+            return (title.map { "<h4>\(escape($0))</h4>" } ?? "") + "<pre class=\"text\">\(escape(text))</pre>"
+        case let .log(lines):
+            return "<pre class=\"log\">\(escape(lines.joined(separator: "\n")))</pre>"
+        case let .notice(text):
+            return "<p class=\"notice\">\(escape(text))</p>"
+        case let .table(table):
+            var out = "<figure class=\"table\">"
+            if let title = table.title { out += "<figcaption>\(escape(title))</figcaption>" }
+            out += "<table><thead><tr>"
+            for (index, column) in table.columns.enumerated() {
+                out += table.numericColumns.contains(index) ? "<th class=\"num\">\(escape(column))</th>" : "<th>\(escape(column))</th>"
+            }
+            out += "</tr></thead><tbody>"
+            for row in table.rows {
+                out += "<tr>"
+                for (index, cell) in row.enumerated() {
+                    out += table.numericColumns.contains(index) ? "<td class=\"num\">\(escape(cell))</td>" : "<td>\(escape(cell))</td>"
+                }
+                out += "</tr>"
+            }
+            return out + "</tbody></table></figure>"
+        }
+    }
+}
+
+/// Unique anchor names: a second "results" heading becomes "results-1", as on GitHub.
+private struct AnchorNames {
+    private var used: [String: Int] = [:]
+
+    mutating func next(_ base: String) -> String {
+        let count = used[base, default: 0]
+        used[base] = count + 1
+        return count == 0 ? base : "\(base)-\(count)"
+    }
+}

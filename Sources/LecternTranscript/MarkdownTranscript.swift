@@ -1,0 +1,98 @@
+import Foundation
+
+extension Transcript {
+    /// The transcript as GitHub-flavoured Markdown: the notebook's prose as written,
+    /// each directive followed by its outputs as tables and fenced text.
+    public var markdown: String {
+        var out = "# \(title)\n\n"
+        out += "> Rendered by Lectern from `\(notebook)` · **\(statusLabel)** · \(Self.timestamp(startedAt)) · \(Formatting.duration(seconds))\n\n"
+        if let failure = firstFailure {
+            out += "> [!CAUTION]\n> The `\(failure.directive)` cell on line \(failure.line) failed; later cells that needed it were skipped. See [the cell](#\(failure.anchor)).\n\n"
+        }
+        if !diagnostics.isEmpty {
+            out += "> [!CAUTION]\n> The notebook has problems, so nothing ran:\n>\n"
+            out += diagnostics.map { "> - " + $0.replacingOccurrences(of: "\n", with: "\n>   ") }.joined(separator: "\n") + "\n\n"
+        }
+        out += Self.table(columns: ["Run", ""], rows: runInfo.map { [$0.label, $0.value] })
+        if !parameters.isEmpty {
+            out += "\n" + Self.table(columns: ["Parameter", "Value", "Set in"],
+                                     rows: parameters.map { [$0.name, "`\(Formatting.display($0.value))`", $0.source] })
+        }
+        for cell in cells {
+            out += "\n"
+            switch cell {
+            case let .prose(markdown, _, _):
+                out += markdown.trimmingCharacters(in: .newlines) + "\n"
+            case let .code(language, source):
+                out += Self.fence(source, info: language)
+            case let .directive(record):
+                out += "<a id=\"\(record.anchor)\"></a>\n\n"
+                out += Self.fence(record.source, info: record.directive)
+                out += "\n" + record.markdownStatusLine + "\n"
+                if let error = record.error {
+                    out += "\n> [!CAUTION]\n> " + error.replacingOccurrences(of: "\n", with: "\n> ") + "\n"
+                }
+                for block in record.blocks { out += "\n" + Self.markdown(block) }
+            }
+        }
+        out += "\n---\n\nRendered by Lectern in \(Formatting.duration(seconds)).\n"
+        return out
+    }
+
+    var statusLabel: String {
+        switch status {
+        case .ok: return "all cells ran"
+        case .error: return "a cell failed"
+        case .invalid: return "not run: the notebook has problems"
+        }
+    }
+
+    static func markdown(_ block: OutputBlock) -> String {
+        switch block {
+        case let .text(text): return text + "\n"
+        case let .preformatted(title, text): return (title.map { "**\($0)**\n\n" } ?? "") + fence(text, info: "text")
+        case let .table(table): return (table.title.map { "**\($0)**\n\n" } ?? "") + Self.table(columns: table.columns, rows: table.rows, numeric: table.numericColumns)
+        case let .log(lines): return fence(lines.joined(separator: "\n"), info: "text")
+        case let .notice(text): return "> [!NOTE]\n> " + text.replacingOccurrences(of: "\n", with: "\n> ") + "\n"
+        }
+    }
+
+    static func table(columns: [String], rows: [[String]], numeric: Set<Int> = []) -> String {
+        func cell(_ text: String) -> String {
+            text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+        }
+        var out = "| " + columns.map(cell).joined(separator: " | ") + " |\n"
+        out += "|" + columns.indices.map { numeric.contains($0) ? " ---: |" : " --- |" }.joined() + "\n"
+        for row in rows { out += "| " + row.map(cell).joined(separator: " | ") + " |\n" }
+        return out
+    }
+
+    /// A fenced block whose fence is longer than any backtick run inside it.
+    static func fence(_ text: String, info: String) -> String {
+        var longest = 0, run = 0
+        for character in text {
+            run = character == "`" ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        let fence = String(repeating: "`", count: max(3, longest + 1))
+        let body = text.hasSuffix("\n") ? text : text + "\n"
+        return fence + info + "\n" + body + fence + "\n"
+    }
+}
+
+extension DirectiveRecord {
+    var statusLabel: String {
+        switch status {
+        case .ok: return "ok"
+        case .error: return "failed"
+        case .skipped: return "skipped"
+        }
+    }
+
+    var markdownStatusLine: String {
+        var line = "**`\(directive)`** · line \(line) · \(statusLabel)"
+        if let seconds { line += " in \(Formatting.duration(seconds))" }
+        if let skipReason { line += " — \(skipReason)" }
+        return line
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+/// Everything a run produced, ready to render as HTML, Markdown or JSON.
+/// It knows cells, tables and logs; it knows nothing of BERT or datasets.
+public struct Transcript: Sendable {
+    public enum Status: String, Sendable {
+        case ok
+        /// A cell failed while running.
+        case error
+        /// The notebook did not pass validation, so nothing ran.
+        case invalid
+    }
+
+    public var title: String
+    /// The notebook's path as given on the command line.
+    public var notebook: String
+    public var status: Status
+    /// Parameters used, in the notebook's order.
+    public var parameters: [Parameter]
+    /// Facts that make the run reproducible (Lectern version, seed, machine, ...), in display order.
+    public var runInfo: [(label: String, value: String)]
+    public var startedAt: Date
+    public var seconds: Double
+    public var cells: [Cell]
+    /// Problems found before anything ran, one paragraph each.
+    public var diagnostics: [String]
+
+    public init(title: String, notebook: String, status: Status, parameters: [Parameter], runInfo: [(label: String, value: String)],
+                startedAt: Date, seconds: Double, cells: [Cell], diagnostics: [String]) {
+        self.title = title
+        self.notebook = notebook
+        self.status = status
+        self.parameters = parameters
+        self.runInfo = runInfo
+        self.startedAt = startedAt
+        self.seconds = seconds
+        self.cells = cells
+        self.diagnostics = diagnostics
+    }
+
+    public struct Parameter: Sendable {
+        public var name: String
+        public var value: JSONValue
+        /// Where the value came from: "front matter", a parameters file, "--set".
+        public var source: String
+
+        public init(name: String, value: JSONValue, source: String) {
+            self.name = name
+            self.value = value
+            self.source = source
+        }
+    }
+
+    public struct Heading: Sendable {
+        public var level: Int
+        public var text: String
+
+        public init(level: Int, text: String) {
+            self.level = level
+            self.text = text
+        }
+    }
+
+    public enum Cell: Sendable {
+        case prose(markdown: String, html: String, headings: [Heading])
+        case code(language: String, source: String)
+        case directive(DirectiveRecord)
+    }
+
+    /// The directive cells, in order.
+    public var directiveRecords: [DirectiveRecord] {
+        cells.compactMap { if case let .directive(record) = $0 { return record } else { return nil } }
+    }
+
+    /// The first directive that failed, if any.
+    public var firstFailure: DirectiveRecord? { directiveRecords.first { $0.status == .error } }
+}
+
+/// What happened to one directive cell.
+public struct DirectiveRecord: Sendable {
+    public enum Status: String, Sendable {
+        case ok, error, skipped
+    }
+
+    /// The cell's position among all cells of the notebook (0-based).
+    public var index: Int
+    public var directive: String
+    /// The line of the opening fence.
+    public var line: Int
+    /// The body as written in the notebook.
+    public var source: String
+    public var status: Status
+    /// The parameters after substitution, with defaults for those not written (marked).
+    public var parameters: [(name: String, value: JSONValue, isDefault: Bool)]
+    public var startedAt: Date?
+    public var seconds: Double?
+    /// Machine-readable results, with Hugging Face's key names where they exist.
+    public var outputs: JSONValue
+    /// What a reader sees: tables, text and logs, in order.
+    public var blocks: [OutputBlock]
+    /// The error, when `status` is `.error`.
+    public var error: String?
+    /// Why the cell did not run, when `status` is `.skipped`.
+    public var skipReason: String?
+
+    public init(index: Int, directive: String, line: Int, source: String, status: Status,
+                parameters: [(name: String, value: JSONValue, isDefault: Bool)] = [], startedAt: Date? = nil, seconds: Double? = nil,
+                outputs: JSONValue = .object([]), blocks: [OutputBlock] = [], error: String? = nil, skipReason: String? = nil) {
+        self.index = index
+        self.directive = directive
+        self.line = line
+        self.source = source
+        self.status = status
+        self.parameters = parameters
+        self.startedAt = startedAt
+        self.seconds = seconds
+        self.outputs = outputs
+        self.blocks = blocks
+        self.error = error
+        self.skipReason = skipReason
+    }
+
+    /// The HTML id of the cell, for links from the error banner.
+    public var anchor: String { "cell-\(index)" }
+}
+
+/// One piece of a directive's visible output.
+public enum OutputBlock: Sendable {
+    /// A short paragraph of text.
+    case text(String)
+    /// Preformatted text, shown in a monospace box (e.g. an example's text).
+    case preformatted(title: String?, text: String)
+    case table(OutputTable)
+    /// Lines of a progress log.
+    case log([String])
+    /// Something the reader should notice (e.g. rows decoded as Windows-1252).
+    case notice(String)
+}
+
+/// A table: a title, column headers, and rows of cells already formatted as text.
+public struct OutputTable: Sendable {
+    public var title: String?
+    public var columns: [String]
+    public var rows: [[String]]
+    /// Columns to align right (numbers).
+    public var numericColumns: Set<Int>
+
+    public init(title: String? = nil, columns: [String], rows: [[String]], numericColumns: Set<Int> = []) {
+        self.title = title
+        self.columns = columns
+        self.rows = rows
+        self.numericColumns = numericColumns
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import LecternNotebook
+
+/// The options `run` and `check` share: the notebook and its parameters.
+struct NotebookOptions: ParsableArguments {
+    @Argument(help: "The notebook (a Markdown file).")
+    var notebook: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a parameter (repeatable): --set learning_rate=2e-5.", valueName: "name=value"))
+    var assignments: [String] = []
+
+    @Option(name: .customLong("params"), help: ArgumentHelp("A YAML file of parameter values.", valueName: "file"))
+    var parametersFile: String?
+
+    /// Parses the notebook and applies the overrides; prints every problem and exits 1 on failure.
+    func load() throws -> (Notebook, ParameterBindings) {
+        let parsed: Notebook
+        do {
+            parsed = try NotebookParser.parse(contentsOf: notebook)
+        } catch {
+            report(error.all)
+            throw ExitCode(1)
+        }
+        var bindings = ParameterBindings(frontMatter: parsed.frontMatter)
+        var problems: [Diagnostic] = []
+        if let parametersFile {
+            do { try bindings.apply(parametersFile: parametersFile) } catch { problems += error.all }
+        }
+        for assignment in assignments {
+            do { try bindings.apply(assignment: assignment) } catch { problems.append(error) }
+        }
+        if !problems.isEmpty {
+            report(problems)
+            throw ExitCode(1)
+        }
+        return (parsed, bindings)
+    }
+}
+
+func report(_ diagnostics: [Diagnostic]) {
+    for diagnostic in diagnostics { printError(diagnostic.description) }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

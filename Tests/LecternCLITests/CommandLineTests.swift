@@ -1,0 +1,107 @@
+import Foundation
+import LecternTestSupport
+import Testing
+
+/// Runs the real `lectern` executable, as a student would, and checks exit status, messages and files.
+struct CommandLineTests {
+    struct Result {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    static let executable: URL = {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lectern")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return repositoryRoot.appendingPathComponent(".build/debug/lectern")
+    }()
+
+    let folder = ScratchFolder()
+
+    init() { folder.writeTinyNews() }
+
+    func lectern(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
+        var environment = ProcessInfo.processInfo.environment
+        environment["LECTERN_DATA"] = ""
+        process.environment = environment
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        let errData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
+                      standardError: String(decoding: errData, as: UTF8.self))
+    }
+
+    var template: String { repositoryRoot.appendingPathComponent("templates/transcript.html.mustache").path }
+
+    @Test func aGoodNotebookRendersAllThreeFiles() throws {
+        folder.write("lesson.md", "---\ntitle: Tiny\nparams:\n  part: 0.25\n---\n\nText.\n\n```load\ndataset: tiny_news\nsplit: train\ntest_size: ${part}\n```\n")
+        let result = try lectern(["run", "lesson.md", "--template", template, "--set", "part=5", "--quiet"])
+        #expect(result.status == 0, "\(result.standardError)")
+        for ext in ["html", "md", "json"] { #expect(folder.read("output/lesson.\(ext)") != nil) }
+        let json = try #require(folder.read("output/lesson.json"))
+        #expect(json.contains("\"status\": \"ok\""))
+        #expect(json.contains("\"test\": 5"))
+    }
+
+    @Test func aValidationErrorExitsOneNamesTheLineAndStillWritesTheTranscript() throws {
+        folder.write("lesson.md", "Text.\n\n```load\ndataset: tiny_news\nshufle: false\n```\n")
+        let result = try lectern(["run", "lesson.md", "--template", template, "--out", "rendered", "--quiet"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("lesson.md:5:1: error: `load` has no parameter `shufle`. Did you mean `shuffle`?"))
+        let html = try #require(folder.read("rendered/lesson.html"))
+        #expect(html.contains("The notebook has problems, so nothing ran."))
+        #expect(folder.read("rendered/lesson.json")?.contains("\"status\": \"invalid\"") == true)
+    }
+
+    @Test func aFailingCellExitsOneWithTheErrorInPlace() throws {
+        folder.write("lesson.md", "```load\ndataset: not_here\n```\n")
+        let result = try lectern(["run", "lesson.md", "--template", template, "--quiet"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("lesson.md:2:10: error: not_here: No dataset named `not_here`."))
+        #expect(folder.read("output/lesson.html")?.contains("A cell failed.") == true)
+    }
+
+    @Test func checkValidatesWithoutRunning() throws {
+        folder.write("lesson.md", "```load\ndataset: not_here\n```\n")
+        let ok = try lectern(["check", "lesson.md"])
+        #expect(ok.status == 0)
+        #expect(ok.standardOutput.contains("lesson.md: ok (1 directive cells)"))
+        #expect(folder.read("output/lesson.json") == nil)
+
+        folder.write("bad.md", "```load\ndataset: x\ntest_size: 1.5\n```\n\n```predict\ntext: hi\n```\n")
+        let bad = try lectern(["check", "bad.md"])
+        #expect(bad.status == 1)
+        #expect(bad.standardError.contains("bad.md:3:12: error: `test_size` must be a fraction between 0 and 1 (such as 0.2) or a whole count (such as 200), but it is `1.5`."))
+        #expect(bad.standardError.contains("bad.md:6:4: error: This build of Lectern cannot run `predict` cells yet."))
+        #expect(bad.standardError.contains("2 problems found; nothing was run."))
+    }
+
+    @Test func anUnknownParameterOnTheCommandLineIsAnError() throws {
+        folder.write("lesson.md", "---\nparams:\n  rows: 10\n---\n\n```load\ndataset: tiny_news\n```\n")
+        let result = try lectern(["check", "lesson.md", "--set", "row=5"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("--set:1:1: error: The notebook has no parameter `row`. Did you mean `rows`?"))
+    }
+
+    @Test func aNotebookThatIsNotUTF8IsRejectedWithItsPosition() throws {
+        folder.write("latin1.md", Array("Text.\n\nna".utf8) + [0xEF, 0x76, 0x65, 0x0A])
+        let result = try lectern(["check", "latin1.md"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("latin1.md:3:3: error: The notebook is not UTF-8 text"))
+    }
+
+    @Test func anUnwritableOutputFolderExitsTwo() throws {
+        folder.write("lesson.md", "```load\ndataset: tiny_news\n```\n")
+        let result = try lectern(["run", "lesson.md", "--template", template, "--out", "/proc/lectern-out", "--quiet"])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("Cannot write /proc/lectern-out/lesson.html"))
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// A temporary folder that tests write real files into.
+public struct ScratchFolder {
+    public let path: String
+
+    public init() {
+        path = NSTemporaryDirectory() + "lectern-test-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    @discardableResult
+    public func write(_ name: String, _ bytes: [UInt8]) -> String {
+        let file = (path as NSString).appendingPathComponent(name)
+        try! FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: file, contents: Data(bytes))
+        return file
+    }
+
+    @discardableResult
+    public func write(_ name: String, _ text: String) -> String { write(name, Array(text.utf8)) }
+
+    public func read(_ name: String) -> String? {
+        try? String(contentsOfFile: (path as NSString).appendingPathComponent(name), encoding: .utf8)
+    }
+
+    /// A small AG News-style release (classes.txt + headerless train.csv/test.csv) of `rows` rows per split.
+    @discardableResult
+    public func writeTinyNews(_ folder: String = "data/tiny_news", rows: Int = 20) -> String {
+        write("\(folder)/classes.txt", "World\nSports\nBusiness\nSci/Tech\n")
+        for split in ["train", "test"] {
+            let lines = (0..<rows).map { "\"\($0 % 4 + 1)\",\"\(split) title \($0)\",\"Body of \(split) article number \($0).\"" }
+            write("\(folder)/\(split).csv", lines.joined(separator: "\n") + "\n")
+        }
+        return (path as NSString).appendingPathComponent(folder)
+    }
+}
+
+/// The repository's root folder (for templates and notebooks).
+public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The AG News release, when this machine has it (CI does): `$LECTERN_DATA/ag_news` or `../shared/data/ag_news`.
+public let agNewsFolder: String? = {
+    let environment = ProcessInfo.processInfo.environment
+    var candidates = (environment["LECTERN_DATA"] ?? "").split(separator: ":").map { "\($0)/ag_news" }
+    candidates.append(repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/ag_news").path)
+    return candidates.first { FileManager.default.fileExists(atPath: "\($0)/classes.txt") }
+}()
