@@ -34,10 +34,11 @@ let package = Package(
             name: "LecternNotebook",
             dependencies: ["LecternMarkdown", .product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "LecternData"),
+        .target(name: "LecternPaths"),
+        .target(name: "LecternData", dependencies: ["LecternPaths"]),
         .target(
             name: "LecternEngine",
-            dependencies: ["COpenBLAS"],
+            dependencies: ["COpenBLAS", "LecternPaths"],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-Xcc", "-march=native"])]
         ),
         .target(
@@ -55,7 +56,7 @@ let package = Package(
         .target(name: "LecternTestSupport", path: "Tests/LecternTestSupport"),
         .testTarget(name: "LecternNotebookTests", dependencies: ["LecternNotebook", "LecternTestSupport"]),
         .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine"]),
+        .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript", "LecternTestSupport"]),
         .testTarget(name: "LecternRunnerTests", dependencies: ["LecternRunner", "LecternTestSupport"]),
         // Runs the built `lectern` executable as a student would; `swift test` builds it first.

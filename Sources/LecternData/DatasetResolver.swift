@@ -1,4 +1,5 @@
 import Foundation
+import LecternPaths
 
 /// Turns a dataset name from a notebook into a folder or file.
 ///

@@ -6,7 +6,7 @@ public enum PythonPackages {
     /// Where Lectern's set-up (`make setup`) installs the data and model packages it uses.
     public static var lecternFolder: String {
         if let custom = ProcessInfo.processInfo.environment["LECTERN_PACKAGES"], !custom.isEmpty { return custom }
-        return Files.join(home, ".local/share/lectern/packages")
+        return join(home, ".local/share/lectern/packages")
     }
 
     /// Candidate site-packages folders, in search order: `$LECTERN_PACKAGES` (or Lectern's own folder),
@@ -15,11 +15,11 @@ public enum PythonPackages {
         var folders = [lecternFolder]
         let environment = ProcessInfo.processInfo.environment
         if let venv = environment["VIRTUAL_ENV"], !venv.isEmpty {
-            folders += sitePackages(under: Files.join(venv, "lib"))
+            folders += sitePackages(under: join(venv, "lib"))
         }
-        folders += sitePackages(under: Files.join(home, ".local/lib"))
-        for version in Files.list(Files.join(home, ".pyenv/versions")) {
-            folders += sitePackages(under: Files.join(home, ".pyenv/versions/\(version)/lib"))
+        folders += sitePackages(under: join(home, ".local/lib"))
+        for version in list(join(home, ".pyenv/versions")) {
+            folders += sitePackages(under: join(home, ".pyenv/versions/\(version)/lib"))
         }
         folders += sitePackages(under: "/usr/local/lib") + sitePackages(under: "/usr/lib") + ["/usr/lib/python3/dist-packages"]
         var seen = Set<String>()
@@ -30,7 +30,7 @@ public enum PythonPackages {
     public static func locate(_ relativePath: String) -> (path: String?, searched: [String]) {
         var searched: [String] = []
         for folder in searchFolders {
-            let candidate = Files.join(folder, relativePath)
+            let candidate = join(folder, relativePath)
             searched.append(candidate)
             if FileManager.default.fileExists(atPath: candidate) { return (candidate, searched) }
         }
@@ -39,9 +39,20 @@ public enum PythonPackages {
 
     private static var home: String { NSHomeDirectory() }
 
+    static func join(_ folder: String, _ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+
+    static func list(_ folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    static func isFolder(_ path: String) -> Bool {
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+    }
+
     private static func sitePackages(under lib: String) -> [String] {
-        Files.list(lib).filter { $0.hasPrefix("python3") }.flatMap { version in
-            ["site-packages", "dist-packages"].map { Files.join(Files.join(lib, version), $0) }
-        }.filter(Files.isFolder)
+        list(lib).filter { $0.hasPrefix("python3") }.flatMap { version in
+            ["site-packages", "dist-packages"].map { join(join(lib, version), $0) }
+        }.filter(isFolder)
     }
 }
