@@ -34,16 +34,16 @@ let package = Package(
             name: "LecternNotebook",
             dependencies: ["LecternMarkdown", .product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "LecternPaths"),
-        .target(name: "LecternData", dependencies: ["LecternPaths"]),
+        .target(name: "LecternFiles"),
+        .target(name: "LecternData", dependencies: ["LecternFiles"]),
         .target(
             name: "LecternEngine",
-            dependencies: ["COpenBLAS", "LecternPaths"],
+            dependencies: ["COpenBLAS", "LecternFiles"],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-Xcc", "-march=native"])]
         ),
         .target(
             name: "LecternTranscript",
-            dependencies: ["LecternMarkdown", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["LecternMarkdown", "LecternFiles", .product(name: "Mustache", package: "swift-mustache")]
         ),
         .target(
             name: "LecternRunner",
@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "LecternNotebookTests", dependencies: ["LecternNotebook", "LecternTestSupport"]),
         .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "LecternTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript", "LecternTestSupport"]),
+        .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript", "LecternFiles", "LecternTestSupport"]),
         .testTarget(name: "LecternRunnerTests", dependencies: ["LecternRunner", "LecternTestSupport"]),
         // Runs the built `lectern` executable as a student would; `swift test` builds it first.
         .testTarget(name: "LecternCLITests", dependencies: ["LecternTestSupport"]),

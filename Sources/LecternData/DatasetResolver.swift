@@ -1,5 +1,5 @@
 import Foundation
-import LecternPaths
+import LecternFiles
 
 /// Turns a dataset name from a notebook into a folder or file.
 ///

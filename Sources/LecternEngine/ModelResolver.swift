@@ -1,5 +1,5 @@
 import Foundation
-import LecternPaths
+import LecternFiles
 
 /// Turns a model name from a notebook into a Hugging Face model folder.
 ///

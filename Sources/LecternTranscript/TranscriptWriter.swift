@@ -1,4 +1,5 @@
 import Foundation
+import LecternFiles
 
 /// Writes a transcript's three renderings (`STEM.html`, `STEM.md`, `STEM.json`) into a folder,
 /// each atomically.

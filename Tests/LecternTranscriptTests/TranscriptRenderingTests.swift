@@ -1,4 +1,5 @@
 import Foundation
+import LecternFiles
 import LecternTestSupport
 import Testing
 @testable import LecternTranscript

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Adds `bias` (length `columns`) to every row of `matrix`.
+@inline(__always)
+func addBias(_ matrix: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int, columns: Int) {
+    for row in 0..<rows {
+        let values = matrix + row * columns
+        for column in 0..<columns { values[column] += bias[column] }
+    }
+}
+
+/// out = a + b, element by element.
+@inline(__always)
+func add(_ output: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) {
+    for index in 0..<count { output[index] = a[index] + b[index] }
+}
+
+/// The activation of BERT's feed-forward layer, in place.
+func activationForward(_ values: UnsafeMutablePointer<Float>, count: Int, kind: BertConfig.Activation) {
+    switch kind {
+    case .gelu:
+        // x · Φ(x) = 0.5 · x · (1 + erf(x / √2)), as torch.nn.functional.gelu.
+        let inverseRoot2: Float = 0.707_106_77
+        for index in 0..<count {
+            let x = values[index]
+            values[index] = 0.5 * x * (1 + erff(x * inverseRoot2))
+        }
+    case .geluTanh:
+        let scale: Float = 0.797_884_56  // √(2/π)
+        for index in 0..<count {
+            let x = values[index]
+            values[index] = 0.5 * x * (1 + tanhf(scale * (x + 0.044715 * x * x * x)))
+        }
+    case .relu:
+        for index in 0..<count { values[index] = max(0, values[index]) }
+    }
+}
+
+/// Softmax of each row of `rows × columns`, in place, with the maximum subtracted for stability.
+@inline(__always)
+func softmaxRows(_ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+    for row in 0..<rows {
+        let x = values + row * columns
+        var largest = -Float.infinity
+        for index in 0..<columns { largest = max(largest, x[index]) }
+        var sum: Float = 0
+        for index in 0..<columns {
+            let e = expf(x[index] - largest)
+            x[index] = e
+            sum += e
+        }
+        let inverse = 1 / sum
+        for index in 0..<columns { x[index] *= inverse }
+    }
+}

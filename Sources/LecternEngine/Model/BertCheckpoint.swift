@@ -1,0 +1,105 @@
+import Foundation
+
+/// Loads a Hugging Face BERT checkpoint folder (config.json + model.safetensors) into `BertParameters`.
+///
+/// Names are looked up as transformers writes them, with or without the `bert.` prefix, so both
+/// `BertModel` and `BertForSequenceClassification` checkpoints load (old `gamma`/`beta` LayerNorm
+/// names too). A classification head missing from the checkpoint is initialised as transformers
+/// does (normal with std `initializer_range`, bias 0) and reported in `notices`.
+public struct BertCheckpoint: Sendable {
+    public let folder: String
+    public let parameters: BertParameters
+    /// What a user should know, in transformers' words (e.g. newly initialised weights).
+    public let notices: [String]
+
+    /// - Parameters:
+    ///   - labels: label names for the classifier; nil keeps the checkpoint's (config.json's id2label).
+    ///   - seed: seeds the initialisation of weights the checkpoint lacks.
+    public init(folder: String, labels: [String]? = nil, seed: UInt64 = 42) throws(ModelError) {
+        self.folder = folder
+        var config = try BertConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
+        let weightsPath = (folder as NSString).appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: weightsPath) else {
+            throw ModelError("The model folder has no model.safetensors.", file: folder,
+                             hint: "Lectern reads safetensors weights; convert pytorch_model.bin with `transformers` (save_pretrained) first.")
+        }
+        let file = try SafetensorsFile(path: weightsPath)
+        let checkpointLabels = config.numLabels
+        let hasHead = file.tensors["classifier.weight"] != nil
+        if let labels {
+            if hasHead, checkpointLabels != labels.count {
+                throw ModelError("The checkpoint's classification head has \(checkpointLabels) labels, but the data has \(labels.count).", file: weightsPath,
+                                 hint: "Use the base model (without a head), or data with the checkpoint's labels: " + config.id2label.joined(separator: ", ") + ".")
+            }
+            if !hasHead || !config.hasLabelNames { config.id2label = labels; config.hasLabelNames = true }
+        }
+        let parameters = BertParameters(config: config)
+        var generator = NormalGenerator(seed: seed)
+        var initialised: [String] = []
+        for tensor in parameters.tensors {
+            let candidates = Self.checkpointNames(for: tensor.name)
+            guard let name = candidates.first(where: { file.tensors[$0] != nil }), let info = file.tensors[name] else {
+                guard tensor.name.hasPrefix("classifier.") || tensor.name.hasPrefix("pooler.") else {
+                    throw ModelError("The weights have no tensor `\(tensor.name)` (nor `bert.\(tensor.name)`).", file: weightsPath,
+                                     hint: "This does not look like a BERT checkpoint for this config.json.")
+                }
+                let values = parameters.values(of: tensor)
+                if tensor.name.hasSuffix(".weight") {
+                    for index in values.indices { values[index] = generator.next() * config.initializerRange }
+                } else {
+                    values.initialize(repeating: 0)
+                }
+                initialised.append(tensor.name)
+                continue
+            }
+            let expected = tensor.shape
+            guard info.shape == expected else {
+                throw ModelError("Tensor `\(name)` has shape \(info.shape), but config.json implies \(expected).", file: weightsPath,
+                                 hint: "config.json and model.safetensors do not belong together.")
+            }
+            try file.read(name, into: parameters.values(of: tensor))
+        }
+        var notices: [String] = []
+        if !initialised.isEmpty {
+            notices.append("Some weights of BertForSequenceClassification were not initialized from the model checkpoint at \(folder) and are newly initialized: "
+                + initialised.map { "'\($0)'" }.joined(separator: ", ") + ". You should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.")
+        }
+        self.parameters = parameters
+        self.notices = notices
+    }
+
+    /// The names a tensor may have in a checkpoint, most likely first.
+    static func checkpointNames(for name: String) -> [String] {
+        var names = name.hasPrefix("classifier.") ? [name] : [name, "bert." + name]
+        if name.hasSuffix("LayerNorm.weight") { names += names.map { $0.replacingOccurrences(of: "LayerNorm.weight", with: "LayerNorm.gamma") } }
+        if name.hasSuffix("LayerNorm.bias") { names += names.map { $0.replacingOccurrences(of: "LayerNorm.bias", with: "LayerNorm.beta") } }
+        return names
+    }
+}
+
+/// Standard normal numbers from a seeded SplitMix64 stream (Box–Muller), for weight initialisation.
+struct NormalGenerator {
+    private var state: UInt64
+    private var spare: Float?
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func nextUInt64() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in (0, 1].
+    mutating func uniform() -> Double { (Double(nextUInt64() >> 11) + 1) / 9_007_199_254_740_992 }
+
+    mutating func next() -> Float {
+        if let spare { self.spare = nil; return spare }
+        let radius = (-2 * Foundation.log(uniform())).squareRoot()
+        let angle = 2 * Double.pi * uniform()
+        spare = Float(radius * sin(angle))
+        return Float(radius * cos(angle))
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// BERT with a sequence-classification head (`BertForSequenceClassification`), evaluated on the
+/// CPU: matrix products through OpenBLAS over all tokens of a batch at once, attention per
+/// sequence at its real length.
+public final class BertClassifier: @unchecked Sendable {
+    public let parameters: BertParameters
+    public var config: BertConfig { parameters.config }
+    private var workspace = Workspace()
+
+    public init(parameters: BertParameters) {
+        self.parameters = parameters
+    }
+
+    /// What a forward pass returns, one row per sequence.
+    public struct Output: Sendable {
+        /// `[sequences, hidden]`: tanh(W · h[CLS] + b), the pooler output.
+        public var pooled: [Float]
+        /// `[sequences, labels]`.
+        public var logits: [Float]
+    }
+
+    /// Evaluation-mode forward pass (dropout off). Sequences longer than the model's
+    /// `max_position_embeddings`, or ids outside its vocabulary, are an error.
+    public func forward(_ batch: TokenBatch) throws(ModelError) -> Output {
+        let config = self.config
+        if batch.longest > config.maxPositionEmbeddings {
+            throw ModelError("A sequence of \(batch.longest) tokens is longer than the model's \(config.maxPositionEmbeddings) positions.",
+                             file: "config.json", hint: "Truncate the text (truncation: true, max_length: \(config.maxPositionEmbeddings)).")
+        }
+        if let bad = batch.ids.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
+            throw ModelError("The token id \(bad) is outside the model's vocabulary of \(config.vocabSize).", file: "config.json",
+                             hint: "The tokenizer and the model do not belong together.")
+        }
+        let h = config.hiddenSize, n = batch.tokenCount, heads = config.numAttentionHeads
+        workspace.reserve(tokens: n, hidden: h, intermediate: config.intermediateSize, attention: heads * batch.attentionArea)
+        let p = parameters
+        let w = workspace
+
+        // Embeddings: word + position + token type (all type 0 for single sentences), then LayerNorm.
+        for sequence in 0..<batch.count {
+            let start = batch.sequenceStarts[sequence], end = batch.sequenceStarts[sequence + 1]
+            for token in start..<end {
+                let word = p.pointer(p.wordEmbeddings) + Int(batch.ids[token]) * h
+                let position = p.pointer(p.positionEmbeddings) + (token - start) * h
+                let type = p.pointer(p.tokenTypeEmbeddings)
+                let out = w.sum + token * h
+                for index in 0..<h { out[index] = word[index] + position[index] + type[index] }
+            }
+        }
+        layerNormForward(output: w.hidden, mean: w.mean, rstd: w.rstd, input: w.sum, weight: p.pointer(p.embeddingNormWeight),
+                         bias: p.pointer(p.embeddingNormBias), rows: n, width: h, epsilon: config.layerNormEps)
+
+        for layer in p.layers {
+            // Self-attention: fused Q, K, V projection, attention per sequence and head, output projection.
+            BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: 3 * h, k: h, a: w.hidden, lda: h,
+                       b: p.pointer(layer.qkvWeight), ldb: h, c: w.qkv, ldc: 3 * h)
+            addBias(w.qkv, p.pointer(layer.qkvBias), rows: n, columns: 3 * h)
+            attentionForward(context: w.context, probabilities: w.attention, qkv: w.qkv, sequenceStarts: batch.sequenceStarts,
+                             heads: heads, hidden: h)
+            BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: h, k: h, a: w.context, lda: h,
+                       b: p.pointer(layer.attentionOutputWeight), ldb: h, c: w.projection, ldc: h)
+            addBias(w.projection, p.pointer(layer.attentionOutputBias), rows: n, columns: h)
+            add(w.sum, w.projection, w.hidden, count: n * h)
+            layerNormForward(output: w.hidden, mean: w.mean, rstd: w.rstd, input: w.sum, weight: p.pointer(layer.attentionNormWeight),
+                             bias: p.pointer(layer.attentionNormBias), rows: n, width: h, epsilon: config.layerNormEps)
+
+            // Feed-forward: H → I with the activation, I → H, residual, LayerNorm.
+            BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: config.intermediateSize, k: h, a: w.hidden, lda: h,
+                       b: p.pointer(layer.intermediateWeight), ldb: h, c: w.intermediate, ldc: config.intermediateSize)
+            addBias(w.intermediate, p.pointer(layer.intermediateBias), rows: n, columns: config.intermediateSize)
+            activationForward(w.intermediate, count: n * config.intermediateSize, kind: config.hiddenAct)
+            BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: h, k: config.intermediateSize, a: w.intermediate, lda: config.intermediateSize,
+                       b: p.pointer(layer.outputWeight), ldb: config.intermediateSize, c: w.projection, ldc: h)
+            addBias(w.projection, p.pointer(layer.outputBias), rows: n, columns: h)
+            add(w.sum, w.projection, w.hidden, count: n * h)
+            layerNormForward(output: w.hidden, mean: w.mean, rstd: w.rstd, input: w.sum, weight: p.pointer(layer.outputNormWeight),
+                             bias: p.pointer(layer.outputNormBias), rows: n, width: h, epsilon: config.layerNormEps)
+        }
+
+        // Pooler on each sequence's first token ([CLS]), then the classifier.
+        let sequences = batch.count, labels = config.numLabels
+        var pooled = [Float](repeating: 0, count: sequences * h)
+        var logits = [Float](repeating: 0, count: sequences * labels)
+        pooled.withUnsafeMutableBufferPointer { pooled in
+            for sequence in 0..<sequences {
+                BLAS.sgemm(transposeA: false, transposeB: true, m: 1, n: h, k: h, a: w.hidden + batch.sequenceStarts[sequence] * h, lda: h,
+                           b: p.pointer(p.poolerWeight), ldb: h, c: pooled.baseAddress! + sequence * h, ldc: h)
+            }
+            addBias(pooled.baseAddress!, p.pointer(p.poolerBias), rows: sequences, columns: h)
+            for index in pooled.indices { pooled[index] = tanhf(pooled[index]) }
+            logits.withUnsafeMutableBufferPointer { logits in
+                BLAS.sgemm(transposeA: false, transposeB: true, m: sequences, n: labels, k: h, a: pooled.baseAddress!, lda: h,
+                           b: p.pointer(p.classifierWeight), ldb: h, c: logits.baseAddress!, ldc: labels)
+                addBias(logits.baseAddress!, p.pointer(p.classifierBias), rows: sequences, columns: labels)
+            }
+        }
+        return Output(pooled: pooled, logits: logits)
+    }
+
+    /// Buffers for one forward pass, grown to the largest batch seen and reused.
+    final class Workspace {
+        private(set) var sum = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        private(set) var hidden = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        private(set) var projection = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        private(set) var context = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        private(set) var qkv = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        private(set) var intermediate = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        private(set) var attention = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        private(set) var mean = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        private(set) var rstd = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        private var tokens = 0, attentionCapacity = 0
+
+        func reserve(tokens needed: Int, hidden h: Int, intermediate i: Int, attention area: Int) {
+            if needed > tokens {
+                for pointer in [sum, hidden, projection, context, qkv, intermediate, mean, rstd] { pointer.deallocate() }
+                sum = .allocate(capacity: needed * h)
+                hidden = .allocate(capacity: needed * h)
+                projection = .allocate(capacity: needed * h)
+                context = .allocate(capacity: needed * h)
+                qkv = .allocate(capacity: needed * 3 * h)
+                intermediate = .allocate(capacity: needed * i)
+                mean = .allocate(capacity: needed)
+                rstd = .allocate(capacity: needed)
+                tokens = needed
+            }
+            if area > attentionCapacity {
+                attention.deallocate()
+                attention = .allocate(capacity: area)
+                attentionCapacity = area
+            }
+        }
+
+        deinit {
+            for pointer in [sum, hidden, projection, context, qkv, intermediate, attention, mean, rstd] { pointer.deallocate() }
+        }
+    }
+}

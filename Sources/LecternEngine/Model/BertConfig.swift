@@ -1,0 +1,136 @@
+import Foundation
+
+/// A BERT `config.json`, decoded with the defaults transformers uses for missing keys.
+public struct BertConfig: Sendable, Equatable {
+    public enum Activation: String, Sendable {
+        /// The exact GELU, x·Φ(x) with erf (transformers' "gelu").
+        case gelu
+        /// The tanh approximation ("gelu_new", "gelu_pytorch_tanh").
+        case geluTanh
+        case relu
+    }
+
+    public var vocabSize = 30522
+    public var hiddenSize = 768
+    public var numHiddenLayers = 12
+    public var numAttentionHeads = 12
+    public var intermediateSize = 3072
+    public var hiddenAct = Activation.gelu
+    public var hiddenDropoutProb: Float = 0.1
+    public var attentionProbsDropoutProb: Float = 0.1
+    public var classifierDropout: Float?
+    public var maxPositionEmbeddings = 512
+    public var typeVocabSize = 2
+    public var initializerRange: Float = 0.02
+    public var layerNormEps: Float = 1e-12
+    public var padTokenID = 0
+    /// Label names by id; transformers' default is LABEL_0, LABEL_1.
+    public var id2label: [String] = ["LABEL_0", "LABEL_1"]
+    /// Whether config.json named its labels (a fine-tuned classifier), or they are defaults.
+    public var hasLabelNames = false
+    /// The original JSON, kept so that a saved config carries every key it came with.
+    public var json: [String: JSONScalar] = [:]
+
+    public var numLabels: Int { id2label.count }
+    public var headSize: Int { hiddenSize / numAttentionHeads }
+
+    public init() {}
+
+    /// Reads `config.json`; required keys for BERT are checked, the rest default as in transformers.
+    public init(contentsOf path: String) throws(ModelError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelError("Cannot read config.json.", file: path, hint: "A model folder needs config.json beside its weights.")
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw ModelError("config.json is not a JSON object.", file: path)
+        }
+        try self.init(object, file: path)
+    }
+
+    init(_ object: [String: Any], file: String) throws(ModelError) {
+        self.init()
+        if let type = object["model_type"] as? String, !["bert"].contains(type) {
+            throw ModelError("This is a `\(type)` model; Lectern runs BERT models (model_type \"bert\").", file: file)
+        }
+        func integer(_ key: String, _ target: inout Int) throws(ModelError) {
+            guard let value = object[key] else { return }
+            guard let number = value as? Int, number > 0 else { throw ModelError("`\(key)` must be a positive whole number.", file: file) }
+            target = number
+        }
+        func real(_ key: String, _ target: inout Float) throws(ModelError) {
+            guard let value = object[key], !(value is NSNull) else { return }
+            guard let number = value as? Double else { throw ModelError("`\(key)` must be a number.", file: file) }
+            target = Float(number)
+        }
+        try integer("vocab_size", &vocabSize)
+        try integer("hidden_size", &hiddenSize)
+        try integer("num_hidden_layers", &numHiddenLayers)
+        try integer("num_attention_heads", &numAttentionHeads)
+        try integer("intermediate_size", &intermediateSize)
+        try integer("max_position_embeddings", &maxPositionEmbeddings)
+        try integer("type_vocab_size", &typeVocabSize)
+        if let pad = object["pad_token_id"] as? Int { padTokenID = pad }
+        try real("hidden_dropout_prob", &hiddenDropoutProb)
+        try real("attention_probs_dropout_prob", &attentionProbsDropoutProb)
+        try real("initializer_range", &initializerRange)
+        try real("layer_norm_eps", &layerNormEps)
+        if let dropout = object["classifier_dropout"] as? Double { classifierDropout = Float(dropout) }
+        guard hiddenSize % numAttentionHeads == 0 else {
+            throw ModelError("hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numAttentionHeads).", file: file)
+        }
+        switch object["hidden_act"] as? String ?? "gelu" {
+        case "gelu": hiddenAct = .gelu
+        case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": hiddenAct = .geluTanh
+        case "relu": hiddenAct = .relu
+        case let other: throw ModelError("The activation `\(other)` is not supported (gelu, gelu_new, relu are).", file: file)
+        }
+        if let position = object["position_embedding_type"] as? String, position != "absolute" {
+            throw ModelError("position_embedding_type `\(position)` is not supported; Lectern supports absolute positions.", file: file)
+        }
+        if let labels = object["id2label"] as? [String: Any], !labels.isEmpty {
+            let pairs = labels.compactMap { key, value in Int(key).map { ($0, value as? String ?? "LABEL_\($0)") } }.sorted { $0.0 < $1.0 }
+            guard pairs.count == labels.count, pairs.map(\.0) == Array(0..<pairs.count) else {
+                throw ModelError("id2label must map 0, 1, 2, ... to names.", file: file)
+            }
+            id2label = pairs.map(\.1)
+            hasLabelNames = !id2label.enumerated().allSatisfy { $0.element == "LABEL_\($0.offset)" }
+        } else if let count = object["num_labels"] as? Int, count > 0 {
+            id2label = (0..<count).map { "LABEL_\($0)" }
+        }
+        json = object.compactMapValues(JSONScalar.init)
+    }
+}
+
+/// A config.json value kept verbatim (numbers, strings, booleans, lists and objects of them).
+public indirect enum JSONScalar: Sendable, Equatable {
+    case number(Double), integer(Int), string(String), bool(Bool), null
+    case array([JSONScalar]), object([String: JSONScalar])
+
+    init?(_ value: Any) {
+        switch value {
+        case let number as NSNumber:
+            switch String(cString: number.objCType) {
+            case "c", "B": self = .bool(number.boolValue)
+            case "d", "f": self = .number(number.doubleValue)
+            default: self = .integer(number.intValue)
+            }
+        case let text as String: self = .string(text)
+        case is NSNull: self = .null
+        case let items as [Any]: self = .array(items.compactMap(JSONScalar.init))
+        case let entries as [String: Any]: self = .object(entries.compactMapValues(JSONScalar.init))
+        default: return nil
+        }
+    }
+
+    var foundation: Any {
+        switch self {
+        case let .number(value): return value
+        case let .integer(value): return value
+        case let .string(value): return value
+        case let .bool(value): return value
+        case .null: return NSNull()
+        case let .array(items): return items.map(\.foundation)
+        case let .object(entries): return entries.mapValues(\.foundation)
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import LecternFiles
+
+/// A safetensors file, memory-mapped and validated before any tensor is read.
+///
+/// Validation: the header length lies inside the file, the header is a JSON object, every dtype
+/// is known, shape × element size equals the byte range, every range lies inside the data area,
+/// and no two ranges overlap. A corrupt file is a `ModelError` naming the file and the tensor.
+public final class SafetensorsFile: @unchecked Sendable {
+    public enum DType: String, Sendable {
+        case f64 = "F64", f32 = "F32", f16 = "F16", bf16 = "BF16"
+        case i64 = "I64", i32 = "I32", i16 = "I16", i8 = "I8", u8 = "U8", bool = "BOOL"
+        case u16 = "U16", u32 = "U32", u64 = "U64", f8e4m3 = "F8_E4M3", f8e5m2 = "F8_E5M2"
+
+        var size: Int {
+            switch self {
+            case .f64, .i64, .u64: return 8
+            case .f32, .i32, .u32: return 4
+            case .f16, .bf16, .i16, .u16: return 2
+            case .i8, .u8, .bool, .f8e4m3, .f8e5m2: return 1
+            }
+        }
+    }
+
+    public struct TensorInfo: Sendable {
+        public var name: String
+        public var dtype: DType
+        public var shape: [Int]
+        /// Byte range inside the data area.
+        public var range: Range<Int>
+
+        public var count: Int { shape.reduce(1, *) }
+    }
+
+    public let path: String
+    public let tensors: [String: TensorInfo]
+    public let metadata: [String: String]
+    private let base: UnsafeMutableRawPointer
+    private let mappedLength: Int
+    private let dataOffset: Int
+
+    public init(path: String) throws(ModelError) {
+        self.path = path
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw ModelError("Cannot open this file: \(String(cString: strerror(errno))).", file: path) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw ModelError("Cannot read this file's size.", file: path) }
+        let length = Int(status.st_size)
+        guard length >= 8 else { throw ModelError("The file is too short to be safetensors (\(length) bytes).", file: path, hint: "It may be truncated: download it again.") }
+        guard let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED else {
+            throw ModelError("Cannot map this file into memory.", file: path)
+        }
+        base = mapped
+        mappedLength = length
+        do throws(ModelError) {
+            let headerLength = Int(clamping: mapped.loadUnaligned(as: UInt64.self).littleEndian)
+            guard headerLength <= length - 8 else {
+                throw ModelError("The header says it is \(headerLength) bytes long, but the file has only \(length - 8) bytes after the length.",
+                                 file: path, hint: "The file is truncated or not safetensors: download it again.")
+            }
+            dataOffset = 8 + headerLength
+            let header = Data(bytes: mapped + 8, count: headerLength)
+            guard let object = (try? JSONSerialization.jsonObject(with: header)) as? [String: Any] else {
+                throw ModelError("The header is not a JSON object.", file: path, hint: "The file is corrupt: download it again.")
+            }
+            (tensors, metadata) = try Self.validate(object, dataLength: length - dataOffset, path: path)
+        } catch {
+            munmap(mapped, length)
+            throw error
+        }
+    }
+
+    deinit { munmap(base, mappedLength) }
+
+    private static func validate(_ header: [String: Any], dataLength: Int, path: String) throws(ModelError) -> ([String: TensorInfo], [String: String]) {
+        var tensors: [String: TensorInfo] = [:]
+        var metadata: [String: String] = [:]
+        for (name, value) in header {
+            if name == "__metadata__" {
+                for (key, item) in value as? [String: Any] ?? [:] { metadata[key] = item as? String }
+                continue
+            }
+            func bad(_ message: String) -> ModelError { ModelError("Tensor `\(name)`: \(message)", file: path, hint: "The file is corrupt: download it again.") }
+            guard let entry = value as? [String: Any] else { throw bad("its header entry is not an object.") }
+            guard let dtypeName = entry["dtype"] as? String else { throw bad("it has no dtype.") }
+            guard let dtype = DType(rawValue: dtypeName) else {
+                throw ModelError("Tensor `\(name)` has the unknown dtype `\(dtypeName)`.", file: path)
+            }
+            guard let shape = entry["shape"] as? [Int], shape.allSatisfy({ $0 >= 0 }) else { throw bad("its shape is not a list of sizes.") }
+            guard let offsets = entry["data_offsets"] as? [Int], offsets.count == 2, offsets[0] >= 0, offsets[0] <= offsets[1] else {
+                throw bad("its data_offsets are not [begin, end].")
+            }
+            let (elements, overflow) = shape.reduce((1, false)) { partial, size in
+                let product = partial.0.multipliedReportingOverflow(by: size)
+                return (product.partialValue, partial.1 || product.overflow)
+            }
+            guard !overflow, elements.multipliedReportingOverflow(by: dtype.size).overflow == false,
+                  elements * dtype.size == offsets[1] - offsets[0] else {
+                throw bad("its shape \(shape) of \(dtypeName) needs \(overflow ? "too many" : String(elements * dtype.size)) bytes, but its range holds \(offsets[1] - offsets[0]).")
+            }
+            guard offsets[1] <= dataLength else {
+                throw ModelError("Tensor `\(name)`: its bytes \(offsets[0])..<\(offsets[1]) run past the end of the data (\(dataLength) bytes).",
+                                 file: path, hint: "The file is truncated: download it again.")
+            }
+            tensors[name] = TensorInfo(name: name, dtype: dtype, shape: shape, range: offsets[0]..<offsets[1])
+        }
+        let ordered = tensors.values.filter { !$0.range.isEmpty }.sorted { $0.range.lowerBound < $1.range.lowerBound }
+        for (previous, next) in zip(ordered, ordered.dropFirst()) where next.range.lowerBound < previous.range.upperBound {
+            throw ModelError("Tensors `\(previous.name)` and `\(next.name)` overlap.", file: path, hint: "The file is corrupt: download it again.")
+        }
+        return (tensors, metadata)
+    }
+
+    /// Copies a floating-point tensor into `destination` as Float32 (F32, F16 and BF16).
+    public func read(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws(ModelError) {
+        guard let info = tensors[name] else { throw ModelError("There is no tensor `\(name)`.", file: path) }
+        guard info.count == destination.count else {
+            throw ModelError("Tensor `\(name)` has \(info.count) values where \(destination.count) were expected.", file: path)
+        }
+        let source = UnsafeRawPointer(base + dataOffset + info.range.lowerBound)
+        switch info.dtype {
+        case .f32:
+            for index in 0..<info.count { destination[index] = Float(bitPattern: source.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self).littleEndian) }
+        case .f16:
+            for index in 0..<info.count { destination[index] = Float(Float16(bitPattern: source.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self).littleEndian)) }
+        case .bf16:
+            for index in 0..<info.count {
+                let bits = UInt32(source.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self).littleEndian) << 16
+                destination[index] = Float(bitPattern: bits)
+            }
+        default:
+            throw ModelError("Tensor `\(name)` is \(info.dtype.rawValue); Lectern reads weights stored as F32, F16 or BF16.", file: path)
+        }
+    }
+}
+
+/// Writes tensors in the safetensors format (F32), atomically, loadable by `safetensors` and transformers.
+public enum SafetensorsWriter {
+    public static func write(_ tensors: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)], metadata: [String: String] = ["format": "pt"],
+                             to path: String) throws(ModelError) {
+        var entries: [String] = []
+        var offset = 0
+        for tensor in tensors {
+            let bytes = tensor.values.count * 4
+            entries.append("\(jsonString(tensor.name)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            offset += bytes
+        }
+        let meta = "\"__metadata__\":{" + metadata.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\(jsonString($0.value))" }.joined(separator: ",") + "}"
+        var header = Array(("{" + ([meta] + entries).joined(separator: ",") + "}").utf8)
+        // The data area starts on an 8-byte boundary; the header is padded with spaces.
+        while (header.count % 8) != 0 { header.append(0x20) }
+        var data = Data(capacity: 8 + header.count + offset)
+        withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(contentsOf: header)
+        for tensor in tensors {
+            for value in tensor.values { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        }
+        do {
+            try AtomicFile.write(data, to: path)
+        } catch {
+            throw ModelError("Cannot write this file: \(error).", file: path)
+        }
+    }
+
+    private static func jsonString(_ text: String) -> String {
+        let data = try! JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])
+        let array = String(decoding: data, as: UTF8.self)
+        return String(array.dropFirst().dropLast())
+    }
+}
