@@ -10,8 +10,8 @@ public enum SessionResource: String, Sendable, CaseIterable {
 public protocol DirectiveHandler: Sendable {
     static var name: DirectiveName { get }
     static var schema: DirectiveSchema { get }
-    /// Resources an earlier cell must have produced.
-    static var needs: [SessionResource] { get }
+    /// Resources an earlier cell must have produced (for these arguments).
+    static func needs(_ arguments: DirectiveArguments) -> [SessionResource]
     /// Resources this cell produces.
     static var provides: [SessionResource] { get }
 
@@ -24,6 +24,7 @@ public protocol DirectiveHandler: Sendable {
 
 extension DirectiveHandler {
     public static func check(_ arguments: DirectiveArguments) -> [Diagnostic] { [] }
+    public static func needs(_ arguments: DirectiveArguments) -> [SessionResource] { [] }
 }
 
 /// What a directive produced: machine-readable outputs and what a reader sees.
@@ -47,7 +48,7 @@ public struct DirectiveRegistry: Sendable {
     }
 
     /// Every directive this build supports.
-    public static let standard = DirectiveRegistry([LoadDirective()])
+    public static let standard = DirectiveRegistry([LoadDirective(), TokenizeDirective(), PredictDirective()])
 
     public func handler(for name: DirectiveName) -> (any DirectiveHandler)? { handlers[name] }
 

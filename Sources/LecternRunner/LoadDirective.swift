@@ -9,7 +9,6 @@ public struct LoadDirective: DirectiveHandler {
     public init() {}
 
     public static let name = DirectiveName.load
-    public static let needs: [SessionResource] = []
     public static let provides: [SessionResource] = [.dataset]
 
     public static let schema = DirectiveSchema(.load, parameters: [

@@ -44,22 +44,24 @@ public struct NotebookRunner: Sendable {
                 continue
             }
             let kind = type(of: handler)
-            for need in kind.needs where !available.contains(need) {
-                let producers = DirectiveName.allCases.filter { registry.handler(for: $0).map { type(of: $0).provides.contains(need) } ?? false }
-                problems.append(Diagnostic("`\(cell.name.rawValue)` needs a \(need.rawValue), but no earlier cell provides one.", at: location,
-                                           hint: "Add " + producers.map { "a `\($0.rawValue)` cell" }.joined(separator: " or ") + " above it."))
-            }
-            available.formUnion(kind.provides)
             let body: ParameterNode
             switch cell.body {
             case let .success(node): body = node
             case let .failure(problem):
                 problems.append(problem)
+                available.formUnion(kind.provides)
                 continue
             }
             do {
                 let substituted = try bindings.substitute(body)
                 let arguments = try kind.schema.validate(substituted, directiveLocation: location)
+                for need in kind.needs(arguments) where !available.contains(need) {
+                    let producers = DirectiveName.allCases.filter { registry.handler(for: $0).map { type(of: $0).provides.contains(need) } ?? false }
+                    problems.append(Diagnostic("`\(cell.name.rawValue)` needs a \(need.rawValue), but no earlier cell provides one.", at: location,
+                                               hint: "Add " + producers.map { "a `\($0.rawValue)` cell" }.joined(separator: " or ") + " above it."
+                                                   + (need == .model ? " Or name a checkpoint with `model:`." : "")))
+                }
+                available.formUnion(kind.provides)
                 let extra = kind.check(arguments)
                 if extra.isEmpty {
                     planned.append(PlannedCell(index: index, cell: cell, handler: handler, arguments: arguments))
@@ -68,8 +70,10 @@ public struct NotebookRunner: Sendable {
                 }
             } catch let error as Diagnostic {
                 problems.append(error)
+                available.formUnion(kind.provides)
             } catch let error as Diagnostics {
                 problems += error.all
+                available.formUnion(kind.provides)
             } catch {
                 problems.append(Diagnostic("\(error)", at: location))
             }
@@ -110,7 +114,7 @@ public struct NotebookRunner: Sendable {
             let kind = type(of: planned.handler)
             var record = DirectiveRecord(index: planned.index, directive: planned.cell.name.rawValue, line: planned.cell.line,
                                          source: planned.cell.source, status: .ok, parameters: Self.parameters(planned.arguments, schema: kind.schema))
-            let blockedBy = kind.needs.filter(failed.contains)
+            let blockedBy = kind.needs(planned.arguments).filter(failed.contains)
             if anyFailure && (!keepGoing || !blockedBy.isEmpty) {
                 record.status = .skipped
                 record.skipReason = blockedBy.isEmpty ? "not run: an earlier cell failed"

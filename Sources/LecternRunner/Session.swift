@@ -1,12 +1,36 @@
 import Foundation
 import LecternData
+import LecternEngine
 
 /// The state cells share while a notebook runs, in document order.
 public struct Session: Sendable {
     /// The dataset from the last `load`, its splits as the notebook shaped them.
     public var dataset: LoadedDataset?
+    /// The tokenizer and token ids from the last `tokenize`.
+    public var tokenized: TokenizedDataset?
+    /// The classifier the last `train` produced.
+    public var model: TrainedModel?
 
     public init() {}
+}
+
+/// A dataset as a `tokenize` cell left it.
+public struct TokenizedDataset: Sendable {
+    /// The model name or path the notebook gave.
+    public var modelName: String
+    public var modelFolder: String
+    public var tokenizer: BertTokenizer
+    /// Tokens per text, [CLS] and [SEP] included (nil: no truncation).
+    public var maxLength: Int?
+    public var padding: String
+    /// Token ids per split, in the dataset's order.
+    public var splits: [String: [[Int32]]]
+}
+
+/// A classifier a cell produced, with what it needs to run.
+public struct TrainedModel: Sendable {
+    public var name: String
+    public var classifier: TextClassifier
 }
 
 /// A dataset as a `load` cell left it.

@@ -76,11 +76,11 @@ struct CommandLineTests {
         #expect(ok.standardOutput.contains("lesson.md: ok (1 directive cells)"))
         #expect(folder.read("output/lesson.json") == nil)
 
-        folder.write("bad.md", "```load\ndataset: x\ntest_size: 1.5\n```\n\n```predict\ntext: hi\n```\n")
+        folder.write("bad.md", "```load\ndataset: x\ntest_size: 1.5\n```\n\n```train\nnum_train_epochs: 1\n```\n")
         let bad = try lectern(["check", "bad.md"])
         #expect(bad.status == 1)
         #expect(bad.standardError.contains("bad.md:3:12: error: `test_size` must be a fraction between 0 and 1 (such as 0.2) or a whole count (such as 200), but it is `1.5`."))
-        #expect(bad.standardError.contains("bad.md:6:4: error: This build of Lectern cannot run `predict` cells yet."))
+        #expect(bad.standardError.contains("bad.md:6:4: error: This build of Lectern cannot run `train` cells yet."))
         #expect(bad.standardError.contains("2 problems found; nothing was run."))
     }
 

@@ -104,7 +104,7 @@ struct NotebookRunnerTests {
     struct CountRows: DirectiveHandler {
         static let name = DirectiveName.evaluate
         static let schema = DirectiveSchema(.evaluate, parameters: [])
-        static let needs: [SessionResource] = [.dataset]
+        static func needs(_ arguments: DirectiveArguments) -> [SessionResource] { [.dataset] }
         static let provides: [SessionResource] = []
         func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
             CellResult(outputs: ["rows": .int(session.dataset?.dataset.splits.reduce(0) { $0 + $1.count } ?? -1)], blocks: [])

@@ -1,0 +1,122 @@
+import Foundation
+import LecternEngine
+import LecternNotebook
+import LecternTranscript
+
+/// ```predict```: classifies texts with the model trained earlier in the notebook, or with any
+/// sequence-classification checkpoint named by `model:` (then a notebook may be this one cell).
+public struct PredictDirective: DirectiveHandler {
+    public init() {}
+
+    public static let name = DirectiveName.predict
+    public static let provides: [SessionResource] = []
+
+    public static func needs(_ arguments: DirectiveArguments) -> [SessionResource] {
+        (arguments.isGiven("model") ? [] : [.model]) + (arguments.isGiven("split") ? [.dataset] : [])
+    }
+
+    public static let schema = DirectiveSchema(.predict, parameters: [
+        ParameterSpec("text", .string, "One text to classify."),
+        ParameterSpec("texts", .list(of: .string), "Several texts to classify."),
+        ParameterSpec("split", .string, "Classify every row of this split of the loaded dataset (e.g. `test`)."),
+        ParameterSpec("model", .string, "A checkpoint folder or model name (default: the model trained above)."),
+        ParameterSpec("max_length", .integer(min: 2, max: 8192), "Tokens per text; longer texts are truncated (default: as tokenized above, else the model's maximum)."),
+        ParameterSpec("batch_size", .integer(min: 1, max: 4096), default: .integer(32), "Texts per forward pass."),
+        ParameterSpec("show", .integer(min: 0, max: 10_000), default: .integer(10), "How many rows of a split to show in the transcript."),
+    ], exclusiveGroups: [["text", "texts"]])
+
+    public static func check(_ arguments: DirectiveArguments) -> [Diagnostic] {
+        if !arguments.isGiven("text") && !arguments.isGiven("texts") && !arguments.isGiven("split") {
+            return [Diagnostic("`predict` needs something to classify.", at: arguments.location,
+                               hint: "Add `text: ...`, a list under `texts:`, or `split: test`.")]
+        }
+        return []
+    }
+
+    public func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
+        let classifier: TextClassifier
+        var notices: [String] = []
+        let modelName: String
+        if let name = arguments.string("model") {
+            modelName = name
+            do {
+                let folder = try ModelResolver.resolve(name, relativeTo: context.baseFolder)
+                let config = try BertConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
+                // A checkpoint without label names takes the loaded dataset's, when their number fits.
+                var labels: [String]? = nil
+                if !config.hasLabelNames, let dataset = session.dataset?.dataset { labels = dataset.labelNames }
+                let checkpoint = try BertCheckpoint(folder: folder, labels: labels, seed: UInt64(context.seed))
+                notices = checkpoint.notices
+                let maxLength = arguments.integer("max_length") ?? session.tokenized?.maxLength
+                classifier = TextClassifier(tokenizer: try BertTokenizer(folder: folder), model: BertClassifier(parameters: checkpoint.parameters),
+                                            maxLength: maxLength)
+            } catch {
+                throw arguments.problem(error.description, with: "model", hint: error.hint)
+            }
+        } else if let trained = session.model {
+            modelName = trained.name
+            classifier = trained.classifier
+        } else {
+            throw Diagnostic("There is no trained model to predict with.", at: arguments.location, hint: "Add `model:` or a `train` cell above.")
+        }
+
+        var texts: [String] = []
+        var truth: [Int]? = nil
+        if let text = arguments.string("text") { texts = [text] }
+        if case let .list(items)? = arguments["texts"] { texts = items.map(\.description) }
+        if let splitName = arguments.string("split") {
+            guard let split = session.dataset?.dataset[split: splitName] else {
+                throw arguments.problem("The loaded dataset has no split `\(splitName)`.", with: "split",
+                                        hint: "Its splits are " + (session.dataset?.dataset.splits.map { "`\($0.name)`" }.joined(separator: ", ") ?? "none") + ".")
+            }
+            texts += split.texts
+            truth = split.labels
+        }
+        let predictions: [TextClassifier.Prediction]
+        do {
+            predictions = try classifier.classify(texts, batchSize: arguments.integer("batch_size")!)
+        } catch {
+            throw arguments.problem(error.description, with: arguments.isGiven("model") ? "model" : "text", hint: error.hint)
+        }
+        return Self.report(texts: texts, predictions: predictions, labels: classifier.labels, truth: truth, model: modelName,
+                           show: arguments.isGiven("split") ? arguments.integer("show")! : texts.count, notices: notices)
+    }
+
+    static func report(texts: [String], predictions: [TextClassifier.Prediction], labels: [String], truth: [Int]?, model: String,
+                       show: Int, notices: [String]) -> CellResult {
+        var blocks: [OutputBlock] = notices.map { .notice($0) }
+        var columns = ["Text", "Predicted", "Probability"] + labels
+        if truth != nil { columns.insert("True label", at: 1) }
+        var rows: [[String]] = []
+        for (index, prediction) in predictions.prefix(show).enumerated() {
+            let scalars = texts[index].unicodeScalars
+            let shown = String(String.UnicodeScalarView(scalars.prefix(70))) + (scalars.count > 70 ? "…" : "")
+            var row = [shown, labels[prediction.label], String(format: "%.4f", prediction.probabilities[prediction.label])]
+                + prediction.probabilities.map { String(format: "%.4f", $0) }
+            if let truth { row.insert(labels[truth[index]], at: 1) }
+            rows.append(row)
+        }
+        let firstNumber = truth == nil ? 2 : 3
+        blocks.append(.table(OutputTable(title: "Predictions of \(model)", columns: columns, rows: rows,
+                                         numericColumns: Set(firstNumber..<columns.count))))
+        if predictions.count > show {
+            blocks.append(.text("Showing \(show) of \(predictions.count.grouped) predictions; all are in the JSON transcript."))
+        }
+        let truncated = predictions.filter { $0.truncatedTokens > 0 }.count
+        if truncated > 0 { blocks.append(.notice("\(truncated) text\(truncated == 1 ? " was" : "s were") truncated to the model's maximum length.")) }
+
+        let entries: [JSONValue] = predictions.enumerated().map { index, prediction in
+            var entry: [(key: String, value: JSONValue)] = [
+                ("label", .string(labels[prediction.label])), ("label_id", .int(prediction.label)),
+                ("score", .double(Double(prediction.probabilities[prediction.label]))),
+                ("probabilities", .object(zip(labels, prediction.probabilities).map { (key: $0, value: .double(Double($1))) })),
+                ("logits", .array(prediction.logits.map { .double(Double($0)) })),
+            ]
+            if predictions.count <= 100 { entry.insert(("text", .string(texts[index])), at: 0) }
+            if let truth { entry.append(("true_label_id", .int(truth[index]))) }
+            return .object(entry)
+        }
+        return CellResult(outputs: .object([("model", .string(model)), ("label_names", .array(labels.map { .string($0) })),
+                                            ("predictions", .array(entries))]), blocks: blocks)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import LecternEngine
+import LecternNotebook
+import LecternTranscript
+
+/// ```tokenize```: turns the loaded texts into BERT token ids with the model's WordPiece
+/// tokenizer, like `dataset.map(lambda e: tokenizer(e["text"], padding=..., truncation=...))`.
+public struct TokenizeDirective: DirectiveHandler {
+    public init() {}
+
+    public static let name = DirectiveName.tokenize
+    public static let provides: [SessionResource] = [.tokenizer]
+    public static func needs(_ arguments: DirectiveArguments) -> [SessionResource] { [.dataset] }
+
+    public static let schema = DirectiveSchema(.tokenize, parameters: [
+        ParameterSpec("model", .string, required: true, "The model whose tokenizer to use: a name (e.g. `sentence-transformers/all-MiniLM-L6-v2`) or a folder."),
+        ParameterSpec("padding", .choice(["max_length", "longest", "do_not_pad"]), default: .string("do_not_pad"),
+                      "How batches are padded (`max_length`, `longest`, `do_not_pad`); Lectern computes every text at its real length either way."),
+        ParameterSpec("truncation", .boolean, default: .boolean(false), "Cut texts longer than `max_length` tokens."),
+        ParameterSpec("max_length", .integer(min: 2, max: 8192), "Tokens per text with [CLS] and [SEP] (default: the model's maximum, 512 for BERT)."),
+    ])
+
+    public func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
+        guard let loaded = session.dataset else { throw arguments.problem("There is no dataset to tokenize.", with: "model") }
+        let name = arguments.string("model")!
+        let folder: String
+        let tokenizer: BertTokenizer
+        let config: BertConfig
+        do {
+            folder = try ModelResolver.resolve(name, relativeTo: context.baseFolder)
+            tokenizer = try BertTokenizer(folder: folder)
+            config = try BertConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
+        } catch {
+            throw arguments.problem(error.description, with: "model", hint: error.hint)
+        }
+        let modelMaximum = config.maxPositionEmbeddings
+        let maxLength = arguments.integer("max_length") ?? modelMaximum
+        if maxLength > modelMaximum {
+            throw arguments.problem("`max_length` \(maxLength) is more than the model's \(modelMaximum) positions.", with: "max_length")
+        }
+        let truncation = arguments.boolean("truncation")!
+        let padding = arguments.string("padding")!
+
+        var splits: [String: [[Int32]]] = [:]
+        var statistics: [(split: String, lengths: [Int], truncated: Int, overLimit: Int)] = []
+        let total = loaded.dataset.splits.reduce(0) { $0 + $1.count }
+        var done = 0
+        for split in loaded.dataset.splits {
+            var ids: [[Int32]] = []
+            ids.reserveCapacity(split.count)
+            var truncated = 0, overLimit = 0
+            for text in split.texts {
+                let encoding = tokenizer.encode(text, maxLength: truncation ? maxLength : nil)
+                if encoding.truncatedTokens > 0 { truncated += 1 }
+                if encoding.ids.count > modelMaximum { overLimit += 1 }
+                ids.append(encoding.ids)
+                done += 1
+                if done % 2000 == 0 { context.progress.progress(done: done, total: total, unit: "texts", note: nil) }
+            }
+            splits[split.name] = ids
+            statistics.append((split.name, ids.map(\.count), truncated, overLimit))
+        }
+        if let worst = statistics.first(where: { $0.overLimit > 0 }) {
+            throw arguments.problem("\(worst.overLimit) \(worst.split) texts have more tokens than the model's \(modelMaximum) positions.", with: "model",
+                                    hint: "Add `truncation: true` to cut them at `max_length`.")
+        }
+        session.tokenized = TokenizedDataset(modelName: name, modelFolder: folder, tokenizer: tokenizer,
+                                             maxLength: truncation ? maxLength : nil, padding: padding, splits: splits)
+        return Self.report(statistics: statistics, session: session, maxLength: maxLength, padding: padding, truncation: truncation, folder: folder)
+    }
+
+    static func report(statistics: [(split: String, lengths: [Int], truncated: Int, overLimit: Int)], session: Session,
+                       maxLength: Int, padding: String, truncation: Bool, folder: String) -> CellResult {
+        var rows: [[String]] = []
+        var perSplit: [(key: String, value: JSONValue)] = []
+        for item in statistics {
+            let sorted = item.lengths.sorted()
+            let mean = Double(sorted.reduce(0, +)) / Double(max(sorted.count, 1))
+            let median = sorted.isEmpty ? 0 : (sorted.count % 2 == 1 ? Double(sorted[sorted.count / 2]) : Double(sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
+            let p95 = sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((0.95 * Double(sorted.count - 1)).rounded()))]
+            let longest = sorted.last ?? 0
+            rows.append([item.split, item.lengths.count.grouped, String(format: "%.1f", mean), String(format: "%g", median), String(p95), String(longest), item.truncated.grouped])
+            perSplit.append((key: item.split, value: .object([("num_texts", .int(item.lengths.count)), ("mean_tokens", .double((mean * 100).rounded() / 100)),
+                                                               ("median_tokens", .double(median)), ("p95_tokens", .int(p95)),
+                                                               ("max_tokens", .int(longest)), ("truncated", .int(item.truncated))])))
+        }
+        var blocks: [OutputBlock] = [
+            .table(OutputTable(title: "Tokens per text ([CLS] and [SEP] included)", columns: ["Split", "Texts", "Mean", "Median", "95th pct", "Max", "Truncated"],
+                               rows: rows, numericColumns: Set(1...6))),
+        ]
+        if padding == "max_length" {
+            blocks.append(.text("Padding to \(maxLength) tokens is recorded, not computed: Lectern runs each text at its real length, which gives the same numbers as padded batches with an attention mask."))
+        }
+        var outputs: [(key: String, value: JSONValue)] = [("model_folder", .string(folder)), ("max_length", .int(maxLength)),
+                                                          ("truncation", .bool(truncation)), ("padding", .string(padding)), ("splits", .object(perSplit))]
+        if let tokenized = session.tokenized, let dataset = session.dataset?.dataset, let first = dataset.trainingSplit,
+           let ids = tokenized.splits[first.name]?.first {
+            let tokens = tokenized.tokenizer.tokens(ids)
+            blocks.append(.preformatted(title: "First \(first.name) example as word pieces (\(ids.count) tokens)", text: tokens.joined(separator: " ")))
+            outputs.append(("first_example", .object([("tokens", .array(tokens.map { .string($0) })), ("input_ids", .array(ids.map { .int(Int($0)) }))])))
+        }
+        return CellResult(outputs: .object(outputs), blocks: blocks)
+    }
+}
