@@ -53,6 +53,8 @@ let package = Package(
             name: "lectern",
             dependencies: ["LecternRunner", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Lectern's side of `make bench` (bench/run_bench.py runs it against the Hugging Face reference).
+        .executableTarget(name: "lectern-bench", dependencies: ["LecternData", "LecternEngine"], path: "bench/lectern-bench"),
         .target(name: "LecternTestSupport", path: "Tests/LecternTestSupport"),
         .testTarget(name: "LecternNotebookTests", dependencies: ["LecternNotebook", "LecternTestSupport"]),
         .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),

@@ -98,6 +98,25 @@ struct CommandLineTests {
         #expect(result.standardError.contains("latin1.md:3:3: error: The notebook is not UTF-8 text"))
     }
 
+    @Test func tokenizeWritesIdsAndTokensPerLine() throws {
+        let checkpoint = repositoryRoot.appendingPathComponent("Tests/LecternEngineTests/Fixtures/tiny-bert-classifier").path
+        let input = folder.write("texts.txt", "Stocks rose.\n[SEP] x\n")
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["tokenize", "--model", checkpoint]
+        process.standardInput = FileHandle(forReadingAtPath: input)
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 2)
+        let second = try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any]
+        #expect((second?["tokens"] as? [String])?.prefix(2) == ["[CLS]", "[SEP]"])
+    }
+
     @Test func anUnwritableOutputFolderExitsTwo() throws {
         folder.write("lesson.md", "```load\ndataset: tiny_news\n```\n")
         let result = try lectern(["run", "lesson.md", "--template", template, "--out", "/proc/lectern-out", "--quiet"])

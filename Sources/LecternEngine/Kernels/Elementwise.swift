@@ -21,9 +21,17 @@ func activationForward(_ values: UnsafeMutablePointer<Float>, count: Int, kind: 
     case .gelu:
         // x · Φ(x) = 0.5 · x · (1 + erf(x / √2)), as torch.nn.functional.gelu.
         let inverseRoot2: Float = 0.707_106_77
-        for index in 0..<count {
+        var index = 0
+        let raw = UnsafeMutableRawPointer(values)
+        while index + 16 <= count {
+            let x = raw.loadUnaligned(fromByteOffset: index * 4, as: Float16x.self)
+            raw.storeBytes(of: 0.5 * x * (1 + vectorErf(x * inverseRoot2)), toByteOffset: index * 4, as: Float16x.self)
+            index += 16
+        }
+        while index < count {
             let x = values[index]
             values[index] = 0.5 * x * (1 + erff(x * inverseRoot2))
+            index += 1
         }
     case .geluTanh:
         let scale: Float = 0.797_884_56  // √(2/π)
@@ -44,10 +52,21 @@ func softmaxRows(_ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int)
         var largest = -Float.infinity
         for index in 0..<columns { largest = max(largest, x[index]) }
         var sum: Float = 0
-        for index in 0..<columns {
+        var index = 0
+        let raw = UnsafeMutableRawPointer(x)
+        var sums = Float16x()
+        while index + 16 <= columns {
+            let e = vectorExp(raw.loadUnaligned(fromByteOffset: index * 4, as: Float16x.self) - largest)
+            raw.storeBytes(of: e, toByteOffset: index * 4, as: Float16x.self)
+            sums += e
+            index += 16
+        }
+        sum = sums.sum()
+        while index < columns {
             let e = expf(x[index] - largest)
             x[index] = e
             sum += e
+            index += 1
         }
         let inverse = 1 / sum
         for index in 0..<columns { x[index] *= inverse }
