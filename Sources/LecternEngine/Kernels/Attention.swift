@@ -6,8 +6,11 @@
 ///   - qkv: `[tokens, 3H]`, rows of [q | k | v].
 ///   - context: `[tokens, H]` output, heads side by side.
 ///   - probabilities: room for Σ heads · len² values (the sequences' attention maps, in order).
+///   - dropout: in training, a mask of the same size (0 or 1/(1−p)) and room for the masked maps,
+///     which then multiply V.
 func attentionForward(context: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
-                      sequenceStarts: [Int], heads: Int, hidden: Int) {
+                      sequenceStarts: [Int], heads: Int, hidden: Int,
+                      dropout: (mask: UnsafePointer<Float>, dropped: UnsafeMutablePointer<Float>)? = nil) {
     let headSize = hidden / heads
     let scale = 1 / Float(headSize).squareRoot()
     var map = probabilities
@@ -20,9 +23,58 @@ func attentionForward(context: UnsafeMutablePointer<Float>, probabilities: Unsaf
             BLAS.sgemm(transposeA: false, transposeB: true, m: length, n: length, k: headSize, alpha: scale,
                        a: q, lda: 3 * hidden, b: k, ldb: 3 * hidden, beta: 0, c: map, ldc: length)
             softmaxRows(map, rows: length, columns: length)
+            var weights = UnsafePointer(map)
+            if let dropout {
+                let offset = map - probabilities
+                let dropped = dropout.dropped + offset
+                for index in 0..<(length * length) { dropped[index] = map[index] * dropout.mask[offset + index] }
+                weights = UnsafePointer(dropped)
+            }
             BLAS.sgemm(transposeA: false, transposeB: false, m: length, n: headSize, k: length,
-                       a: UnsafePointer(map), lda: length, b: v, ldb: 3 * hidden,
+                       a: weights, lda: length, b: v, ldb: 3 * hidden,
                        beta: 0, c: context + start * hidden + head * headSize, ldc: hidden)
+            map += length * length
+        }
+    }
+}
+
+/// The backward pass of `attentionForward` (probabilities as saved by it, before any dropout):
+/// dP = dC Vᵀ, dV = Pᵀ dC, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = scale · dS K, dK = scale · dSᵀ Q.
+/// With dropout, V saw the masked maps: dV uses them, and dP is masked before the softmax step.
+/// Writes (not accumulates) the gradients of Q, K and V into `qkvGradient`.
+func attentionBackward(qkvGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, contextGradient: UnsafePointer<Float>,
+                       probabilities: UnsafePointer<Float>, qkv: UnsafePointer<Float>, sequenceStarts: [Int], heads: Int, hidden: Int,
+                       dropout: (mask: UnsafePointer<Float>, dropped: UnsafePointer<Float>)? = nil) {
+    let headSize = hidden / heads
+    let scale = 1 / Float(headSize).squareRoot()
+    var map = probabilities
+    for sequence in 0..<(sequenceStarts.count - 1) {
+        let start = sequenceStarts[sequence], length = sequenceStarts[sequence + 1] - start
+        for head in 0..<heads {
+            let offset = start * 3 * hidden + head * headSize
+            let q = qkv + offset, k = q + hidden, v = q + 2 * hidden
+            let dq = qkvGradient + offset, dk = dq + hidden, dv = dq + 2 * hidden
+            let dc = contextGradient + start * hidden + head * headSize
+            // dP = dC · Vᵀ
+            BLAS.sgemm(transposeA: false, transposeB: true, m: length, n: length, k: headSize, a: dc, lda: hidden, b: v, ldb: 3 * hidden,
+                       c: scratch, ldc: length)
+            // dV = Pᵀ · dC (the masked maps, with dropout), and dP masked the same way.
+            let mapOffset = map - probabilities
+            BLAS.sgemm(transposeA: true, transposeB: false, m: length, n: headSize, k: length, a: dropout.map { $0.dropped + mapOffset } ?? map,
+                       lda: length, b: dc, ldb: hidden, c: dv, ldc: 3 * hidden)
+            if let dropout { applyMask(scratch, dropout.mask + mapOffset, count: length * length) }
+            // Softmax backward, row by row.
+            for row in 0..<length {
+                let p = map + row * length, d = scratch + row * length
+                var dot: Float = 0
+                for column in 0..<length { dot += p[column] * d[column] }
+                for column in 0..<length { d[column] = p[column] * (d[column] - dot) }
+            }
+            // dQ = scale · dS · K,  dK = scale · dSᵀ · Q
+            BLAS.sgemm(transposeA: false, transposeB: false, m: length, n: headSize, k: length, alpha: scale, a: scratch, lda: length,
+                       b: k, ldb: 3 * hidden, c: dq, ldc: 3 * hidden)
+            BLAS.sgemm(transposeA: true, transposeB: false, m: length, n: headSize, k: length, alpha: scale, a: scratch, lda: length,
+                       b: q, ldb: 3 * hidden, c: dk, ldc: 3 * hidden)
             map += length * length
         }
     }

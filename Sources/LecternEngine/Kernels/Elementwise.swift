@@ -72,3 +72,47 @@ func softmaxRows(_ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int)
         for index in 0..<columns { x[index] *= inverse }
     }
 }
+
+/// Column sums of `gradient` added to `biasGradient` (the backward pass of `addBias`).
+@inline(__always)
+func biasBackward(_ biasGradient: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>, rows: Int, columns: Int) {
+    for row in 0..<rows {
+        let values = gradient + row * columns
+        for column in 0..<columns { biasGradient[column] += values[column] }
+    }
+}
+
+/// Multiplies `gradient` (w.r.t. the activation's output) by the activation's derivative at `input`, in place.
+func activationBackward(_ gradient: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int, kind: BertConfig.Activation) {
+    switch kind {
+    case .gelu:
+        // d/dx x·Φ(x) = Φ(x) + x·φ(x)
+        let inverseRoot2: Float = 0.707_106_77, inverseRoot2Pi: Float = 0.398_942_28
+        var index = 0
+        let raw = UnsafeMutableRawPointer(gradient), rawInput = UnsafeRawPointer(input)
+        while index + 16 <= count {
+            let x = rawInput.loadUnaligned(fromByteOffset: index * 4, as: Float16x.self)
+            let cdf = 0.5 * (1 + vectorErf(x * inverseRoot2))
+            let pdf = inverseRoot2Pi * vectorExp(-0.5 * x * x)
+            let g = raw.loadUnaligned(fromByteOffset: index * 4, as: Float16x.self)
+            raw.storeBytes(of: g * (cdf + x * pdf), toByteOffset: index * 4, as: Float16x.self)
+            index += 16
+        }
+        while index < count {
+            let x = input[index]
+            gradient[index] *= 0.5 * (1 + erff(x * inverseRoot2)) + x * inverseRoot2Pi * expf(-0.5 * x * x)
+            index += 1
+        }
+    case .geluTanh:
+        let scale: Float = 0.797_884_56
+        for index in 0..<count {
+            let x = input[index]
+            let inner = scale * (x + 0.044715 * x * x * x)
+            let t = tanhf(inner)
+            let derivative = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * scale * (1 + 3 * 0.044715 * x * x)
+            gradient[index] *= derivative
+        }
+    case .relu:
+        for index in 0..<count where input[index] <= 0 { gradient[index] = 0 }
+    }
+}

@@ -48,3 +48,29 @@ func sumOfSquaredDeviations(_ x: UnsafePointer<Float>, _ count: Int, from mean: 
     while index < count { let centred = x[index] - mean; total += centred * centred; index += 1 }
     return total
 }
+
+/// The backward pass of `layerNormForward`: accumulates into `inputGradient`, `weightGradient`
+/// and `biasGradient` from `outputGradient`, using the saved mean and rstd.
+func layerNormBackward(inputGradient: UnsafeMutablePointer<Float>, weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>,
+                       outputGradient: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                       mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, width: Int) {
+    for row in 0..<rows {
+        let x = input + row * width, dy = outputGradient + row * width, dx = inputGradient + row * width
+        let average = mean[row], inverse = rstd[row]
+        var meanGradient: Float = 0, meanGradientNormalised: Float = 0
+        for index in 0..<width {
+            let normalised = (x[index] - average) * inverse
+            let gradient = weight[index] * dy[index]
+            meanGradient += gradient
+            meanGradientNormalised += gradient * normalised
+        }
+        meanGradient /= Float(width)
+        meanGradientNormalised /= Float(width)
+        for index in 0..<width {
+            let normalised = (x[index] - average) * inverse
+            biasGradient[index] += dy[index]
+            weightGradient[index] += normalised * dy[index]
+            dx[index] += (weight[index] * dy[index] - meanGradient - normalised * meanGradientNormalised) * inverse
+        }
+    }
+}
