@@ -51,6 +51,11 @@ public final class BertTrainingModel: @unchecked Sendable {
         gradients.update(repeating: 0)
     }
 
+    /// Restarts the dropout stream (so that a step can be repeated exactly, e.g. after resuming).
+    public func reseedDropout(_ seed: UInt64) {
+        generator = DropoutGenerator(seed: seed)
+    }
+
     /// Forward pass in training mode; returns the mean cross-entropy loss over the batch and the logits.
     public func forward(_ batch: TokenBatch, labels: [Int]) throws(ModelError) -> (loss: Float, logits: [Float]) {
         let config = self.config

@@ -1,0 +1,92 @@
+import Foundation
+
+/// AdamW as `torch.optim.AdamW` computes it: decoupled weight decay (p ← p·(1 − lr·λ)), moment
+/// estimates, bias correction, and the update p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε).
+/// Tensors the Trainer exempts from weight decay (biases, LayerNorm weights) get λ = 0.
+public final class AdamW: @unchecked Sendable {
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-8
+    public var weightDecay: Float
+    /// Optimizer steps taken so far.
+    public private(set) var step = 0
+    /// First and second moments, laid out as the parameters.
+    public let firstMoment: UnsafeMutableBufferPointer<Float>
+    public let secondMoment: UnsafeMutableBufferPointer<Float>
+    private let decayRanges: [(range: Range<Int>, decays: Bool)]
+
+    public init(parameters: BertParameters, weightDecay: Float) {
+        self.weightDecay = weightDecay
+        firstMoment = .allocate(capacity: parameters.count)
+        firstMoment.initialize(repeating: 0)
+        secondMoment = .allocate(capacity: parameters.count)
+        secondMoment.initialize(repeating: 0)
+        decayRanges = parameters.tensors.map { ($0.offset..<($0.offset + $0.count), !$0.isDecayExempt) }
+    }
+
+    deinit {
+        firstMoment.deallocate()
+        secondMoment.deallocate()
+    }
+
+    /// Restores the state saved in a checkpoint (`resume_from_checkpoint`).
+    public func restore(step: Int, first: UnsafeBufferPointer<Float>, second: UnsafeBufferPointer<Float>) {
+        self.step = step
+        _ = firstMoment.update(fromContentsOf: first)
+        _ = secondMoment.update(fromContentsOf: second)
+    }
+
+    /// One update of every parameter with learning rate `rate`.
+    public func update(_ parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>, rate: Float) {
+        step += 1
+        let correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(step)))
+        let correction2Root = (1 - Float(Foundation.pow(Double(beta2), Double(step)))).squareRoot()
+        let stepSize = rate / correction1
+        let p = parameters.baseAddress!, g = gradients.baseAddress!, m = firstMoment.baseAddress!, v = secondMoment.baseAddress!
+        let (beta1, beta2, epsilon) = (self.beta1, self.beta2, self.epsilon)
+        for (range, decays) in decayRanges {
+            let shrink = decays ? 1 - rate * weightDecay : 1
+            for index in range {
+                p[index] *= shrink
+                m[index] = beta1 * m[index] + (1 - beta1) * g[index]
+                v[index] = beta2 * v[index] + (1 - beta2) * g[index] * g[index]
+                p[index] -= stepSize * m[index] / (v[index].squareRoot() / correction2Root + epsilon)
+            }
+        }
+    }
+}
+
+/// The Trainer's default schedule (`get_linear_schedule_with_warmup`): linear warm-up from 0 over
+/// `warmupSteps`, then linear decay to 0 at `totalSteps`.
+public struct LinearSchedule: Sendable, Equatable {
+    public var peak: Float
+    public var warmupSteps: Int
+    public var totalSteps: Int
+
+    public init(peak: Float, warmupSteps: Int, totalSteps: Int) {
+        self.peak = peak
+        self.warmupSteps = warmupSteps
+        self.totalSteps = totalSteps
+    }
+
+    /// The rate for the optimizer step with 0-based index `step`.
+    public func rate(at step: Int) -> Float {
+        if step < warmupSteps { return peak * Float(step) / Float(max(1, warmupSteps)) }
+        return peak * max(0, Float(totalSteps - step) / Float(max(1, totalSteps - warmupSteps)))
+    }
+}
+
+/// The L2 norm of all gradients, and clipping to `maxNorm` as `torch.nn.utils.clip_grad_norm_`
+/// (scale by maxNorm / (norm + 1e-6) when that is below 1). Returns the norm before clipping.
+public func clipGradientNorm(_ gradients: UnsafeMutableBufferPointer<Float>, maxNorm: Float?) -> Float {
+    var sum: Double = 0
+    for value in gradients { sum += Double(value) * Double(value) }
+    let norm = Float(sum.squareRoot())
+    if let maxNorm {
+        let coefficient = maxNorm / (norm + 1e-6)
+        if coefficient < 1 {
+            for index in gradients.indices { gradients[index] *= coefficient }
+        }
+    }
+    return norm
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import LecternEngine
+
+/// Three optimizer steps against PyTorch on the real all-MiniLM-L6-v2 (dropout 0, fixed head),
+/// from `Fixtures/training-parity.json` (`Tests/reference/make_training_fixtures.py`).
+struct TrainingParityTests {
+    struct Fixture: Decodable {
+        struct Step: Decodable {
+            let ids: [[Int32]]
+            let labels: [Int]
+            let loss: Float
+            let grad_norm: Float
+            let learning_rate: Float
+        }
+
+        let classifier_weight: [Float]
+        let classifier_bias: [Float]
+        let steps: [Step]
+        let logits_after: [String: [[Float]]]
+    }
+
+    static let fixture: Fixture = {
+        let url = Bundle.module.url(forResource: "Fixtures/training-parity", withExtension: "json")!
+        return try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+    }()
+
+    static let modelFolder = try? ModelResolver.resolve("sentence-transformers/all-MiniLM-L6-v2")
+
+    @Test(.enabled(if: modelFolder != nil, "all-MiniLM-L6-v2 is not installed (make setup)"))
+    func lossGradientNormAndLogitsFollowPyTorchForThreeSteps() throws {
+        let checkpoint = try BertCheckpoint(folder: try #require(Self.modelFolder), labels: ["World", "Sports", "Business", "Sci/Tech"])
+        let parameters = checkpoint.parameters
+        for (name, values) in [("classifier.weight", Self.fixture.classifier_weight), ("classifier.bias", Self.fixture.classifier_bias)] {
+            let target = parameters.values(of: try #require(parameters.tensor(named: name)))
+            for index in values.indices { target[index] = values[index] }
+        }
+        let model = BertTrainingModel(parameters: parameters, dropout: .off)
+        let optimizer = AdamW(parameters: parameters, weightDecay: 0.01)
+        let schedule = LinearSchedule(peak: 5e-5, warmupSteps: 0, totalSteps: 3)
+        func relative(_ a: Float, _ b: Float) -> Float { abs(a - b) / abs(b) }
+
+        for (index, step) in Self.fixture.steps.enumerated() {
+            model.zeroGradients()
+            let loss = try model.forward(TokenBatch(step.ids), labels: step.labels).loss
+            model.backward()
+            let norm = clipGradientNorm(model.gradients, maxNorm: 1)
+            let rate = schedule.rate(at: index)
+            optimizer.update(parameters.storage, gradients: UnsafeBufferPointer(model.gradients), rate: rate)
+            #expect(relative(loss, step.loss) < 1e-4, "step \(index + 1) loss \(loss) vs \(step.loss)")
+            #expect(relative(norm, step.grad_norm) < 1e-3, "step \(index + 1) grad norm \(norm) vs \(step.grad_norm)")
+            #expect(relative(rate, step.learning_rate) < 1e-6)
+            if let expected = Self.fixture.logits_after[String(index + 1)] {
+                let logits = try BertClassifier(parameters: parameters).forward(TokenBatch(Self.fixture.steps[0].ids)).logits
+                let difference = zip(logits, expected.flatMap { $0 }).map { abs($0 - $1) }.max()!
+                #expect(difference < 2e-4, "logits after step \(index + 1) differ by \(difference)")
+            }
+        }
+    }
+
+    @Test func theLinearScheduleWarmsUpAndDecaysAsTransformers() {
+        let schedule = LinearSchedule(peak: 1, warmupSteps: 2, totalSteps: 6)
+        #expect((0..<7).map(schedule.rate(at:)) == [0, 0.5, 1, 0.75, 0.5, 0.25, 0])
+    }
+
+    @Test func clippingScalesOnlyWhenTheNormIsAboveTheLimit() {
+        var gradients: [Float] = [3, 4]
+        let norm = gradients.withUnsafeMutableBufferPointer { clipGradientNorm($0, maxNorm: 1) }
+        #expect(norm == 5)
+        #expect(abs(gradients[0] - 0.6) < 1e-6 && abs(gradients[1] - 0.8) < 1e-6)
+        var small: [Float] = [0.3, 0.4]
+        _ = small.withUnsafeMutableBufferPointer { clipGradientNorm($0, maxNorm: 1) }
+        #expect(small == [0.3, 0.4])
+    }
+}
