@@ -1,0 +1,242 @@
+import Foundation
+import LecternFiles
+
+/// One training or evaluation example: token ids ([CLS] … [SEP]) and a label id.
+public struct LabelledSequence: Sendable, Equatable {
+    public var ids: [Int32]
+    public var label: Int
+
+    public init(ids: [Int32], label: Int) {
+        self.ids = ids
+        self.label = label
+    }
+}
+
+/// The Hugging Face Trainer's training loop with its logging, evaluation, checkpoint and
+/// best-model semantics, over Lectern's engine.
+///
+/// Log entries use the Trainer's keys: `loss` (mean of the step losses since the last log),
+/// `grad_norm` (the last step's norm before clipping), `learning_rate` (the rate that step used),
+/// `epoch` (fractional), `step`; evaluation entries `eval_loss`, `eval_<metric>`, `eval_runtime`,
+/// `eval_samples_per_second`, `eval_steps_per_second`.
+public final class Trainer: @unchecked Sendable {
+    public typealias Metrics = (_ logits: [Float], _ labels: [Int], _ labelCount: Int) -> [(String, Double)]
+
+    public let arguments: TrainingArguments
+    public let model: BertTrainingModel
+    public let optimizer: AdamW
+    public var parameters: BertParameters { model.parameters }
+    /// Where the tokenizer files come from, copied into each checkpoint.
+    public let tokenizerFolder: String?
+    private let computeMetrics: Metrics
+    public private(set) var logHistory: [[(key: String, value: Double)]] = []
+    public private(set) var bestMetric: Double?
+    public private(set) var bestModelCheckpoint: String?
+    public private(set) var globalStep = 0
+    private var savedCheckpoints: [String] = []
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public init(parameters: BertParameters, arguments: TrainingArguments, tokenizerFolder: String?, computeMetrics: @escaping Metrics) {
+        self.arguments = arguments
+        let dropout = arguments.dropout.map { BertTrainingModel.Dropout(hidden: $0, attention: $0, classifier: $0) }
+        model = BertTrainingModel(parameters: parameters, dropout: dropout, seed: UInt64(arguments.seed))
+        optimizer = AdamW(parameters: parameters, weightDecay: arguments.weightDecay)
+        self.tokenizerFolder = tokenizerFolder
+        self.computeMetrics = computeMetrics
+    }
+
+    /// What `train` returns: the final metrics (`train_runtime`, `train_samples_per_second`,
+    /// `train_steps_per_second`, `train_loss`, `epoch`).
+    public struct Output: Sendable {
+        public var metrics: [(key: String, value: Double)]
+        public var globalStep: Int
+    }
+
+    /// Trains on `train`, evaluating on `eval` as the strategy says. `progress` hears every step.
+    public func train(_ train: [LabelledSequence], eval: [LabelledSequence]?,
+                      progress: (_ step: Int, _ total: Int, _ loss: Float) -> Void = { _, _, _ in }) throws -> Output {
+        let arguments = self.arguments
+        guard !train.isEmpty else { throw Failure(description: "There are no training examples.") }
+        let batchSize = arguments.perDeviceTrainBatchSize
+        let stepsPerEpoch = arguments.stepsPerEpoch(examples: train.count)
+        let totalSteps = arguments.totalSteps(examples: train.count)
+        let epochs = (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch
+        let schedule = LinearSchedule(peak: arguments.learningRate, warmupSteps: arguments.warmup(totalSteps: totalSteps), totalSteps: totalSteps)
+        let clock = ContinuousClock.now
+        var stepLosses: Double = 0, totalLoss: Double = 0, lastLogged = 0
+        var lastFiniteLoss: Float?
+        var shuffler = EpochShuffle(seed: UInt64(arguments.seed))
+
+        training: for epoch in 0..<epochs {
+            let order = arguments.shuffle ? shuffler.permutation(train.count) : Array(0..<train.count)
+            for step in 0..<stepsPerEpoch {
+                if globalStep >= totalSteps { break training }
+                let rows = order[(step * batchSize)..<min((step + 1) * batchSize, train.count)]
+                model.zeroGradients()
+                let loss = try model.forward(TokenBatch(rows.map { train[$0].ids }), labels: rows.map { train[$0].label }).loss
+                guard loss.isFinite else {
+                    throw Failure(description: "The loss became \(loss) at step \(globalStep + 1)"
+                        + (lastFiniteLoss.map { "; the last finite loss was \(String(format: "%.4f", $0))" } ?? "")
+                        + (savedCheckpoints.last.map { "; the last checkpoint is \($0)" } ?? "") + ". Try a smaller learning_rate.")
+                }
+                lastFiniteLoss = loss
+                model.backward()
+                let norm = clipGradientNorm(model.gradients, maxNorm: arguments.maxGradNorm)
+                let rate = schedule.rate(at: globalStep)
+                optimizer.update(parameters.storage, gradients: UnsafeBufferPointer(model.gradients), rate: rate)
+                globalStep += 1
+                stepLosses += Double(loss)
+                totalLoss += Double(loss)
+                let epochPosition = Double(epoch) + Double(step + 1) / Double(stepsPerEpoch)
+                progress(globalStep, totalSteps, loss)
+                if globalStep % arguments.loggingSteps == 0 {
+                    log([("loss", stepLosses / Double(globalStep - lastLogged)), ("grad_norm", Double(norm)),
+                         ("learning_rate", Double(rate)), ("epoch", epochPosition), ("step", Double(globalStep))])
+                    stepLosses = 0
+                    lastLogged = globalStep
+                }
+                let atEpochEnd = step == stepsPerEpoch - 1 || globalStep == totalSteps
+                var metrics: [(key: String, value: Double)]?
+                if let eval, arguments.evalStrategy == .steps && globalStep % (arguments.evalSteps ?? arguments.loggingSteps) == 0
+                    || arguments.evalStrategy == .epoch && atEpochEnd {
+                    metrics = try evaluate(eval)
+                    log(metrics! + [("epoch", epochPosition), ("step", Double(globalStep))])
+                }
+                if arguments.saveStrategy == .steps && globalStep % arguments.saveSteps == 0 || arguments.saveStrategy == .epoch && atEpochEnd {
+                    try saveCheckpoint(metrics: metrics, epoch: epochPosition, totalSteps: totalSteps)
+                }
+            }
+        }
+        if arguments.loadBestModelAtEnd, let best = bestModelCheckpoint {
+            try CheckpointWriter.load(best, into: parameters)
+        }
+        let runtime = Self.seconds(since: clock)
+        let samples = arguments.maxSteps != nil ? Double(totalSteps * batchSize) : Double(train.count) * arguments.numTrainEpochs
+        let final: [(key: String, value: Double)] = [
+            ("train_runtime", (runtime * 10_000).rounded() / 10_000),
+            ("train_samples_per_second", (samples / runtime * 1000).rounded() / 1000),
+            ("train_steps_per_second", (Double(totalSteps) / runtime * 1000).rounded() / 1000),
+            ("train_loss", totalLoss / Double(max(globalStep, 1))),
+            ("epoch", Double(globalStep) / Double(stepsPerEpoch)),
+            ("step", Double(globalStep)),
+        ]
+        log(final)
+        return Output(metrics: final, globalStep: globalStep)
+    }
+
+    /// Evaluation-mode loss and metrics over `examples`, `per_device_eval_batch_size` at a time.
+    public func evaluate(_ examples: [LabelledSequence]) throws(ModelError) -> [(key: String, value: Double)] {
+        let clock = ContinuousClock.now
+        let classifier = BertClassifier(parameters: parameters)
+        let labelCount = parameters.config.numLabels
+        var logits: [Float] = []
+        logits.reserveCapacity(examples.count * labelCount)
+        var batches = 0
+        var start = 0
+        while start < examples.count {
+            let rows = examples[start..<min(start + arguments.perDeviceEvalBatchSize, examples.count)]
+            logits += try classifier.forward(TokenBatch(rows.map(\.ids))).logits
+            batches += 1
+            start += arguments.perDeviceEvalBatchSize
+        }
+        let labels = examples.map(\.label)
+        var loss: Double = 0
+        for (index, label) in labels.enumerated() {
+            let row = logits[(index * labelCount)..<((index + 1) * labelCount)].map(Double.init)
+            let largest = row.max()!
+            loss += Foundation.log(row.reduce(0) { $0 + Foundation.exp($1 - largest) }) + largest - row[label]
+        }
+        let runtime = Self.seconds(since: clock)
+        var metrics: [(key: String, value: Double)] = [("eval_loss", loss / Double(max(labels.count, 1)))]
+        metrics += computeMetrics(logits, labels, labelCount).map { (key: "eval_" + $0.0, value: $0.1) }
+        metrics += [("eval_runtime", (runtime * 10_000).rounded() / 10_000),
+                    ("eval_samples_per_second", (Double(examples.count) / runtime * 1000).rounded() / 1000),
+                    ("eval_steps_per_second", (Double(batches) / runtime * 1000).rounded() / 1000)]
+        return metrics
+    }
+
+    private func log(_ entry: [(key: String, value: Double)]) {
+        logHistory.append(entry)
+    }
+
+    /// `output_dir/checkpoint-<step>/`: the model (save_pretrained layout), tokenizer files,
+    /// trainer_state.json, and the optimizer's moments; keeps the best checkpoint as the Trainer does.
+    private func saveCheckpoint(metrics: [(key: String, value: Double)]?, epoch: Double, totalSteps: Int) throws {
+        let folder = (arguments.outputDir as NSString).appendingPathComponent("checkpoint-\(globalStep)")
+        if let value = metrics?.first(where: { $0.key == arguments.bestMetricKey })?.value {
+            // Strictly better replaces; a tie keeps the earlier checkpoint.
+            if bestMetric == nil || (arguments.prefersGreater ? value > bestMetric! : value < bestMetric!) {
+                bestMetric = value
+                bestModelCheckpoint = folder
+            }
+        } else if arguments.loadBestModelAtEnd, metrics != nil {
+            throw Failure(description: "metric_for_best_model `\(arguments.metricForBestModel)` is not among the evaluation results "
+                + (metrics ?? []).map { "`\($0.key)`" }.joined(separator: ", ") + ".")
+        }
+        try CheckpointWriter.save(parameters, to: folder, tokenizerFrom: tokenizerFolder)
+        let moments = [(name: "exp_avg", shape: [optimizer.firstMoment.count], values: UnsafeBufferPointer(optimizer.firstMoment)),
+                       (name: "exp_avg_sq", shape: [optimizer.secondMoment.count], values: UnsafeBufferPointer(optimizer.secondMoment))]
+        try SafetensorsWriter.write(moments, metadata: ["format": "lectern-adamw", "step": String(optimizer.step)],
+                                    to: (folder as NSString).appendingPathComponent("optimizer.safetensors"))
+        try writeTrainerState(to: (folder as NSString).appendingPathComponent("trainer_state.json"), epoch: epoch, totalSteps: totalSteps)
+        savedCheckpoints.append(folder)
+        if let limit = arguments.saveTotalLimit {
+            while savedCheckpoints.count > max(limit, 1) {
+                guard let oldest = savedCheckpoints.first(where: { $0 != bestModelCheckpoint }) else { break }
+                try? FileManager.default.removeItem(atPath: oldest)
+                savedCheckpoints.removeAll { $0 == oldest }
+            }
+        }
+    }
+
+    private func writeTrainerState(to path: String, epoch: Double, totalSteps: Int) throws {
+        let state: [String: Any] = [
+            "best_metric": bestMetric.map { $0 as Any } ?? NSNull(),
+            "best_model_checkpoint": bestModelCheckpoint.map { $0 as Any } ?? NSNull(),
+            "epoch": epoch,
+            "global_step": globalStep,
+            "max_steps": totalSteps,
+            "num_train_epochs": Int(arguments.numTrainEpochs.rounded(.up)),
+            "logging_steps": arguments.loggingSteps,
+            "eval_steps": arguments.evalSteps ?? arguments.loggingSteps,
+            "save_steps": arguments.saveSteps,
+            "train_batch_size": arguments.perDeviceTrainBatchSize,
+            "log_history": logHistory.map { entry in
+                Dictionary(entry.map { ($0.key, $0.key == "step" ? Int($0.value) as Any : $0.value as Any) }, uniquingKeysWith: { $1 })
+            },
+        ]
+        let data = try JSONSerialization.data(withJSONObject: state, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try AtomicFile.write(data + Data("\n".utf8), to: path)
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return max(1e-9, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+}
+
+/// A fresh permutation of the training examples for each epoch, from one seeded stream
+/// (Fisher–Yates with unbiased bounded draws), so a run is repeatable for a given seed.
+struct EpochShuffle {
+    private var generator: NormalGenerator
+
+    init(seed: UInt64) { generator = NormalGenerator(seed: seed ^ 0x5EED_5EED) }
+
+    mutating func permutation(_ count: Int) -> [Int] {
+        var values = Array(0..<count)
+        var index = count - 1
+        while index > 0 {
+            let bound = UInt64(index + 1)
+            // Rejection removes the modulo bias.
+            let limit = UInt64.max - UInt64.max % bound
+            var draw = generator.nextUInt64()
+            while draw >= limit { draw = generator.nextUInt64() }
+            values.swapAt(index, Int(draw % bound))
+            index -= 1
+        }
+        return values
+    }
+}
