@@ -48,7 +48,7 @@ public struct DirectiveRegistry: Sendable {
     }
 
     /// Every directive this build supports.
-    public static let standard = DirectiveRegistry([LoadDirective(), TokenizeDirective(), PredictDirective()])
+    public static let standard = DirectiveRegistry([LoadDirective(), TokenizeDirective(), TrainDirective(), EvaluateDirective(), PredictDirective()])
 
     public func handler(for name: DirectiveName) -> (any DirectiveHandler)? { handlers[name] }
 

@@ -129,6 +129,11 @@ public final class Trainer: @unchecked Sendable {
 
     /// Evaluation-mode loss and metrics over `examples`, `per_device_eval_batch_size` at a time.
     public func evaluate(_ examples: [LabelledSequence]) throws(ModelError) -> [(key: String, value: Double)] {
+        try evaluateWithLogits(examples).metrics
+    }
+
+    /// `evaluate`, also returning the logits (`[examples, labels]`).
+    public func evaluateWithLogits(_ examples: [LabelledSequence]) throws(ModelError) -> (metrics: [(key: String, value: Double)], logits: [Float]) {
         let clock = ContinuousClock.now
         let classifier = BertClassifier(parameters: parameters)
         let labelCount = parameters.config.numLabels
@@ -155,7 +160,7 @@ public final class Trainer: @unchecked Sendable {
         metrics += [("eval_runtime", (runtime * 10_000).rounded() / 10_000),
                     ("eval_samples_per_second", (Double(examples.count) / runtime * 1000).rounded() / 1000),
                     ("eval_steps_per_second", (Double(batches) / runtime * 1000).rounded() / 1000)]
-        return metrics
+        return (metrics, logits)
     }
 
     private func log(_ entry: [(key: String, value: Double)]) {

@@ -1,0 +1,110 @@
+import Foundation
+import LecternEngine
+import LecternNotebook
+import LecternTranscript
+
+/// ```evaluate```: the trained model on a tokenized split: loss, the chosen metrics as
+/// scikit-learn computes them, a confusion matrix and a per-class report.
+public struct EvaluateDirective: DirectiveHandler {
+    public init() {}
+
+    public static let name = DirectiveName.evaluate
+    public static let provides: [SessionResource] = []
+    public static func needs(_ arguments: DirectiveArguments) -> [SessionResource] { [.dataset, .tokenizer, .model] }
+
+    static let metricNames = ["accuracy", "precision", "recall", "f1"]
+
+    public static let schema = DirectiveSchema(.evaluate, parameters: [
+        ParameterSpec("split", .string, default: .string("test"), "The split to evaluate on."),
+        ParameterSpec("metrics", .list(of: .choice(metricNames)), default: .list(metricNames.map { .string($0) }),
+                      "Which metrics: accuracy, precision, recall, f1."),
+        ParameterSpec("average", .choice(["micro", "macro", "weighted", "none"]), default: .string("micro"),
+                      "How precision, recall and F1 average over classes (`none`: one value per class), as scikit-learn's `average`."),
+        ParameterSpec("zero_division", .choice(["0", "1"]), default: .string("0"), "The value of a ratio whose denominator is 0, as scikit-learn's `zero_division`."),
+        ParameterSpec("per_device_eval_batch_size", .integer(min: 1, max: 4096), default: .integer(8), "Examples per evaluation step."),
+    ])
+
+    /// Metrics by name, with `average` over classes; `.none` adds one entry per class (`f1_World`, ...).
+    static func metrics(logits: [Float], labels: [Int], labelCount: Int, names: [String], average: ClassificationMetrics.Average,
+                        zeroDivision: Double, labelNames: [String]? = nil) -> [(String, Double)] {
+        let predictions = labels.indices.map { row in (0..<labelCount).max { logits[row * labelCount + $0] < logits[row * labelCount + $1] }! }
+        let metrics = ClassificationMetrics(truth: labels, predictions: predictions, labelCount: labelCount)
+        var result: [(String, Double)] = []
+        for name in names {
+            if name == "accuracy" { result.append(("accuracy", metrics.accuracy)); continue }
+            if average == .none {
+                let perClass = metrics.perClassScores(zeroDivision: zeroDivision)
+                for (label, scores) in perClass.enumerated() {
+                    let value = name == "precision" ? scores.precision : name == "recall" ? scores.recall : scores.f1
+                    result.append(("\(name)_\(labelNames?[label] ?? String(label))", value))
+                }
+                continue
+            }
+            let scores = metrics.scores(average: average, zeroDivision: zeroDivision)
+            result.append((name, name == "precision" ? scores.precision : name == "recall" ? scores.recall : scores.f1))
+        }
+        return result
+    }
+
+    public func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
+        guard let dataset = session.dataset?.dataset, let tokenized = session.tokenized, let model = session.model else {
+            throw Diagnostic("`evaluate` needs `load`, `tokenize` and `train` cells above it.", at: arguments.location)
+        }
+        let splitName = arguments.string("split")!
+        guard let rows = dataset[split: splitName], let ids = tokenized.splits[splitName] else {
+            throw arguments.problem("The dataset has no split `\(splitName)`.", with: "split",
+                                    hint: "Its splits are " + dataset.splits.map { "`\($0.name)`" }.joined(separator: ", ") + ".")
+        }
+        let names = TrainDirective.names(arguments["metrics"])
+        let average = ClassificationMetrics.Average(rawValue: arguments.string("average")!)!
+        let zeroDivision = Double(arguments.string("zero_division")!)!
+        let labelNames = model.classifier.labels
+        var training = TrainingArguments(outputDir: "")
+        training.perDeviceEvalBatchSize = arguments.integer("per_device_eval_batch_size")!
+        let trainer = Trainer(parameters: model.classifier.model.parameters, arguments: training, tokenizerFolder: nil) { logits, labels, count in
+            Self.metrics(logits: logits, labels: labels, labelCount: count, names: names, average: average, zeroDivision: zeroDivision, labelNames: labelNames)
+        }
+        let examples = zip(ids, rows.labels).map { LabelledSequence(ids: $0, label: $1) }
+        let results: [(key: String, value: Double)]
+        let logits: [Float]
+        do {
+            (results, logits) = try trainer.evaluateWithLogits(examples)
+        } catch {
+            throw Diagnostic("Evaluation failed: \(error)", at: arguments.location)
+        }
+        let count = labelNames.count
+        let predictions = rows.labels.indices.map { row in (0..<count).max { logits[row * count + $0] < logits[row * count + $1] }! }
+        let metrics = ClassificationMetrics(truth: rows.labels, predictions: predictions, labelCount: count)
+        return Self.report(results: results, metrics: metrics, labelNames: labelNames, split: splitName, zeroDivision: zeroDivision)
+    }
+
+    static func report(results: [(key: String, value: Double)], metrics: ClassificationMetrics, labelNames: [String], split: String,
+                       zeroDivision: Double) -> CellResult {
+        var blocks: [OutputBlock] = [
+            .table(OutputTable(title: "Metrics on \(split) (\(metrics.total.grouped) examples)", columns: ["Metric", "Value"],
+                               rows: results.map { [$0.key, TrainDirective.format($0.value)] }, numericColumns: [1])),
+        ]
+        let header = ["True \\ predicted"] + labelNames
+        blocks.append(.table(OutputTable(title: "Confusion matrix", columns: header,
+                                         rows: labelNames.enumerated().map { [$1] + metrics.confusion[$0].map { $0.grouped } },
+                                         numericColumns: Set(1...labelNames.count))))
+        let perClass = metrics.perClassScores(zeroDivision: zeroDivision)
+        blocks.append(.table(OutputTable(title: "Per class", columns: ["Class", "Precision", "Recall", "F1", "Support"],
+                                         rows: labelNames.enumerated().map { index, name in
+                                             let scores = perClass[index]
+                                             return [name, String(format: "%.4f", scores.precision), String(format: "%.4f", scores.recall),
+                                                     String(format: "%.4f", scores.f1), scores.support.grouped]
+                                         }, numericColumns: [1, 2, 3, 4])))
+        let json: [(key: String, value: JSONValue)] = [
+            ("split", .string(split)),
+            ("metrics", .object(results.map { (key: $0.key, value: .double($0.value)) })),
+            ("confusion_matrix", .array(metrics.confusion.map { .array($0.map { .int($0) }) })),
+            ("label_names", .array(labelNames.map { .string($0) })),
+            ("per_class", .object(labelNames.enumerated().map { index, name in
+                (key: name, value: .object([("precision", .double(perClass[index].precision)), ("recall", .double(perClass[index].recall)),
+                                            ("f1", .double(perClass[index].f1)), ("support", .int(perClass[index].support))]))
+            })),
+        ]
+        return CellResult(outputs: .object(json), blocks: blocks)
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import LecternEngine
+import LecternNotebook
+import LecternTranscript
+
+/// ```train```: fine-tunes a BERT classifier on the tokenized training split with the Hugging Face
+/// Trainer's semantics; parameters are `TrainingArguments`' names and defaults.
+public struct TrainDirective: DirectiveHandler {
+    public init() {}
+
+    public static let name = DirectiveName.train
+    public static let provides: [SessionResource] = [.model]
+    public static func needs(_ arguments: DirectiveArguments) -> [SessionResource] { [.dataset, .tokenizer] }
+
+    static let strategies = TrainingArguments.Strategy.allCases.map(\.rawValue)
+
+    public static let schema = DirectiveSchema(.train, parameters: [
+        ParameterSpec("model", .string, "The pretrained model to fine-tune (default: the model of the `tokenize` cell)."),
+        ParameterSpec("num_train_epochs", .number(above: 0, atMost: 1000), default: .number(3), "Passes over the training split."),
+        ParameterSpec("max_steps", .integer(min: 1, max: 10_000_000), "Optimizer steps in all; overrides `num_train_epochs`."),
+        ParameterSpec("per_device_train_batch_size", .integer(min: 1, max: 4096), default: .integer(8), "Examples per training step."),
+        ParameterSpec("per_device_eval_batch_size", .integer(min: 1, max: 4096), default: .integer(8), "Examples per evaluation step."),
+        ParameterSpec("learning_rate", .number(above: 0, atMost: 10), default: .number(5e-5), "The peak learning rate of AdamW."),
+        ParameterSpec("weight_decay", .number(above: nil, atMost: 10), default: .number(0), "AdamW's decoupled weight decay (not for biases and LayerNorm weights)."),
+        ParameterSpec("warmup_steps", .integer(min: 0, max: 10_000_000), default: .integer(0), "Steps of linear warm-up."),
+        ParameterSpec("warmup_ratio", .number(above: nil, atMost: 1), default: .number(0), "Warm-up as a fraction of all steps (when `warmup_steps` is 0)."),
+        ParameterSpec("max_grad_norm", .number(above: nil, atMost: 1e6), default: .number(1), "Clip the gradient norm to this (0 turns clipping off)."),
+        ParameterSpec("logging_steps", .integer(min: 1, max: 10_000_000), default: .integer(500), "Log the mean loss every this many steps."),
+        ParameterSpec("eval_strategy", .choice(strategies), default: .string("no"), "When to evaluate: `no`, `steps`, `epoch`."),
+        ParameterSpec("eval_steps", .integer(min: 1, max: 10_000_000), "With `eval_strategy: steps`, evaluate every this many steps (default: `logging_steps`)."),
+        ParameterSpec("save_strategy", .choice(strategies), default: .string("steps"), "When to save a checkpoint: `no`, `steps`, `epoch`."),
+        ParameterSpec("save_steps", .integer(min: 1, max: 10_000_000), default: .integer(500), "With `save_strategy: steps`, save every this many steps."),
+        ParameterSpec("save_total_limit", .integer(min: 1, max: 10_000), "Keep at most this many checkpoints (the best one is always kept)."),
+        ParameterSpec("load_best_model_at_end", .boolean, default: .boolean(false), "Load the best checkpoint when training ends."),
+        ParameterSpec("metric_for_best_model", .string, default: .string("loss"), "The evaluation metric that picks the best checkpoint."),
+        ParameterSpec("greater_is_better", .boolean, "Whether a larger metric is better (default: false for a loss, else true)."),
+        ParameterSpec("output_dir", .string, default: .string("results"), "Where checkpoints go."),
+        ParameterSpec("seed", .integer(min: 0, max: Int(UInt32.max)), "Seed for the head's initialisation, the shuffle and dropout (default: the notebook's)."),
+        ParameterSpec("shuffle", .boolean, default: .boolean(true), "Shuffle the training examples each epoch (`false`: dataset order)."),
+        ParameterSpec("dropout", .number(above: nil, atMost: 0.99), "Override every dropout probability (e.g. 0 for experiments)."),
+        ParameterSpec("train_split", .string, default: .string("train"), "The split to train on."),
+        ParameterSpec("eval_split", .string, default: .string("test"), "The split to evaluate on."),
+        ParameterSpec("metrics", .list(of: .choice(EvaluateDirective.metricNames)), default: .list([.string("accuracy")]),
+                      "Metrics computed at each evaluation: accuracy, precision, recall, f1."),
+        ParameterSpec("average", .choice(["micro", "macro", "weighted"]), default: .string("micro"), "How precision, recall and F1 average over classes."),
+    ])
+
+    public static func check(_ arguments: DirectiveArguments) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        if arguments.boolean("load_best_model_at_end") == true {
+            let eval = arguments.string("eval_strategy")!, save = arguments.string("save_strategy")!
+            if eval == "no" {
+                problems.append(arguments.problem("`load_best_model_at_end` needs evaluations to compare.", with: "load_best_model_at_end",
+                                                  hint: "Set `eval_strategy: epoch` (or `steps`)."))
+            } else if eval != save {
+                problems.append(arguments.problem("`load_best_model_at_end` needs `save_strategy` to match `eval_strategy` (`\(eval)`), as the Trainer requires.",
+                                                  with: "save_strategy", hint: "Set `save_strategy: \(eval)`."))
+            }
+        }
+        if let value = arguments.number("weight_decay"), value < 0 {
+            problems.append(arguments.problem("`weight_decay` must not be negative.", with: "weight_decay"))
+        }
+        for name in ["dropout", "warmup_ratio", "max_grad_norm"] {
+            if let value = arguments.number(name), value < 0 { problems.append(arguments.problem("`\(name)` must not be negative.", with: name)) }
+        }
+        return problems
+    }
+
+    public func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
+        guard let loaded = session.dataset, let tokenized = session.tokenized else {
+            throw Diagnostic("`train` needs a `load` and a `tokenize` cell above it.", at: arguments.location)
+        }
+        let dataset = loaded.dataset
+        let trainSplit = arguments.string("train_split")!, evalSplit = arguments.string("eval_split")!
+        guard let trainRows = dataset[split: trainSplit], let trainIDs = tokenized.splits[trainSplit] else {
+            throw arguments.problem("The dataset has no split `\(trainSplit)` to train on.", with: "train_split",
+                                    hint: "Its splits are " + dataset.splits.map { "`\($0.name)`" }.joined(separator: ", ") + ".")
+        }
+        let evaluates = arguments.string("eval_strategy")! != "no"
+        var evalExamples: [LabelledSequence]?
+        if evaluates {
+            guard let evalRows = dataset[split: evalSplit], let evalIDs = tokenized.splits[evalSplit] else {
+                throw arguments.problem("The dataset has no split `\(evalSplit)` to evaluate on.", with: "eval_split",
+                                        hint: "Its splits are " + dataset.splits.map { "`\($0.name)`" }.joined(separator: ", ") + ".")
+            }
+            evalExamples = zip(evalIDs, evalRows.labels).map { LabelledSequence(ids: $0, label: $1) }
+        }
+        let modelName = arguments.string("model") ?? tokenized.modelName
+        let seed = arguments.integer("seed") ?? context.seed
+        let folder: String
+        let checkpoint: BertCheckpoint
+        do {
+            folder = arguments.string("model") == nil ? tokenized.modelFolder : try ModelResolver.resolve(modelName, relativeTo: context.baseFolder)
+            checkpoint = try BertCheckpoint(folder: folder, labels: dataset.labelNames, seed: UInt64(seed))
+        } catch {
+            throw arguments.problem(error.description, with: arguments.isGiven("model") ? "model" : "train_split", hint: error.hint)
+        }
+
+        var training = TrainingArguments(outputDir: arguments.string("output_dir")!)
+        training.numTrainEpochs = arguments.number("num_train_epochs")!
+        training.maxSteps = arguments.integer("max_steps")
+        training.perDeviceTrainBatchSize = arguments.integer("per_device_train_batch_size")!
+        training.perDeviceEvalBatchSize = arguments.integer("per_device_eval_batch_size")!
+        training.learningRate = Float(arguments.number("learning_rate")!)
+        training.weightDecay = Float(arguments.number("weight_decay")!)
+        training.warmupSteps = arguments.integer("warmup_steps")!
+        training.warmupRatio = arguments.number("warmup_ratio")!
+        let clip = arguments.number("max_grad_norm")!
+        training.maxGradNorm = clip > 0 ? Float(clip) : nil
+        training.loggingSteps = arguments.integer("logging_steps")!
+        training.evalStrategy = TrainingArguments.Strategy(rawValue: arguments.string("eval_strategy")!)!
+        training.evalSteps = arguments.integer("eval_steps")
+        training.saveStrategy = TrainingArguments.Strategy(rawValue: arguments.string("save_strategy")!)!
+        training.saveSteps = arguments.integer("save_steps")!
+        training.saveTotalLimit = arguments.integer("save_total_limit")
+        training.loadBestModelAtEnd = arguments.boolean("load_best_model_at_end")!
+        training.metricForBestModel = arguments.string("metric_for_best_model")!
+        training.greaterIsBetter = arguments.boolean("greater_is_better")
+        training.seed = seed
+        training.shuffle = arguments.boolean("shuffle")!
+        training.dropout = arguments.number("dropout").map(Float.init)
+        if !training.outputDir.hasPrefix("/") {
+            training.outputDir = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(training.outputDir)
+        }
+
+        let metricNames = Self.names(arguments["metrics"])
+        let average = ClassificationMetrics.Average(rawValue: arguments.string("average")!)!
+        if training.loadBestModelAtEnd, training.metricForBestModel.replacingOccurrences(of: "eval_", with: "") != "loss",
+           !metricNames.contains(training.metricForBestModel.replacingOccurrences(of: "eval_", with: "")) {
+            throw arguments.problem("`metric_for_best_model` is `\(training.metricForBestModel)`, but `metrics` computes only "
+                                    + metricNames.map { "`\($0)`" }.joined(separator: ", ") + ".", with: "metric_for_best_model",
+                                    hint: "Add it to `metrics`, or use `loss`.")
+        }
+        let trainer = Trainer(parameters: checkpoint.parameters, arguments: training, tokenizerFolder: folder) { logits, labels, count in
+            EvaluateDirective.metrics(logits: logits, labels: labels, labelCount: count, names: metricNames, average: average, zeroDivision: 0)
+        }
+        let trainExamples = zip(trainIDs, trainRows.labels).map { LabelledSequence(ids: $0, label: $1) }
+        let result: Trainer.Output
+        do {
+            result = try trainer.train(trainExamples, eval: evalExamples) { step, total, loss in
+                context.progress.progress(done: step, total: total, unit: "steps", note: String(format: "loss %.4f", loss))
+            }
+        } catch {
+            throw Diagnostic("Training stopped: \(error)", at: arguments.location)
+        }
+        let classifier = TextClassifier(tokenizer: tokenized.tokenizer, model: BertClassifier(parameters: checkpoint.parameters), maxLength: tokenized.maxLength)
+        session.model = TrainedModel(name: modelName + " (fine-tuned)", classifier: classifier, checkpoint: trainer.bestModelCheckpoint)
+        return Self.report(trainer: trainer, result: result, notices: checkpoint.notices, examples: trainExamples.count, model: modelName)
+    }
+
+    static func names(_ value: ParameterValue?) -> [String] {
+        guard case let .list(items)? = value else { return [] }
+        return items.map(\.description)
+    }
+
+    static func report(trainer: Trainer, result: Trainer.Output, notices: [String], examples: Int, model: String) -> CellResult {
+        var blocks: [OutputBlock] = notices.map { .notice($0) }
+        let history = trainer.logHistory
+        func value(_ entry: [(key: String, value: Double)], _ key: String) -> Double? { entry.first { $0.key == key }?.value }
+        let steps = history.filter { value($0, "loss") != nil }
+        blocks.append(.text("Fine-tuned \(model) on \(examples.grouped) examples: \(result.globalStep) steps."))
+        if !steps.isEmpty {
+            blocks.append(.table(OutputTable(title: "Training log", columns: ["Step", "Epoch", "Training loss", "Grad norm", "Learning rate"],
+                                             rows: steps.map { entry in
+                                                 [String(Int(value(entry, "step")!)), String(format: "%.2f", value(entry, "epoch")!),
+                                                  String(format: "%.4f", value(entry, "loss")!), String(format: "%.4f", value(entry, "grad_norm")!),
+                                                  String(format: "%.3e", value(entry, "learning_rate")!)]
+                                             }, numericColumns: [0, 1, 2, 3, 4])))
+        }
+        let evaluations = history.filter { value($0, "eval_loss") != nil }
+        if let first = evaluations.first {
+            let metricKeys = first.map(\.key).filter { $0.hasPrefix("eval_") && !["eval_runtime", "eval_samples_per_second", "eval_steps_per_second"].contains($0) }
+            blocks.append(.table(OutputTable(title: "Evaluation", columns: ["Epoch", "Step"] + metricKeys.map { String($0.dropFirst(5)) } + ["Runtime (s)"],
+                                             rows: evaluations.map { entry in
+                                                 [String(format: "%.2f", value(entry, "epoch")!), String(Int(value(entry, "step")!))]
+                                                     + metricKeys.map { String(format: "%.4f", value(entry, $0)!) }
+                                                     + [String(format: "%.2f", value(entry, "eval_runtime")!)]
+                                             }, numericColumns: Set(0..<(metricKeys.count + 3)))))
+        }
+        blocks.append(.table(OutputTable(title: "Run", columns: ["Metric", "Value"],
+                                         rows: result.metrics.filter { $0.key != "step" }.map { [$0.key, Self.format($0.value)] }, numericColumns: [1])))
+        if let best = trainer.bestModelCheckpoint {
+            blocks.append(.text("Best checkpoint: \(best) (\(trainer.arguments.bestMetricKey) \(String(format: "%.4f", trainer.bestMetric ?? .nan)))"
+                + (trainer.arguments.loadBestModelAtEnd ? ", loaded at the end." : ".")))
+        }
+        let json: [(key: String, value: JSONValue)] = [
+            ("model", .string(model)),
+            ("global_step", .int(result.globalStep)),
+            ("output_dir", .string(trainer.arguments.outputDir)),
+            ("best_model_checkpoint", trainer.bestModelCheckpoint.map { .string($0) } ?? .null),
+            ("best_metric", trainer.bestMetric.map { .double($0) } ?? .null),
+            ("log_history", .array(history.map { entry in .object(entry.map { (key: $0.key, value: $0.key == "step" ? .int(Int($0.value)) : .double($0.value)) }) })),
+            ("metrics", .object(result.metrics.map { (key: $0.key, value: $0.key == "step" ? .int(Int($0.value)) : .double($0.value)) })),
+        ]
+        return CellResult(outputs: .object(json), blocks: blocks)
+    }
+
+    static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(format: "%.4f", value)
+    }
+}

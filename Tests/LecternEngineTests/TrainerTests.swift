@@ -1,0 +1,116 @@
+import Foundation
+import LecternTestSupport
+import Testing
+@testable import LecternEngine
+
+/// The Trainer on the tiny transformers-saved checkpoint: fast enough for every test run.
+struct TrainerTests {
+    static let folder = Bundle.module.url(forResource: "Fixtures/tiny-bert-classifier", withExtension: nil)!.path
+
+    /// Texts whose label is told by one word, so a tiny model can learn them.
+    static func examples(_ tokenizer: BertTokenizer, count: Int) -> [LabelledSequence] {
+        let words = ["world", "sports", "business", "technology"]
+        return (0..<count).map { index in
+            let label = index % 4
+            return LabelledSequence(ids: tokenizer.encode("the \(words[label]) news of day \(index % 7)").ids, label: label)
+        }
+    }
+
+    static func accuracy(_ logits: [Float], _ labels: [Int], _ count: Int) -> [(String, Double)] {
+        let predictions = labels.indices.map { row in (0..<count).max { logits[row * count + $0] < logits[row * count + $1] }! }
+        return [("accuracy", ClassificationMetrics(truth: labels, predictions: predictions, labelCount: count).accuracy)]
+    }
+
+    @Test func logsEvaluatesSavesAndLoadsTheBestModel() throws {
+        let output = ScratchFolder()
+        let tokenizer = try BertTokenizer(folder: Self.folder)
+        let checkpoint = try BertCheckpoint(folder: Self.folder)
+        var arguments = TrainingArguments(outputDir: output.path + "/results")
+        arguments.numTrainEpochs = 3
+        arguments.perDeviceTrainBatchSize = 8
+        arguments.learningRate = 1e-3
+        arguments.weightDecay = 0.01
+        arguments.loggingSteps = 2
+        arguments.evalStrategy = .epoch
+        arguments.saveStrategy = .epoch
+        arguments.loadBestModelAtEnd = true
+        arguments.saveTotalLimit = 2
+        arguments.dropout = 0
+        let trainer = Trainer(parameters: checkpoint.parameters, arguments: arguments, tokenizerFolder: Self.folder, computeMetrics: Self.accuracy)
+        let train = Self.examples(tokenizer, count: 36), eval = Self.examples(tokenizer, count: 12)
+        var steps: [Int] = []
+        let result = try trainer.train(train, eval: eval) { step, _, _ in steps.append(step) }
+
+        // 36 examples in batches of 8: 5 steps per epoch, 15 in all.
+        #expect(steps == Array(1...15))
+        #expect(result.globalStep == 15)
+        let logs = trainer.logHistory
+        let trainingLogs = logs.filter { $0.first?.key == "loss" }
+        #expect(trainingLogs.count == 7)
+        #expect(trainingLogs[0].map(\.key) == ["loss", "grad_norm", "learning_rate", "epoch", "step"])
+        #expect(trainingLogs[0].first { $0.key == "epoch" }?.value == 0.4)
+        #expect(abs(trainingLogs[0].first { $0.key == "learning_rate" }!.value - 1e-3 * 14 / 15) < 1e-9)
+        let evaluations = logs.filter { $0.first?.key == "eval_loss" }
+        #expect(evaluations.count == 3)
+        #expect(evaluations[0].map(\.key) == ["eval_loss", "eval_accuracy", "eval_runtime", "eval_samples_per_second", "eval_steps_per_second", "epoch", "step"])
+        let losses = evaluations.map { $0[0].value }
+        #expect(losses[2] < losses[0], "eval loss should fall: \(losses)")
+        #expect(result.metrics.map(\.key) == ["train_runtime", "train_samples_per_second", "train_steps_per_second", "train_loss", "epoch", "step"])
+
+        // The best checkpoint is the one with the lowest eval loss; the limit keeps it and the newest.
+        let best = try #require(trainer.bestModelCheckpoint)
+        let bestStep = [5, 10, 15][losses.firstIndex(of: losses.min()!)!]
+        #expect(best.hasSuffix("checkpoint-\(bestStep)"))
+        let kept = try FileManager.default.contentsOfDirectory(atPath: output.path + "/results").sorted()
+        #expect(kept.count == 2 && kept.contains("checkpoint-15") && kept.contains("checkpoint-\(bestStep)"))
+        for file in ["model.safetensors", "config.json", "tokenizer.json", "trainer_state.json", "optimizer.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: best + "/" + file), "\(file)")
+        }
+        let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output.path + "/results/checkpoint-15/trainer_state.json"))) as! [String: Any]
+        #expect(state["global_step"] as? Int == 15)
+        #expect(state["best_model_checkpoint"] as? String == best)
+        #expect((state["log_history"] as? [Any])?.count == 10)
+
+        // The model in memory is the best checkpoint's, and that checkpoint loads as a classifier with the labels.
+        let reloaded = try TextClassifier(folder: best)
+        #expect(reloaded.labels == ["World", "Sports", "Business", "Sci/Tech"])
+        let inMemory = try BertClassifier(parameters: checkpoint.parameters).forward(TokenBatch(eval.map(\.ids))).logits
+        let fromDisk = try reloaded.model.forward(TokenBatch(eval.map(\.ids))).logits
+        #expect(zip(inMemory, fromDisk).allSatisfy { abs($0 - $1) < 1e-6 })
+    }
+
+    @Test func theSameSeedGivesTheSameWeights() throws {
+        let tokenizer = try BertTokenizer(folder: Self.folder)
+        func run(seed: Int) throws -> [Float] {
+            let checkpoint = try BertCheckpoint(folder: Self.folder)
+            var arguments = TrainingArguments(outputDir: ScratchFolder().path)
+            arguments.numTrainEpochs = 1
+            arguments.saveStrategy = .no
+            arguments.seed = seed
+            arguments.learningRate = 1e-3
+            let trainer = Trainer(parameters: checkpoint.parameters, arguments: arguments, tokenizerFolder: nil, computeMetrics: Self.accuracy)
+            _ = try trainer.train(Self.examples(tokenizer, count: 24), eval: nil)
+            return Array(checkpoint.parameters.storage)
+        }
+        let first = try run(seed: 1), second = try run(seed: 1), other = try run(seed: 2)
+        #expect(first == second)
+        #expect(first != other)
+    }
+
+    @Test func aDivergingLossStopsWithTheStep() throws {
+        let tokenizer = try BertTokenizer(folder: Self.folder)
+        let checkpoint = try BertCheckpoint(folder: Self.folder)
+        var arguments = TrainingArguments(outputDir: ScratchFolder().path)
+        arguments.learningRate = 1e30
+        arguments.maxGradNorm = nil
+        arguments.saveStrategy = .no
+        let trainer = Trainer(parameters: checkpoint.parameters, arguments: arguments, tokenizerFolder: nil, computeMetrics: Self.accuracy)
+        do {
+            _ = try trainer.train(Self.examples(tokenizer, count: 40), eval: nil)
+            Issue.record("expected the loss to diverge")
+        } catch let failure as Trainer.Failure {
+            #expect(failure.description.contains("The loss became"))
+            #expect(failure.description.contains("the last finite loss was"))
+        }
+    }
+}
