@@ -80,7 +80,7 @@ struct CommandLineTests {
         let bad = try lectern(["check", "bad.md"])
         #expect(bad.status == 1)
         #expect(bad.standardError.contains("bad.md:3:12: error: `test_size` must be a fraction between 0 and 1 (such as 0.2) or a whole count (such as 200), but it is `1.5`."))
-        #expect(bad.standardError.contains("bad.md:6:4: error: This build of Lectern cannot run `train` cells yet."))
+        #expect(bad.standardError.contains("bad.md:6:4: error: `train` needs a tokenizer, but no earlier cell provides one."))
         #expect(bad.standardError.contains("2 problems found; nothing was run."))
     }
 

@@ -67,3 +67,105 @@ struct EngineDirectiveTests {
         #expect(transcript.directiveRecords[0].error?.contains("No model named `nobody/nothing`. Searched:") == true)
     }
 }
+
+/// `train` and `evaluate` on the tiny checkpoint and tiny data: the whole lesson in a second.
+struct TrainingDirectiveTests {
+    let folder = ScratchFolder()
+    let checkpoint = repositoryRoot.appendingPathComponent("Tests/LecternEngineTests/Fixtures/tiny-bert-classifier").path
+
+    init() { folder.writeTinyNews(rows: 40) }
+
+    func run(_ text: String) throws -> Transcript {
+        let path = folder.write("lesson.md", text)
+        let notebook = try NotebookParser.parse(contentsOf: path)
+        let context = RunContext(notebookPath: path, baseFolder: folder.path, seed: 42, progress: SilentProgress())
+        return NotebookRunner().run(notebook, bindings: ParameterBindings(frontMatter: notebook.frontMatter), context: context, runInfo: [])
+    }
+
+    var lesson: String {
+        """
+        ```load
+        dataset: tiny_news
+        split: train
+        test_size: 0.25
+        ```
+
+        ```tokenize
+        model: \(checkpoint)
+        truncation: true
+        ```
+
+        ```train
+        num_train_epochs: 2
+        learning_rate: 1e-3
+        logging_steps: 2
+        eval_strategy: epoch
+        save_strategy: epoch
+        load_best_model_at_end: true
+        metrics: [accuracy, f1]
+        output_dir: \(folder.path)/results
+        ```
+
+        ```evaluate
+        split: test
+        average: macro
+        ```
+
+        ```predict
+        text: Body of train article number 3.
+        ```
+        """
+    }
+
+    @Test func theWholeLessonRunsAndRecordsTheTrainersNumbers() throws {
+        let transcript = try run(lesson)
+        #expect(transcript.status == .ok, "\(transcript.directiveRecords.compactMap(\.error))")
+        let train = try #require(transcript.directiveRecords.first { $0.directive == "train" })
+        // 30 training rows in batches of 8: 4 steps per epoch, 8 in all.
+        #expect(train.outputs["global_step"] == 8)
+        guard case let .array(history)? = train.outputs["log_history"] else { Issue.record("no log history"); return }
+        #expect(history.filter { $0["loss"] != nil }.count == 4)
+        #expect(history.filter { $0["eval_loss"] != nil }.count == 2)
+        #expect(history.first?["step"] == 2)
+        guard case let .string(best)? = train.outputs["best_model_checkpoint"] else { Issue.record("no best checkpoint"); return }
+        #expect(best.hasPrefix(folder.path + "/results/checkpoint-"))
+
+        let evaluate = try #require(transcript.directiveRecords.first { $0.directive == "evaluate" })
+        guard case let .array(matrix)? = evaluate.outputs["confusion_matrix"] else { Issue.record("no confusion matrix"); return }
+        #expect(matrix.count == 4)
+        #expect(evaluate.outputs["metrics"]?["eval_accuracy"] != nil && evaluate.outputs["metrics"]?["eval_f1"] != nil)
+        let predict = try #require(transcript.directiveRecords.last)
+        #expect(predict.outputs["label_names"] == ["World", "Sports", "Business", "Sci/Tech"])
+    }
+
+    @Test func loadBestModelAtEndNeedsMatchingStrategies() throws {
+        let transcript = try run("""
+        ```load
+        dataset: tiny_news
+        split: train
+        test_size: 0.25
+        ```
+
+        ```tokenize
+        model: \(checkpoint)
+        ```
+
+        ```train
+        eval_strategy: epoch
+        save_strategy: steps
+        load_best_model_at_end: true
+        per_device_train_batch_size: 0
+        ```
+        """)
+        #expect(transcript.status == .invalid)
+        #expect(transcript.diagnostics.contains { $0.contains("`per_device_train_batch_size` must be a whole number from 1 to 4096, but it is `0`.") })
+        let other = try run(lesson.replacingOccurrences(of: "save_strategy: epoch", with: "save_strategy: steps"))
+        #expect(other.diagnostics.contains { $0.contains("`load_best_model_at_end` needs `save_strategy` to match `eval_strategy` (`epoch`)") })
+    }
+
+    @Test func trainBeforeLoadIsRejected() throws {
+        let transcript = try run("```train\nnum_train_epochs: 1\n```\n\n```load\ndataset: tiny_news\n```\n")
+        #expect(transcript.status == .invalid)
+        #expect(transcript.diagnostics.contains { $0.contains("`train` needs a dataset, but no earlier cell provides one. Add a `load` cell above it.") })
+    }
+}

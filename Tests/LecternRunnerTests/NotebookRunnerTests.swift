@@ -62,7 +62,7 @@ struct NotebookRunnerTests {
         #expect(transcript.diagnostics.count == 3)
         #expect(transcript.diagnostics[0].hasSuffix("lesson.md:3:1: error: `load` has no parameter `test_sise`. Did you mean `test_size`?"))
         #expect(transcript.diagnostics[1].contains("lesson.md:8:10: error: `shuffle` must be `true` or `false`"))
-        #expect(transcript.diagnostics[2].contains("lesson.md:11:4: error: This build of Lectern cannot run `train` cells yet."))
+        #expect(transcript.diagnostics[2].contains("lesson.md:11:4: error: `train` needs a tokenizer, but no earlier cell provides one. Add a `tokenize` cell above it."))
         #expect(transcript.directiveRecords.allSatisfy { $0.status == .skipped })
     }
 
