@@ -37,45 +37,16 @@ public final class BertClassifier: @unchecked Sendable {
         let p = parameters
         let w = workspace
 
-        // Embeddings: word + position + token type (all type 0 for single sentences), then LayerNorm.
-        for sequence in 0..<batch.count {
-            let start = batch.sequenceStarts[sequence], end = batch.sequenceStarts[sequence + 1]
-            for token in start..<end {
-                let word = p.pointer(p.wordEmbeddings) + Int(batch.ids[token]) * h
-                let position = p.pointer(p.positionEmbeddings) + (token - start) * h
-                let type = p.pointer(p.tokenTypeEmbeddings)
-                let out = w.sum + token * h
-                for index in 0..<h { out[index] = word[index] + position[index] + type[index] }
-            }
-        }
+        embeddingForward(output: w.sum, batch: batch, parameters: p)
         layerNormForward(output: w.hidden, mean: w.mean, rstd: w.rstd, input: w.sum, weight: p.pointer(p.embeddingNormWeight),
                          bias: p.pointer(p.embeddingNormBias), rows: n, width: h, epsilon: config.layerNormEps)
-
+        // Every layer reuses the same scratch buffers: nothing is kept for a backward pass.
+        let scratch = EncoderLayerBuffers(qkv: w.qkv, context: w.context, probabilities: w.attention, attentionProjection: w.projection,
+                                          attentionSum: w.sum, attentionNorm: w.norm, attentionMean: w.mean, attentionRstd: w.rstd,
+                                          intermediatePre: w.intermediate, intermediate: w.intermediate, outputProjection: w.projection,
+                                          outputSum: w.sum, outputMean: w.mean, outputRstd: w.rstd, dropout: nil)
         for layer in p.layers {
-            // Self-attention: fused Q, K, V projection, attention per sequence and head, output projection.
-            BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: 3 * h, k: h, a: w.hidden, lda: h,
-                       b: p.pointer(layer.qkvWeight), ldb: h, c: w.qkv, ldc: 3 * h)
-            addBias(w.qkv, p.pointer(layer.qkvBias), rows: n, columns: 3 * h)
-            attentionForward(context: w.context, probabilities: w.attention, qkv: w.qkv, sequenceStarts: batch.sequenceStarts,
-                             heads: heads, hidden: h)
-            BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: h, k: h, a: w.context, lda: h,
-                       b: p.pointer(layer.attentionOutputWeight), ldb: h, c: w.projection, ldc: h)
-            addBias(w.projection, p.pointer(layer.attentionOutputBias), rows: n, columns: h)
-            add(w.sum, w.projection, w.hidden, count: n * h)
-            layerNormForward(output: w.hidden, mean: w.mean, rstd: w.rstd, input: w.sum, weight: p.pointer(layer.attentionNormWeight),
-                             bias: p.pointer(layer.attentionNormBias), rows: n, width: h, epsilon: config.layerNormEps)
-
-            // Feed-forward: H → I with the activation, I → H, residual, LayerNorm.
-            BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: config.intermediateSize, k: h, a: w.hidden, lda: h,
-                       b: p.pointer(layer.intermediateWeight), ldb: h, c: w.intermediate, ldc: config.intermediateSize)
-            addBias(w.intermediate, p.pointer(layer.intermediateBias), rows: n, columns: config.intermediateSize)
-            activationForward(w.intermediate, count: n * config.intermediateSize, kind: config.hiddenAct)
-            BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: h, k: config.intermediateSize, a: w.intermediate, lda: config.intermediateSize,
-                       b: p.pointer(layer.outputWeight), ldb: config.intermediateSize, c: w.projection, ldc: h)
-            addBias(w.projection, p.pointer(layer.outputBias), rows: n, columns: h)
-            add(w.sum, w.projection, w.hidden, count: n * h)
-            layerNormForward(output: w.hidden, mean: w.mean, rstd: w.rstd, input: w.sum, weight: p.pointer(layer.outputNormWeight),
-                             bias: p.pointer(layer.outputNormBias), rows: n, width: h, epsilon: config.layerNormEps)
+            encoderLayerForward(output: w.hidden, input: w.hidden, layer: layer, parameters: p, buffers: scratch, batch: batch)
         }
 
         // Pooler on each sequence's first token ([CLS]), then the classifier.
@@ -104,6 +75,7 @@ public final class BertClassifier: @unchecked Sendable {
         private(set) var hidden = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         private(set) var projection = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         private(set) var context = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        private(set) var norm = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         private(set) var qkv = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         private(set) var intermediate = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         private(set) var attention = UnsafeMutablePointer<Float>.allocate(capacity: 1)
@@ -113,11 +85,12 @@ public final class BertClassifier: @unchecked Sendable {
 
         func reserve(tokens needed: Int, hidden h: Int, intermediate i: Int, attention area: Int) {
             if needed > tokens {
-                for pointer in [sum, hidden, projection, context, qkv, intermediate, mean, rstd] { pointer.deallocate() }
+                for pointer in [sum, hidden, projection, context, norm, qkv, intermediate, mean, rstd] { pointer.deallocate() }
                 sum = .allocate(capacity: needed * h)
                 hidden = .allocate(capacity: needed * h)
                 projection = .allocate(capacity: needed * h)
                 context = .allocate(capacity: needed * h)
+                norm = .allocate(capacity: needed * h)
                 qkv = .allocate(capacity: needed * 3 * h)
                 intermediate = .allocate(capacity: needed * i)
                 mean = .allocate(capacity: needed)
@@ -132,7 +105,7 @@ public final class BertClassifier: @unchecked Sendable {
         }
 
         deinit {
-            for pointer in [sum, hidden, projection, context, qkv, intermediate, attention, mean, rstd] { pointer.deallocate() }
+            for pointer in [sum, hidden, projection, context, norm, qkv, intermediate, attention, mean, rstd] { pointer.deallocate() }
         }
     }
 }

@@ -74,17 +74,7 @@ public final class BertTrainingModel: @unchecked Sendable {
                             longest: batch.longest, sequences: sequences, labels: labelCount)
         let a = activations, p = parameters
 
-        // Embeddings.
-        for sequence in 0..<sequences {
-            let start = batch.sequenceStarts[sequence], end = batch.sequenceStarts[sequence + 1]
-            for token in start..<end {
-                let word = p.pointer(p.wordEmbeddings) + Int(batch.ids[token]) * h
-                let position = p.pointer(p.positionEmbeddings) + (token - start) * h
-                let type = p.pointer(p.tokenTypeEmbeddings)
-                let out = a.embeddingSum + token * h
-                for index in 0..<h { out[index] = word[index] + position[index] + type[index] }
-            }
-        }
+        embeddingForward(output: a.embeddingSum, batch: batch, parameters: p)
         layerNormForward(output: a.hidden[0], mean: a.embeddingMean, rstd: a.embeddingRstd, input: a.embeddingSum,
                          weight: p.pointer(p.embeddingNormWeight), bias: p.pointer(p.embeddingNormBias), rows: n, width: h, epsilon: config.layerNormEps)
         if dropout.hidden > 0 {
@@ -93,38 +83,22 @@ public final class BertTrainingModel: @unchecked Sendable {
         }
 
         for (index, layer) in p.layers.enumerated() {
-            let s = a.layers[index], input = a.hidden[index], output = a.hidden[index + 1]
-            BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: 3 * h, k: h, a: input, lda: h, b: p.pointer(layer.qkvWeight), ldb: h, c: s.qkv, ldc: 3 * h)
-            addBias(s.qkv, p.pointer(layer.qkvBias), rows: n, columns: 3 * h)
+            let s = a.layers[index]
             if dropout.attention > 0 { generator.fill(s.attentionMask, count: heads * batch.attentionArea, probability: dropout.attention) }
-            attentionForward(context: s.context, probabilities: s.probabilities, qkv: s.qkv, sequenceStarts: batch.sequenceStarts,
-                             heads: heads, hidden: h, dropout: dropout.attention > 0 ? (UnsafePointer(s.attentionMask), s.droppedProbabilities) : nil)
-            BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: h, k: h, a: s.context, lda: h, b: p.pointer(layer.attentionOutputWeight), ldb: h,
-                       c: s.attentionProjection, ldc: h)
-            addBias(s.attentionProjection, p.pointer(layer.attentionOutputBias), rows: n, columns: h)
             if dropout.hidden > 0 {
                 generator.fill(s.attentionOutputMask, count: n * h, probability: dropout.hidden)
-                applyMask(s.attentionProjection, s.attentionOutputMask, count: n * h)
-            }
-            add(s.attentionSum, s.attentionProjection, input, count: n * h)
-            layerNormForward(output: s.attentionNorm, mean: s.attentionMean, rstd: s.attentionRstd, input: s.attentionSum,
-                             weight: p.pointer(layer.attentionNormWeight), bias: p.pointer(layer.attentionNormBias), rows: n, width: h, epsilon: config.layerNormEps)
-
-            BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: i, k: h, a: s.attentionNorm, lda: h, b: p.pointer(layer.intermediateWeight), ldb: h,
-                       c: s.intermediatePre, ldc: i)
-            addBias(s.intermediatePre, p.pointer(layer.intermediateBias), rows: n, columns: i)
-            s.intermediate.update(from: s.intermediatePre, count: n * i)
-            activationForward(s.intermediate, count: n * i, kind: config.hiddenAct)
-            BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: h, k: i, a: s.intermediate, lda: i, b: p.pointer(layer.outputWeight), ldb: i,
-                       c: s.outputProjection, ldc: h)
-            addBias(s.outputProjection, p.pointer(layer.outputBias), rows: n, columns: h)
-            if dropout.hidden > 0 {
                 generator.fill(s.outputMask, count: n * h, probability: dropout.hidden)
-                applyMask(s.outputProjection, s.outputMask, count: n * h)
             }
-            add(s.outputSum, s.outputProjection, s.attentionNorm, count: n * h)
-            layerNormForward(output: output, mean: s.outputMean, rstd: s.outputRstd, input: s.outputSum,
-                             weight: p.pointer(layer.outputNormWeight), bias: p.pointer(layer.outputNormBias), rows: n, width: h, epsilon: config.layerNormEps)
+            let masks = dropout.attention > 0 || dropout.hidden > 0
+                ? (attention: dropout.attention > 0 ? UnsafePointer(s.attentionMask) : nil, droppedProbabilities: s.droppedProbabilities,
+                   attentionOutput: dropout.hidden > 0 ? UnsafePointer(s.attentionOutputMask) : nil, output: dropout.hidden > 0 ? UnsafePointer(s.outputMask) : nil)
+                : nil
+            let buffers = EncoderLayerBuffers(qkv: s.qkv, context: s.context, probabilities: s.probabilities, attentionProjection: s.attentionProjection,
+                                              attentionSum: s.attentionSum, attentionNorm: s.attentionNorm, attentionMean: s.attentionMean,
+                                              attentionRstd: s.attentionRstd, intermediatePre: s.intermediatePre, intermediate: s.intermediate,
+                                              outputProjection: s.outputProjection, outputSum: s.outputSum, outputMean: s.outputMean,
+                                              outputRstd: s.outputRstd, dropout: masks)
+            encoderLayerForward(output: a.hidden[index + 1], input: a.hidden[index], layer: layer, parameters: p, buffers: buffers, batch: batch)
         }
 
         // Pooler on [CLS], dropout, classifier, cross-entropy.
