@@ -18,7 +18,7 @@ LECTERN := .build/release/lectern
 # The reference environment (PyTorch, transformers, datasets) for fixtures and benchmarks, outside the repository.
 REFERENCE_VENV ?= $(HOME)/.cache/lectern-ref
 
-.PHONY: help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench clean
+.PHONY: help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
 
 help:
 	@echo "make notebook   set up, build (release) and render $(NOTEBOOK) into output/"
@@ -26,6 +26,7 @@ help:
 	@echo "make notebooks  render every notebook in notebooks/"
 	@echo "make fixtures   regenerate the reference fixtures with datasets, tokenizers, PyTorch ($(REFERENCE_VENV))"
 	@echo "make bench      Lectern against the Hugging Face reference; writes docs/performance.md"
+	@echo "make bench-training  the course configuration against the Trainer over 3 seeds; writes docs/training.md"
 
 setup: system-packages data-packages
 
@@ -80,3 +81,6 @@ bench: setup reference-env
 
 clean:
 	rm -rf .build output/*.html output/*.md output/*.json
+
+bench-training: setup reference-env build
+	"$(REFERENCE_VENV)/bin/python" bench/run_training_bench.py --python "$(REFERENCE_VENV)/bin/python"
