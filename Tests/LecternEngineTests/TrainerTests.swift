@@ -97,6 +97,34 @@ struct TrainerTests {
         #expect(first != other)
     }
 
+    @Test func aResumedRunEndsWithTheSameWeightsBitForBit() throws {
+        let tokenizer = try BertTokenizer(folder: Self.folder)
+        let train = Self.examples(tokenizer, count: 36)
+        func arguments(_ output: String) -> TrainingArguments {
+            var arguments = TrainingArguments(outputDir: output)
+            arguments.numTrainEpochs = 3
+            arguments.learningRate = 1e-3
+            arguments.weightDecay = 0.01
+            arguments.warmupSteps = 2
+            arguments.saveStrategy = .epoch
+            arguments.loggingSteps = 3
+            return arguments
+        }
+        // Dropout stays on (config.json's 0.1): its masks must be replayed too.
+        let whole = try BertCheckpoint(folder: Self.folder)
+        let first = ScratchFolder().path
+        let uninterrupted = Trainer(parameters: whole.parameters, arguments: arguments(first), tokenizerFolder: Self.folder, computeMetrics: Self.accuracy)
+        _ = try uninterrupted.train(train, eval: nil)
+
+        let resumed = try BertCheckpoint(folder: Self.folder, seed: 999)
+        let trainer = Trainer(parameters: resumed.parameters, arguments: arguments(ScratchFolder().path), tokenizerFolder: Self.folder, computeMetrics: Self.accuracy)
+        var steps: [Int] = []
+        _ = try trainer.train(train, eval: nil, resumeFrom: first + "/checkpoint-5") { step, _, _ in steps.append(step) }
+        #expect(steps == Array(6...15))
+        #expect(Array(resumed.parameters.storage) == Array(whole.parameters.storage))
+        #expect(trainer.logHistory.filter { $0.first?.key == "loss" }.map { $0.last!.value } == [3, 6, 9, 12, 15])
+    }
+
     @Test func aDivergingLossStopsWithTheStep() throws {
         let tokenizer = try BertTokenizer(folder: Self.folder)
         let checkpoint = try BertCheckpoint(folder: Self.folder)

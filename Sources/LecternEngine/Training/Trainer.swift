@@ -56,7 +56,12 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// Trains on `train`, evaluating on `eval` as the strategy says. `progress` hears every step.
-    public func train(_ train: [LabelledSequence], eval: [LabelledSequence]?,
+    ///
+    /// With `resumeFrom` (a checkpoint this trainer's arguments wrote), the weights, AdamW's
+    /// moments, the step, the log and the best checkpoint are restored, and training continues
+    /// where it stopped: the batches and dropout masks depend only on the seed, the epoch and the
+    /// step, so the run ends with the same weights as an uninterrupted one.
+    public func train(_ train: [LabelledSequence], eval: [LabelledSequence]?, resumeFrom checkpoint: String? = nil,
                       progress: (_ step: Int, _ total: Int, _ loss: Float) -> Void = { _, _, _ in }) throws -> Output {
         let arguments = self.arguments
         guard !train.isEmpty else { throw Failure(description: "There are no training examples.") }
@@ -68,13 +73,20 @@ public final class Trainer: @unchecked Sendable {
         let clock = ContinuousClock.now
         var stepLosses: Double = 0, totalLoss: Double = 0, lastLogged = 0
         var lastFiniteLoss: Float?
-        var shuffler = EpochShuffle(seed: UInt64(arguments.seed))
+        var resumedAt = 0
+        if let checkpoint {
+            resumedAt = try restore(from: checkpoint)
+            lastLogged = resumedAt
+        }
 
         training: for epoch in 0..<epochs {
-            let order = arguments.shuffle ? shuffler.permutation(train.count) : Array(0..<train.count)
+            var shuffle = EpochShuffle(seed: UInt64(arguments.seed) &* 1_000_003 &+ UInt64(epoch))
+            let order = arguments.shuffle ? shuffle.permutation(train.count) : Array(0..<train.count)
             for step in 0..<stepsPerEpoch {
                 if globalStep >= totalSteps { break training }
+                if epoch * stepsPerEpoch + step < resumedAt { continue }
                 let rows = order[(step * batchSize)..<min((step + 1) * batchSize, train.count)]
+                model.reseedDropout(UInt64(arguments.seed) &* 0x9E37_79B9 &+ UInt64(globalStep))
                 model.zeroGradients()
                 let loss = try model.forward(TokenBatch(rows.map { train[$0].ids }), labels: rows.map { train[$0].label }).loss
                 guard loss.isFinite else {
@@ -125,6 +137,43 @@ public final class Trainer: @unchecked Sendable {
         ]
         log(final)
         return Output(metrics: final, globalStep: globalStep)
+    }
+
+    /// Restores a checkpoint's weights, optimizer state, step, log and best checkpoint; returns its step.
+    private func restore(from folder: String) throws -> Int {
+        try CheckpointWriter.load(folder, into: parameters)
+        let statePath = (folder as NSString).appendingPathComponent("trainer_state.json")
+        guard let data = FileManager.default.contents(atPath: statePath),
+              let state = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], let step = state["global_step"] as? Int else {
+            throw Failure(description: "\(statePath) is missing or is not a trainer state; cannot resume from \(folder).")
+        }
+        let moments = try SafetensorsFile(path: (folder as NSString).appendingPathComponent("optimizer.safetensors"))
+        guard let optimizerStep = moments.metadata["step"].flatMap(Int.init) else {
+            throw Failure(description: "\(folder)/optimizer.safetensors has no step; cannot resume.")
+        }
+        let first = UnsafeMutableBufferPointer<Float>.allocate(capacity: parameters.count)
+        let second = UnsafeMutableBufferPointer<Float>.allocate(capacity: parameters.count)
+        defer { first.deallocate(); second.deallocate() }
+        try moments.read("exp_avg", into: first)
+        try moments.read("exp_avg_sq", into: second)
+        optimizer.restore(step: optimizerStep, first: UnsafeBufferPointer(first), second: UnsafeBufferPointer(second))
+        globalStep = step
+        bestMetric = state["best_metric"] as? Double
+        bestModelCheckpoint = state["best_model_checkpoint"] as? String
+        logHistory = (state["log_history"] as? [[String: Any]] ?? []).map { entry in
+            entry.compactMap { key, value in (value as? Double).map { (key: key, value: $0) } ?? (value as? Int).map { (key: key, value: Double($0)) } }
+                .sorted { Self.logOrder($0.key) < Self.logOrder($1.key) }
+        }
+        savedCheckpoints = [folder]
+        return step
+    }
+
+    /// The Trainer's key order within a log entry (JSON objects do not keep it).
+    static func logOrder(_ key: String) -> Int {
+        let order = ["loss", "grad_norm", "learning_rate", "eval_loss", "train_runtime", "train_samples_per_second", "train_steps_per_second",
+                     "train_loss", "eval_runtime", "eval_samples_per_second", "eval_steps_per_second", "epoch", "step"]
+        if let index = order.firstIndex(of: key) { return index * 2 }
+        return key.hasPrefix("eval_") ? 7 : 21
     }
 
     /// Evaluation-mode loss and metrics over `examples`, `per_device_eval_batch_size` at a time.
