@@ -109,7 +109,8 @@ RAYON_NUM_THREADS=1 python bench/reference.py tokenizer $LECTERN_DATA/ag_news MO
 python bench/reference.py inference $LECTERN_DATA/ag_news MODEL_FOLDER 32 128 2
 ```
 
-Raw results (JSON): see `output/bench.json` after a run.
+Raw results (JSON): see `output/bench.json` after a run. Training against the Hugging Face
+Trainer on the course configuration is in [training.md](training.md) (`make bench-training`).
 """
     (ROOT / "docs" / "performance.md").write_text(report)
     (ROOT / "output").mkdir(exist_ok=True)
