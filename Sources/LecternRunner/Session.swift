@@ -31,8 +31,6 @@ public struct TokenizedDataset: Sendable {
 public struct TrainedModel: Sendable {
     public var name: String
     public var classifier: TextClassifier
-    /// The best checkpoint's folder, when training saved one.
-    public var checkpoint: String?
 }
 
 /// A dataset as a `load` cell left it.

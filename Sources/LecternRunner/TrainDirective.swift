@@ -155,7 +155,7 @@ public struct TrainDirective: DirectiveHandler {
             throw Diagnostic("Training stopped: \(error)", at: arguments.location)
         }
         let classifier = TextClassifier(tokenizer: tokenized.tokenizer, model: BertClassifier(parameters: checkpoint.parameters), maxLength: tokenized.maxLength)
-        session.model = TrainedModel(name: modelName + " (fine-tuned)", classifier: classifier, checkpoint: trainer.bestModelCheckpoint)
+        session.model = TrainedModel(name: modelName + " (fine-tuned)", classifier: classifier)
         return Self.report(trainer: trainer, result: result, notices: checkpoint.notices, examples: trainExamples.count, model: modelName)
     }
 
