@@ -46,11 +46,27 @@ public final class AdamW: @unchecked Sendable {
         let (beta1, beta2, epsilon) = (self.beta1, self.beta2, self.epsilon)
         for (range, decays) in decayRanges {
             let shrink = decays ? 1 - rate * weightDecay : 1
-            for index in range {
+            // 16 lanes at a time, then the tail; the same operations in the same order either way.
+            var index = range.lowerBound
+            while index + 16 <= range.upperBound {
+                let pv = UnsafeMutableRawPointer(p + index), gv = UnsafeRawPointer(g + index)
+                let mv = UnsafeMutableRawPointer(m + index), vv = UnsafeMutableRawPointer(v + index)
+                let gradient = gv.loadUnaligned(as: Float16x.self)
+                let first = beta1 * mv.loadUnaligned(as: Float16x.self) + (1 - beta1) * gradient
+                let second = beta2 * vv.loadUnaligned(as: Float16x.self) + (1 - beta2) * gradient * gradient
+                var parameter = pv.loadUnaligned(as: Float16x.self) * shrink
+                parameter -= stepSize * first / (second.squareRoot() / correction2Root + epsilon)
+                mv.storeBytes(of: first, as: Float16x.self)
+                vv.storeBytes(of: second, as: Float16x.self)
+                pv.storeBytes(of: parameter, as: Float16x.self)
+                index += 16
+            }
+            while index < range.upperBound {
                 p[index] *= shrink
                 m[index] = beta1 * m[index] + (1 - beta1) * g[index]
                 v[index] = beta2 * v[index] + (1 - beta2) * g[index] * g[index]
                 p[index] -= stepSize * m[index] / (v[index].squareRoot() / correction2Root + epsilon)
+                index += 1
             }
         }
     }
@@ -79,8 +95,24 @@ public struct LinearSchedule: Sendable, Equatable {
 /// The L2 norm of all gradients, and clipping to `maxNorm` as `torch.nn.utils.clip_grad_norm_`
 /// (scale by maxNorm / (norm + 1e-6) when that is below 1). Returns the norm before clipping.
 public func clipGradientNorm(_ gradients: UnsafeMutableBufferPointer<Float>, maxNorm: Float?) -> Float {
+    // Squares summed in 16 Float lanes per block of 4,096 values, blocks summed in Double.
     var sum: Double = 0
-    for value in gradients { sum += Double(value) * Double(value) }
+    let raw = UnsafeRawPointer(gradients.baseAddress!)
+    var start = 0
+    while start < gradients.count {
+        let end = min(start + 4096, gradients.count)
+        var lanes = Float16x()
+        var index = start
+        while index + 16 <= end {
+            let values = raw.loadUnaligned(fromByteOffset: index * 4, as: Float16x.self)
+            lanes += values * values
+            index += 16
+        }
+        var block = Double(lanes.sum())
+        while index < end { block += Double(gradients[index]) * Double(gradients[index]); index += 1 }
+        sum += block
+        start = end
+    }
     let norm = Float(sum.squareRoot())
     if let maxNorm {
         let coefficient = maxNorm / (norm + 1e-6)
