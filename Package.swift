@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "LecternTestSupport", path: "Tests/LecternTestSupport"),
         .testTarget(name: "LecternNotebookTests", dependencies: ["LecternNotebook", "LecternTestSupport"]),
         .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "LecternTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript", "LecternFiles", "LecternTestSupport"]),
         .testTarget(name: "LecternRunnerTests", dependencies: ["LecternRunner", "LecternTestSupport"]),
         // Runs the built `lectern` executable as a student would; `swift test` builds it first.

@@ -47,7 +47,7 @@ public final class TextClassifier: Sendable {
             for (index, encoding) in encodings.enumerated() {
                 let logits = Array(output.logits[(index * labels)..<((index + 1) * labels)])
                 let probabilities = softmax(logits)
-                let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
+                let best = ClassificationMetrics.predictions(logits: logits, labelCount: labels)[0]
                 predictions.append(Prediction(logits: logits, probabilities: probabilities, label: best, truncatedTokens: encoding.truncatedTokens))
             }
             start += batchSize

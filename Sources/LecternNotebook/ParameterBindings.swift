@@ -94,9 +94,10 @@ public struct ParameterBindings: Sendable {
                 substituted.append(entry)
             }
             result.value = .mapping(substituted)
-        case let .scalar(text, quoted):
+        case let .scalar(text, _):
             guard text.contains("${") else { return node }
             let references = Self.references(in: text)
+            if references.isEmpty { return node }
             if references.count == 1, references[0].range == text.startIndex..<text.endIndex {
                 let binding = try lookUp(references[0].name, at: node.location)
                 return ParameterNode(binding.value.value, at: node.location,
@@ -110,7 +111,8 @@ public struct ParameterBindings: Sendable {
                 }
                 spliced.replaceSubrange(reference.range, with: value)
             }
-            result = ParameterNode(.scalar(spliced, quoted: quoted || references.count > 0), at: node.location,
+            // Text with a parameter spliced in is text, whatever the parameter was.
+            result = ParameterNode(.scalar(spliced, quoted: true), at: node.location,
                                    origin: "text with parameters substituted")
         }
         return result

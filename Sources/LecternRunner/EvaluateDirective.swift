@@ -27,8 +27,7 @@ public struct EvaluateDirective: DirectiveHandler {
     /// Metrics by name, with `average` over classes; `.none` adds one entry per class (`f1_World`, ...).
     static func metrics(logits: [Float], labels: [Int], labelCount: Int, names: [String], average: ClassificationMetrics.Average,
                         zeroDivision: Double, labelNames: [String]? = nil) -> [(String, Double)] {
-        let predictions = labels.indices.map { row in (0..<labelCount).max { logits[row * labelCount + $0] < logits[row * labelCount + $1] }! }
-        let metrics = ClassificationMetrics(truth: labels, predictions: predictions, labelCount: labelCount)
+        let metrics = ClassificationMetrics(logits: logits, truth: labels, labelCount: labelCount)
         var result: [(String, Double)] = []
         for name in names {
             if name == "accuracy" { result.append(("accuracy", metrics.accuracy)); continue }
@@ -72,9 +71,7 @@ public struct EvaluateDirective: DirectiveHandler {
         } catch {
             throw Diagnostic("Evaluation failed: \(error)", at: arguments.location)
         }
-        let count = labelNames.count
-        let predictions = rows.labels.indices.map { row in (0..<count).max { logits[row * count + $0] < logits[row * count + $1] }! }
-        let metrics = ClassificationMetrics(truth: rows.labels, predictions: predictions, labelCount: count)
+        let metrics = ClassificationMetrics(logits: logits, truth: rows.labels, labelCount: labelNames.count)
         return Self.report(results: results, metrics: metrics, labelNames: labelNames, split: splitName, zeroDivision: zeroDivision)
     }
 

@@ -16,11 +16,11 @@ struct GradientCheckTests {
         config.layerNormEps = 1e-5
         config.id2label = ["a", "b", "c"]
         let parameters = BertParameters(config: config)
-        var generator = NormalGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for tensor in parameters.tensors {
             let values = parameters.values(of: tensor)
             let isNormWeight = tensor.name.hasSuffix("LayerNorm.weight")
-            for index in values.indices { values[index] = (isNormWeight ? 1 : 0) + 0.5 * generator.next() }
+            for index in values.indices { values[index] = (isNormWeight ? 1 : 0) + 0.5 * generator.normal() }
         }
         return BertTrainingModel(parameters: parameters, dropout: dropout, seed: 3)
     }

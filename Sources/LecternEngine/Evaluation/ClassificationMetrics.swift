@@ -18,6 +18,20 @@ public struct ClassificationMetrics: Sendable {
         self.confusion = confusion
     }
 
+    /// The metrics of a classifier's logits (`[examples, labelCount]`, row-major) against the true labels.
+    public init(logits: [Float], truth: [Int], labelCount: Int) {
+        self.init(truth: truth, predictions: Self.predictions(logits: logits, labelCount: labelCount), labelCount: labelCount)
+    }
+
+    /// The most probable label of each row of logits (the first one on a tie, as numpy's argmax).
+    public static func predictions(logits: [Float], labelCount: Int) -> [Int] {
+        stride(from: 0, to: logits.count, by: labelCount).map { start in
+            var best = 0
+            for label in 1..<labelCount where logits[start + label] > logits[start + best] { best = label }
+            return best
+        }
+    }
+
     public var total: Int { confusion.reduce(0) { $0 + $1.reduce(0, +) } }
     public var accuracy: Double { total == 0 ? 0 : Double((0..<labelCount).reduce(0) { $0 + confusion[$1][$1] }) / Double(total) }
 

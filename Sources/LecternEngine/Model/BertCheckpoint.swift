@@ -34,7 +34,7 @@ public struct BertCheckpoint: Sendable {
             if !hasHead || !config.hasLabelNames { config.id2label = labels; config.hasLabelNames = true }
         }
         let parameters = BertParameters(config: config)
-        var generator = NormalGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var initialised: [String] = []
         for tensor in parameters.tensors {
             let candidates = Self.checkpointNames(for: tensor.name)
@@ -45,7 +45,7 @@ public struct BertCheckpoint: Sendable {
                 }
                 let values = parameters.values(of: tensor)
                 if tensor.name.hasSuffix(".weight") {
-                    for index in values.indices { values[index] = generator.next() * config.initializerRange }
+                    for index in values.indices { values[index] = generator.normal() * config.initializerRange }
                 } else {
                     values.initialize(repeating: 0)
                 }
@@ -74,32 +74,5 @@ public struct BertCheckpoint: Sendable {
         if name.hasSuffix("LayerNorm.weight") { names += names.map { $0.replacingOccurrences(of: "LayerNorm.weight", with: "LayerNorm.gamma") } }
         if name.hasSuffix("LayerNorm.bias") { names += names.map { $0.replacingOccurrences(of: "LayerNorm.bias", with: "LayerNorm.beta") } }
         return names
-    }
-}
-
-/// Standard normal numbers from a seeded SplitMix64 stream (Box–Muller), for weight initialisation.
-struct NormalGenerator {
-    private var state: UInt64
-    private var spare: Float?
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func nextUInt64() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1].
-    mutating func uniform() -> Double { (Double(nextUInt64() >> 11) + 1) / 9_007_199_254_740_992 }
-
-    mutating func next() -> Float {
-        if let spare { self.spare = nil; return spare }
-        let radius = (-2 * Foundation.log(uniform())).squareRoot()
-        let angle = 2 * Double.pi * uniform()
-        spare = Float(radius * sin(angle))
-        return Float(radius * cos(angle))
     }
 }

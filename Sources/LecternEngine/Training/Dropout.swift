@@ -2,17 +2,9 @@
 /// 1 / (1 − p), as `torch.nn.Dropout` in training mode. The masks are stored as multipliers
 /// (0 or 1 / (1 − p)) so the backward pass applies the same ones.
 struct DropoutGenerator {
-    private var state: UInt64
+    private var stream: SplitMix64
 
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019 }
-
-    private mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    init(seed: UInt64) { stream = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019) }
 
     /// Fills `mask` with 0 or 1/(1−p); two 32-bit draws per 64-bit output.
     mutating func fill(_ mask: UnsafeMutablePointer<Float>, count: Int, probability: Float) {
@@ -20,7 +12,7 @@ struct DropoutGenerator {
         let threshold = UInt32(min(Double(probability) * 4_294_967_296.0, 4_294_967_295.0))
         var index = 0
         while index < count {
-            let bits = next()
+            let bits = stream.nextUInt64()
             mask[index] = UInt32(truncatingIfNeeded: bits) >= threshold ? keep : 0
             if index + 1 < count { mask[index + 1] = UInt32(truncatingIfNeeded: bits >> 32) >= threshold ? keep : 0 }
             index += 2

@@ -275,9 +275,9 @@ public final class Trainer: @unchecked Sendable {
 /// A fresh permutation of the training examples for each epoch, from one seeded stream
 /// (Fisher–Yates with unbiased bounded draws), so a run is repeatable for a given seed.
 struct EpochShuffle {
-    private var generator: NormalGenerator
+    private var generator: SplitMix64
 
-    init(seed: UInt64) { generator = NormalGenerator(seed: seed ^ 0x5EED_5EED) }
+    init(seed: UInt64) { generator = SplitMix64(seed: seed ^ 0x5EED_5EED) }
 
     mutating func permutation(_ count: Int) -> [Int] {
         var values = Array(0..<count)
