@@ -48,7 +48,7 @@ let package = Package(
         ),
         .target(
             name: "LecternRunner",
-            dependencies: ["LecternNotebook", "LecternData", "LecternEngine", "LecternTranscript"]
+            dependencies: ["LecternNotebook", "LecternData", "LecternEngine", "LecternTranscript", "LecternFiles"]
         ),
         .executableTarget(
             name: "lectern",

@@ -11,7 +11,10 @@ public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible {
         self.hint = hint
     }
 
+    /// The file and what is wrong with it, without the hint.
+    public var statement: String { "\(file): \(message)" }
+
     public var description: String {
-        "\(file): \(message)" + (hint.map { " " + $0 } ?? "")
+        statement + (hint.map { (message.contains("\n") ? "\n" : " ") + $0 } ?? "")
     }
 }

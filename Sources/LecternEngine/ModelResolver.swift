@@ -21,8 +21,9 @@ public enum ModelResolver {
         let manager = FileManager.default
         let expanded = (name as NSString).expandingTildeInPath
         if name.hasPrefix(".") || name.hasPrefix("/") || name.hasPrefix("~") {
-            let path = expanded.hasPrefix("/") ? expanded : (baseFolder as NSString).appendingPathComponent(expanded)
+            let path = ((expanded.hasPrefix("/") ? expanded : (baseFolder as NSString).appendingPathComponent(expanded)) as NSString).standardizingPath
             guard isModelFolder(path) else {
+                if isFolder(path) { try requireConfig(in: path) }
                 throw ModelError("No model folder here (a folder with config.json).", file: path)
             }
             return path
@@ -39,6 +40,7 @@ public enum ModelResolver {
         for candidate in candidates where !searched.contains(candidate) {
             searched.append(candidate)
             if isModelFolder(candidate) { return candidate }
+            if name.contains("/") && candidate == candidates.first && isFolder(candidate) { try requireConfig(in: candidate) }
         }
         let hub = hubCacheFolder()
         let repository = (hub as NSString).appendingPathComponent("models--" + name.replacingOccurrences(of: "/", with: "--"))
@@ -60,6 +62,18 @@ public enum ModelResolver {
 
     static func isModelFolder(_ path: String) -> Bool {
         FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("config.json"))
+    }
+
+    static func isFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// A folder the notebook names by path but that lacks config.json: say so, rather than "not found".
+    static func requireConfig(in folder: String) throws(ModelError) {
+        guard !isModelFolder(folder) else { return }
+        throw ModelError("This folder has no config.json, so it is not a complete Hugging Face model folder.", file: folder,
+                         hint: "A model folder holds config.json, model.safetensors and the tokenizer files; copy or download the missing ones.")
     }
 
     static func hubCacheFolder() -> String {

@@ -16,14 +16,12 @@ public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws(WriteError) {
         let folder = (path as NSString).deletingLastPathComponent
         let folderPath = folder.isEmpty ? "." : folder
-        do {
-            try FileManager.default.createDirectory(atPath: folderPath, withIntermediateDirectories: true)
-        } catch {
-            throw WriteError(path: path, reason: "cannot create the folder \(folderPath) (\(error.localizedDescription))")
+        do { try makeFolder(folderPath) } catch {
+            throw WriteError(path: path, reason: "cannot create the folder \(error.path) (\(error.reason))")
         }
         let temporary = (folderPath as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).\(getpid()).tmp")
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+        guard descriptor >= 0 else { throw WriteError(path: path, reason: explain(errno)) }
         var failure: String?
         data.withUnsafeBytes { buffer in
             var offset = 0
@@ -31,28 +29,70 @@ public enum AtomicFile {
                 let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
+                    failure = explain(errno)
                     return
                 }
                 offset += written
             }
         }
-        if failure == nil, fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
+        if failure == nil, fsync(descriptor) != 0 { failure = explain(errno) }
         close(descriptor)
         if let failure {
             unlink(temporary)
             throw WriteError(path: path, reason: failure)
         }
         guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = explain(errno)
             unlink(temporary)
             throw WriteError(path: path, reason: reason)
         }
         // Make the rename itself durable.
-        let folderDescriptor = open(folderPath, O_RDONLY)
-        if folderDescriptor >= 0 {
-            fsync(folderDescriptor)
-            close(folderDescriptor)
+        syncFolder(containing: path)
+    }
+
+    /// `mkdir -p`, with an error that says which part of the path is in the way.
+    public static func makeFolder(_ path: String) throws(WriteError) {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            guard isFolder.boolValue else { throw WriteError(path: path, reason: "a file of that name is in the way") }
+            return
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != path { try makeFolder(parent) }
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw WriteError(path: path, reason: explain(errno)) }
+    }
+
+    /// A system error in words a student can act on.
+    static func explain(_ code: Int32) -> String {
+        switch code {
+        case ENOSPC, EDQUOT: return "the disk is full (no space left on device)"
+        case EFBIG: return "the file is larger than this system allows (file size limit)"
+        case EACCES, EPERM: return "permission denied"
+        case EROFS: return "the file system is read-only"
+        case ENOTDIR: return "part of the path is a file, not a folder"
+        default: return String(cString: strerror(code))
+        }
+    }
+
+    /// Moves a completely written folder into place (replacing an older one of that name) and makes
+    /// the rename durable, so readers see either the old folder, no folder, or the whole new one.
+    public static func replaceFolder(at path: String, with written: String) throws(WriteError) {
+        if FileManager.default.fileExists(atPath: path) {
+            // Renaming over a non-empty folder is not allowed: move the old one aside first.
+            let aside = path + ".\(getpid()).old"
+            guard rename(path, aside) == 0 else { throw WriteError(path: path, reason: explain(errno)) }
+            try? FileManager.default.removeItem(atPath: aside)
+        }
+        guard rename(written, path) == 0 else { throw WriteError(path: path, reason: explain(errno)) }
+        syncFolder(containing: path)
+    }
+
+    private static func syncFolder(containing path: String) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let descriptor = open(folder.isEmpty ? "." : folder, O_RDONLY)
+        if descriptor >= 0 {
+            fsync(descriptor)
+            close(descriptor)
         }
     }
 }

@@ -32,7 +32,8 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     /// One paragraph in the form compilers use: `notebook.md:12:3: error: message hint`.
     public var description: String {
         var text = "\(location): error: \(message)"
-        if let hint { text += " " + hint }
+        // After a list (a multi-line message), the hint reads better on its own line.
+        if let hint { text += (message.contains("\n") ? "\n" : " ") + hint }
         return text
     }
 }

@@ -57,6 +57,14 @@ public struct ParameterEntry: Sendable {
 /// Parses YAML text into `ParameterNode`s, with locations relative to the enclosing file.
 public enum YAMLReader {
     /// Parses `text`, whose first line is line `firstLine` of `file`.
+    /// The line (1-based, within `text`) where a top-level key is written for the second time.
+    static func secondOccurrence(of key: String?, in text: String) -> Int? {
+        guard let key else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let uses = lines.indices.filter { lines[$0].hasPrefix(key + ":") || lines[$0].hasPrefix("\"\(key)\":") }
+        return uses.count > 1 ? uses[1] + 1 : nil
+    }
+
     /// Returns nil for an empty document (only blanks and comments).
     public static func parse(_ text: String, file: String, firstLine: Int, what: String) throws(Diagnostic) -> ParameterNode? {
         func location(_ mark: Mark?) -> SourceLocation {
@@ -74,7 +82,9 @@ public enum YAMLReader {
                                  hint: "Parameters are written one per line as `name: value`.")
             case let .duplicatedKeysInMapping(duplicates, context):
                 let names = duplicates.map { "`\($0)`" }.joined(separator: ", ")
-                throw Diagnostic("\(what) gives \(names) more than once.", at: location(context.mark),
+                throw Diagnostic("\(what) gives \(names) more than once.",
+                                 at: secondOccurrence(of: duplicates.first, in: text).map { SourceLocation(file: file, line: $0 + firstLine - 1, column: 1) }
+                                     ?? location(context.mark),
                                  hint: "Keep one of them.")
             default:
                 throw Diagnostic("\(what) could not be read as YAML: \(error).", at: location(nil))

@@ -81,6 +81,13 @@ public struct NotebookRunner: Sendable {
         return problems.isEmpty ? .success(planned) : .failure(Diagnostics(problems))
     }
 
+    /// The transcript of a notebook that could not be read or parsed: the problems, nothing else.
+    public static func rejected(notebookPath: String, problems: [Diagnostic], runInfo: [(label: String, value: String)]) -> Transcript {
+        Transcript(title: URL(fileURLWithPath: notebookPath).deletingPathExtension().lastPathComponent, notebook: notebookPath,
+                   status: .invalid, parameters: [], runInfo: runInfo, startedAt: Date(), seconds: 0, cells: [],
+                   diagnostics: problems.map(\.description))
+    }
+
     /// Runs the notebook and returns its transcript; `transcript.status` tells how it went.
     public func run(_ notebook: Notebook, bindings: ParameterBindings, context: RunContext, runInfo: [(label: String, value: String)]) -> Transcript {
         let started = Date()
@@ -109,12 +116,20 @@ public struct NotebookRunner: Sendable {
         var session = Session()
         var failed = Set<SessionResource>()
         var anyFailure = false
+        var interrupted = false
         var records: [Int: DirectiveRecord] = [:]
         for (position, planned) in plan.enumerated() {
             let kind = type(of: planned.handler)
             var record = DirectiveRecord(index: planned.index, directive: planned.cell.name.rawValue, line: planned.cell.line,
                                          source: planned.cell.source, status: .ok, parameters: Self.parameters(planned.arguments, schema: kind.schema))
             let blockedBy = kind.needs(planned.arguments).filter(failed.contains)
+            if interrupted || context.isInterrupted() {
+                record.status = .skipped
+                record.skipReason = "not run: the run was interrupted"
+                interrupted = true
+                records[planned.index] = record
+                continue
+            }
             if anyFailure && (!keepGoing || !blockedBy.isEmpty) {
                 record.status = .skipped
                 record.skipReason = blockedBy.isEmpty ? "not run: an earlier cell failed"
@@ -131,8 +146,10 @@ public struct NotebookRunner: Sendable {
                 record.outputs = result.outputs
                 record.blocks = result.blocks
             } catch {
-                record.status = .error
-                record.error = error.description
+                // A cell that throws after the user asked to stop was stopped, not broken.
+                interrupted = context.isInterrupted()
+                record.status = interrupted ? .interrupted : .error
+                record.error = interrupted ? "\(error.location): stopped: \(error.message)" + (error.hint.map { " " + $0 } ?? "") : error.description
                 failed.formUnion(kind.provides)
                 anyFailure = true
             }
@@ -141,7 +158,7 @@ public struct NotebookRunner: Sendable {
                                           summary: record.error)
             records[planned.index] = record
         }
-        transcript.status = anyFailure ? .error : .ok
+        transcript.status = interrupted ? .interrupted : anyFailure ? .error : .ok
         transcript.cells = notebook.cells.enumerated().map { index, cell in
             Self.transcriptCell(cell) { _ in records[index]! }
         }

@@ -51,7 +51,7 @@ public struct PredictDirective: DirectiveHandler {
                 classifier = TextClassifier(tokenizer: try BertTokenizer(folder: folder), model: BertClassifier(parameters: checkpoint.parameters),
                                             maxLength: maxLength)
             } catch {
-                throw arguments.problem(error.description, with: "model", hint: error.hint)
+                throw arguments.problem(error.statement, with: "model", hint: error.hint)
             }
         } else if let trained = session.model {
             modelName = trained.name
@@ -76,7 +76,7 @@ public struct PredictDirective: DirectiveHandler {
         do {
             predictions = try classifier.classify(texts, batchSize: arguments.integer("batch_size")!)
         } catch {
-            throw arguments.problem(error.description, with: arguments.isGiven("model") ? "model" : "text", hint: error.hint)
+            throw arguments.problem(error.statement, with: arguments.isGiven("model") ? "model" : "text", hint: error.hint)
         }
         return Self.report(texts: texts, predictions: predictions, labels: classifier.labels, truth: truth, model: modelName,
                            show: arguments.isGiven("split") ? arguments.integer("show")! : texts.count, notices: notices)

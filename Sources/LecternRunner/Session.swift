@@ -49,12 +49,20 @@ public struct RunContext: Sendable {
     /// The notebook seed (front matter or `--set seed=`), used where a directive sets none.
     public var seed: Int
     public var progress: any ProgressReporter
+    /// Whether the user asked the run to stop (Ctrl-C, SIGTERM): long cells stop at their next
+    /// safe point (training: the step boundary, after writing a checkpoint), later cells do not start.
+    public var isInterrupted: @Sendable () -> Bool
+    /// `lectern run --resume`: `train` cells continue from the newest checkpoint in their `output_dir`.
+    public var resume: Bool
 
-    public init(notebookPath: String, baseFolder: String, seed: Int, progress: any ProgressReporter) {
+    public init(notebookPath: String, baseFolder: String, seed: Int, progress: any ProgressReporter,
+                isInterrupted: @escaping @Sendable () -> Bool = { false }, resume: Bool = false) {
         self.notebookPath = notebookPath
         self.baseFolder = baseFolder
         self.seed = seed
         self.progress = progress
+        self.isInterrupted = isInterrupted
+        self.resume = resume
     }
 }
 

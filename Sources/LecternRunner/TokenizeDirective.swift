@@ -31,7 +31,7 @@ public struct TokenizeDirective: DirectiveHandler {
             tokenizer = try BertTokenizer(folder: folder)
             config = try BertConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
         } catch {
-            throw arguments.problem(error.description, with: "model", hint: error.hint)
+            throw arguments.problem(error.statement, with: "model", hint: error.hint)
         }
         let modelMaximum = config.maxPositionEmbeddings
         let maxLength = arguments.integer("max_length") ?? modelMaximum

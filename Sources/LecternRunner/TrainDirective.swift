@@ -1,4 +1,5 @@
 import Foundation
+import LecternFiles
 import LecternEngine
 import LecternNotebook
 import LecternTranscript
@@ -95,7 +96,7 @@ public struct TrainDirective: DirectiveHandler {
             folder = arguments.string("model") == nil ? tokenized.modelFolder : try ModelResolver.resolve(modelName, relativeTo: context.baseFolder)
             checkpoint = try BertCheckpoint(folder: folder, labels: dataset.labelNames, seed: UInt64(seed))
         } catch {
-            throw arguments.problem(error.description, with: arguments.isGiven("model") ? "model" : "train_split", hint: error.hint)
+            throw arguments.problem(error.statement, with: arguments.isGiven("model") ? "model" : "train_split", hint: error.hint)
         }
 
         var training = TrainingArguments(outputDir: arguments.string("output_dir")!)
@@ -133,11 +134,19 @@ public struct TrainDirective: DirectiveHandler {
                                     + metricNames.map { "`\($0)`" }.joined(separator: ", ") + ".", with: "metric_for_best_model",
                                     hint: "Add it to `metrics`, or use `loss`.")
         }
+        try Self.requireWritable(training.outputDir, arguments: arguments)
         let trainer = Trainer(parameters: checkpoint.parameters, arguments: training, tokenizerFolder: folder) { logits, labels, count in
             EvaluateDirective.metrics(logits: logits, labels: labels, labelCount: count, names: metricNames, average: average, zeroDivision: 0)
         }
         let trainExamples = zip(trainIDs, trainRows.labels).map { LabelledSequence(ids: $0, label: $1) }
+        trainer.shouldStop = context.isInterrupted
         var resumeFrom: String?
+        var notices = checkpoint.notices
+        if context.resume, !arguments.isGiven("resume_from_checkpoint") {
+            resumeFrom = Self.newestCheckpoint(in: training.outputDir)
+            notices.append(resumeFrom.map { "Resumed from \($0) (`--resume`)." }
+                ?? "`--resume`: \(training.outputDir) holds no checkpoint, so training started from the beginning.")
+        }
         if let resume = arguments.string("resume_from_checkpoint") {
             resumeFrom = resume == "last" ? Self.newestCheckpoint(in: training.outputDir)
                 : (resume.hasPrefix("/") ? resume : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(resume))
@@ -151,19 +160,34 @@ public struct TrainDirective: DirectiveHandler {
             result = try trainer.train(trainExamples, eval: evalExamples, resumeFrom: resumeFrom) { step, total, loss in
                 context.progress.progress(done: step, total: total, unit: "steps", note: String(format: "loss %.4f", loss))
             }
+        } catch let interrupted as Trainer.Interrupted {
+            throw Diagnostic("\(interrupted)", at: arguments.location,
+                             hint: interrupted.checkpoint == nil ? nil : "Run `lectern run \(context.notebookPath) --resume` to continue from it.")
         } catch {
             throw Diagnostic("Training stopped: \(error)", at: arguments.location)
         }
         let classifier = TextClassifier(tokenizer: tokenized.tokenizer, model: BertClassifier(parameters: checkpoint.parameters), maxLength: tokenized.maxLength)
         session.model = TrainedModel(name: modelName + " (fine-tuned)", classifier: classifier)
-        return Self.report(trainer: trainer, result: result, notices: checkpoint.notices, examples: trainExamples.count, model: modelName)
+        return Self.report(trainer: trainer, result: result, notices: notices, examples: trainExamples.count, model: modelName)
     }
 
-    /// The `checkpoint-<step>` folder with the highest step.
+    /// Fails before training starts, not at the first checkpoint, when `output_dir` cannot be written.
+    static func requireWritable(_ folder: String, arguments: DirectiveArguments) throws(Diagnostic) {
+        do {
+            try AtomicFile.write("", to: (folder as NSString).appendingPathComponent(".lectern-write-check"))
+            try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(".lectern-write-check"))
+        } catch {
+            throw arguments.problem("Checkpoints cannot be written to \(folder): \(error.reason).", with: "output_dir",
+                                    hint: "Choose an `output_dir` in a folder you can write to.")
+        }
+    }
+
+    /// The complete `checkpoint-<step>` folder (one with trainer_state.json) with the highest step.
     static func newestCheckpoint(in folder: String) -> String? {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return names.compactMap { name -> (Int, String)? in
-            guard name.hasPrefix("checkpoint-"), let step = Int(name.dropFirst("checkpoint-".count)) else { return nil }
+            guard name.hasPrefix("checkpoint-"), let step = Int(name.dropFirst("checkpoint-".count)),
+                  FileManager.default.fileExists(atPath: "\(folder)/\(name)/trainer_state.json") else { return nil }
             return (step, (folder as NSString).appendingPathComponent(name))
         }.max { $0.0 < $1.0 }?.1
     }

@@ -73,8 +73,11 @@ public struct HTMLTranscriptRenderer: Sendable {
             "hasDiagnostics": !transcript.diagnostics.isEmpty,
         ]
         if let failure = transcript.firstFailure {
+            let interrupted = failure.status == .interrupted
             context["failure"] = ["anchor": failure.anchor, "directive": failure.directive, "line": failure.line,
-                                  "message": failure.error ?? ""]
+                                  "message": failure.error ?? "",
+                                  "headline": interrupted ? "The run was interrupted." : "A cell failed.",
+                                  "what": interrupted ? "was stopped; later cells did not run." : "stopped with an error; later cells that needed it were skipped."]
         }
         return context
     }

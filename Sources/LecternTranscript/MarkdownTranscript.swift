@@ -7,7 +7,9 @@ extension Transcript {
         var out = "# \(title)\n\n"
         out += "> Rendered by Lectern from `\(notebook)` · **\(statusLabel)** · \(Self.timestamp(startedAt)) · \(Formatting.duration(seconds))\n\n"
         if let failure = firstFailure {
-            out += "> [!CAUTION]\n> The `\(failure.directive)` cell on line \(failure.line) failed; later cells that needed it were skipped. See [the cell](#\(failure.anchor)).\n\n"
+            out += failure.status == .interrupted
+                ? "> [!WARNING]\n> The run was interrupted in the `\(failure.directive)` cell on line \(failure.line); later cells did not run. See [the cell](#\(failure.anchor)).\n\n"
+                : "> [!CAUTION]\n> The `\(failure.directive)` cell on line \(failure.line) failed; later cells that needed it were skipped. See [the cell](#\(failure.anchor)).\n\n"
         }
         if !diagnostics.isEmpty {
             out += "> [!CAUTION]\n> The notebook has problems, so nothing ran:\n>\n"
@@ -30,7 +32,7 @@ extension Transcript {
                 out += Self.fence(record.source, info: record.directive)
                 out += "\n" + record.markdownStatusLine + "\n"
                 if let error = record.error {
-                    out += "\n> [!CAUTION]\n> " + error.replacingOccurrences(of: "\n", with: "\n> ") + "\n"
+                    out += "\n> [!\(record.status == .interrupted ? "WARNING" : "CAUTION")]\n> " + error.replacingOccurrences(of: "\n", with: "\n> ") + "\n"
                 }
                 for block in record.blocks { out += "\n" + Self.markdown(block) }
             }
@@ -44,6 +46,7 @@ extension Transcript {
         case .ok: return "all cells ran"
         case .error: return "a cell failed"
         case .invalid: return "not run: the notebook has problems"
+        case .interrupted: return "interrupted"
         }
     }
 
@@ -86,6 +89,7 @@ extension DirectiveRecord {
         case .ok: return "ok"
         case .error: return "failed"
         case .skipped: return "skipped"
+        case .interrupted: return "interrupted"
         }
     }
 

@@ -9,6 +9,8 @@ public struct Transcript: Sendable {
         case error
         /// The notebook did not pass validation, so nothing ran.
         case invalid
+        /// The user stopped the run (Ctrl-C, SIGTERM); `lectern run --resume` continues it.
+        case interrupted
     }
 
     public var title: String
@@ -72,14 +74,16 @@ public struct Transcript: Sendable {
         cells.compactMap { if case let .directive(record) = $0 { return record } else { return nil } }
     }
 
-    /// The first directive that failed, if any.
-    public var firstFailure: DirectiveRecord? { directiveRecords.first { $0.status == .error } }
+    /// The first directive that failed or was interrupted, if any.
+    public var firstFailure: DirectiveRecord? { directiveRecords.first { $0.status == .error || $0.status == .interrupted } }
 }
 
 /// What happened to one directive cell.
 public struct DirectiveRecord: Sendable {
     public enum Status: String, Sendable {
         case ok, error, skipped
+        /// Stopped by the user at a safe point; `error` says where and how to continue.
+        case interrupted
     }
 
     /// The cell's position among all cells of the notebook (0-based).
@@ -98,7 +102,7 @@ public struct DirectiveRecord: Sendable {
     public var outputs: JSONValue
     /// What a reader sees: tables, text and logs, in order.
     public var blocks: [OutputBlock]
-    /// The error, when `status` is `.error`.
+    /// The error, when `status` is `.error`; where it stopped, when `.interrupted`.
     public var error: String?
     /// Why the cell did not run, when `status` is `.skipped`.
     public var skipReason: String?

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LecternNotebook
 import LecternRunner
 
 /// `lectern check NOTEBOOK`: validation only; nothing runs.
@@ -8,7 +9,11 @@ struct Check: ParsableCommand {
     @OptionGroup var options: NotebookOptions
 
     func run() throws {
-        let (notebook, bindings) = try options.load()
+        let notebook: Notebook, bindings: ParameterBindings
+        do { (notebook, bindings) = try options.load() } catch {
+            report(error.all)
+            throw ExitCode(1)
+        }
         let problems = NotebookRunner().check(notebook, bindings: bindings)
         if !problems.isEmpty {
             report(problems)

@@ -13,15 +13,9 @@ struct NotebookOptions: ParsableArguments {
     @Option(name: .customLong("params"), help: ArgumentHelp("A YAML file of parameter values.", valueName: "file"))
     var parametersFile: String?
 
-    /// Parses the notebook and applies the overrides; prints every problem and exits 1 on failure.
-    func load() throws -> (Notebook, ParameterBindings) {
-        let parsed: Notebook
-        do {
-            parsed = try NotebookParser.parse(contentsOf: notebook)
-        } catch {
-            report(error.all)
-            throw ExitCode(1)
-        }
+    /// Parses the notebook and applies the overrides; throws every problem found.
+    func load() throws(Diagnostics) -> (Notebook, ParameterBindings) {
+        let parsed = try NotebookParser.parse(contentsOf: notebook)
         var bindings = ParameterBindings(frontMatter: parsed.frontMatter)
         var problems: [Diagnostic] = []
         if let parametersFile {
@@ -30,10 +24,7 @@ struct NotebookOptions: ParsableArguments {
         for assignment in assignments {
             do { try bindings.apply(assignment: assignment) } catch { problems.append(error) }
         }
-        if !problems.isEmpty {
-            report(problems)
-            throw ExitCode(1)
-        }
+        if !problems.isEmpty { throw Diagnostics(problems) }
         return (parsed, bindings)
     }
 }

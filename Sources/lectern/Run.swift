@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LecternNotebook
 import LecternRunner
 import LecternTranscript
 
@@ -21,10 +22,12 @@ struct Run: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @Flag(help: "Continue interrupted training: `train` cells start from the newest checkpoint in their output_dir.")
+    var resume = false
+
     func run() throws {
-        let (notebook, bindings) = try options.load()
         let executableFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-        let notebookFolder = URL(fileURLWithPath: notebook.path).deletingLastPathComponent().path
+        let notebookFolder = URL(fileURLWithPath: options.notebook).deletingLastPathComponent().path
         guard let templatePath = template ?? TranscriptWriter.findTemplate(from: [notebookFolder, FileManager.default.currentDirectoryPath, executableFolder]) else {
             printError("error: cannot find templates/transcript.html.mustache near the notebook, the current folder or lectern itself; pass --template FILE.")
             throw ExitCode(2)
@@ -35,11 +38,26 @@ struct Run: ParsableCommand {
             throw ExitCode(2)
         }
 
-        let progress: any ProgressReporter = quiet ? SilentProgress() : TerminalProgress()
-        let context = RunContext(notebookPath: notebook.path, baseFolder: notebookFolder, seed: bindings.seed ?? 42, progress: progress)
-        let transcript = NotebookRunner(keepGoing: keepGoing).run(notebook, bindings: bindings, context: context, runInfo: RunInfo.current(notebook: notebook.path))
+        let transcript: Transcript
+        do {
+            let (notebook, bindings) = try options.load()
+            Interruption.install()
+            let progress: any ProgressReporter = quiet ? SilentProgress() : TerminalProgress()
+            let context = RunContext(notebookPath: notebook.path, baseFolder: notebookFolder, seed: bindings.seed ?? 42, progress: progress,
+                                     isInterrupted: { Interruption.requested }, resume: resume)
+            transcript = NotebookRunner(keepGoing: keepGoing).run(notebook, bindings: bindings, context: context,
+                                                                  runInfo: RunInfo.current(notebook: notebook.path))
+        } catch {
+            // A notebook that cannot be parsed still gets a transcript saying why (unless there is no such file).
+            guard FileManager.default.fileExists(atPath: options.notebook) else {
+                report(error.all)
+                throw ExitCode(1)
+            }
+            transcript = NotebookRunner.rejected(notebookPath: options.notebook, problems: error.all,
+                                                 runInfo: RunInfo.current(notebook: options.notebook))
+        }
 
-        let stem = URL(fileURLWithPath: notebook.path).deletingPathExtension().lastPathComponent
+        let stem = URL(fileURLWithPath: options.notebook).deletingPathExtension().lastPathComponent
         let paths: [String]
         do {
             paths = try TranscriptWriter(folder: outputFolder, renderer: renderer).write(transcript, stem: stem)
@@ -52,6 +70,7 @@ struct Run: ParsableCommand {
         if !quiet {
             print("\(transcript.status == .ok ? "Rendered" : "Wrote") \(paths.joined(separator: ", "))")
         }
+        if let status = Interruption.exitStatus { throw ExitCode(status) }
         if transcript.status != .ok { throw ExitCode(1) }
     }
 }

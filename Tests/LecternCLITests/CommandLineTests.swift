@@ -4,42 +4,15 @@ import Testing
 
 /// Runs the real `lectern` executable, as a student would, and checks exit status, messages and files.
 struct CommandLineTests {
-    struct Result {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
-    static let executable: URL = {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lectern")
-        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
-        return repositoryRoot.appendingPathComponent(".build/debug/lectern")
-    }()
-
     let folder = ScratchFolder()
 
     init() { folder.writeTinyNews() }
 
-    func lectern(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
-        var environment = ProcessInfo.processInfo.environment
-        environment["LECTERN_DATA"] = ""
-        process.environment = environment
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-                      standardError: String(decoding: errData, as: UTF8.self))
+    func lectern(_ arguments: [String]) throws -> LecternProcess.Result {
+        try LecternProcess.run(arguments, in: folder.path)
     }
 
-    var template: String { repositoryRoot.appendingPathComponent("templates/transcript.html.mustache").path }
+    var template: String { LecternProcess.template }
 
     @Test func aGoodNotebookRendersAllThreeFiles() throws {
         folder.write("lesson.md", "---\ntitle: Tiny\nparams:\n  part: 0.25\n---\n\nText.\n\n```load\ndataset: tiny_news\nsplit: train\ntest_size: ${part}\n```\n")
@@ -102,7 +75,7 @@ struct CommandLineTests {
         let checkpoint = repositoryRoot.appendingPathComponent("Tests/LecternEngineTests/Fixtures/tiny-bert-classifier").path
         let input = folder.write("texts.txt", "Stocks rose.\n[SEP] x\n")
         let process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = LecternProcess.executable
         process.arguments = ["tokenize", "--model", checkpoint]
         process.standardInput = FileHandle(forReadingAtPath: input)
         let output = Pipe()

@@ -108,7 +108,7 @@ struct ConfigTests {
         ("{\"hidden_act\": \"swish\"}", "activation `swish`"),
         ("{\"hidden_size\": \"big\"}", "`hidden_size` must be a positive whole number"),
         ("{\"id2label\": {\"0\": \"a\", \"2\": \"c\"}}", "id2label"),
-        ("not json", "not a JSON object"),
+        ("not json", "config.json is not valid JSON"), ("[1, 2]", "not a JSON object"),
     ])
     func badConfigsAreClearErrors(text: String, expected: String) {
         let path = folder.write("config.json", text)
@@ -141,7 +141,7 @@ struct ModelResolverTests {
         let folder = ScratchFolder()
         folder.write("models/mine/config.json", "{}")
         #expect(try ModelResolver.resolve("mine", relativeTo: folder.path) == folder.path + "/models/mine")
-        #expect(try ModelResolver.resolve("./models/mine", relativeTo: folder.path) == folder.path + "/./models/mine")
+        #expect(try ModelResolver.resolve("./models/mine", relativeTo: folder.path) == folder.path + "/models/mine")
     }
 
     @Test func aMissingModelListsEveryPlaceSearched() {

@@ -47,3 +47,10 @@ public let agNewsFolder: String? = {
     candidates.append(repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/ag_news").path)
     return candidates.first { FileManager.default.fileExists(atPath: "\($0)/classes.txt") }
 }()
+
+/// A JSON transcript without the lines that hold timings (`started_at`, `seconds`, `*runtime*`,
+/// `*per_second*`), which are the only parts allowed to change between identical runs.
+public func withoutTimings(_ json: String) -> [Substring] {
+    let timing = ["\"started_at\"", "\"seconds\"", "runtime\"", "per_second\""]
+    return json.split(separator: "\n").filter { line in !timing.contains { line.contains($0) } }
+}

@@ -41,10 +41,22 @@ public struct BertConfig: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModelError("Cannot read config.json.", file: path, hint: "A model folder needs config.json beside its weights.")
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw ModelError("config.json is not a JSON object.", file: path)
+        let parsed: Any
+        do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
+            throw ModelError("config.json is not valid JSON (\(Self.reason(error))).",
+                             file: path, hint: "The file may be cut short or edited by hand; download it again.")
+        }
+        guard let object = parsed as? [String: Any] else {
+            throw ModelError("config.json is not a JSON object (`{ ... }`).", file: path)
         }
         try self.init(object, file: path)
+    }
+
+    /// Foundation's parse error in a few words, without its trailing full stop.
+    static func reason(_ error: any Error) -> String {
+        var text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "it does not parse"
+        while text.hasSuffix(".") { text.removeLast() }
+        return text
     }
 
     init(_ object: [String: Any], file: String) throws(ModelError) {

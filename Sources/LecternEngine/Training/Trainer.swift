@@ -39,6 +39,20 @@ public final class Trainer: @unchecked Sendable {
         public var description: String
     }
 
+    /// Training stopped early because `shouldStop` said so; `checkpoint` holds the state to resume from.
+    public struct Interrupted: Error, CustomStringConvertible {
+        public var step: Int
+        public var checkpoint: String?
+
+        public var description: String {
+            "Interrupted at step \(step)" + (checkpoint.map { "; the checkpoint \($0) holds everything needed to continue." }
+                ?? " before any step finished; nothing needed saving.")
+        }
+    }
+
+    /// Asked before every step; when it returns true, training saves a checkpoint and throws `Interrupted`.
+    public var shouldStop: @Sendable () -> Bool = { false }
+
     public init(parameters: BertParameters, arguments: TrainingArguments, tokenizerFolder: String?, computeMetrics: @escaping Metrics) {
         self.arguments = arguments
         let dropout = arguments.dropout.map { BertTrainingModel.Dropout(hidden: $0, attention: $0, classifier: $0) }
@@ -75,8 +89,13 @@ public final class Trainer: @unchecked Sendable {
         var lastFiniteLoss: Float?
         var resumedAt = 0
         if let checkpoint {
-            resumedAt = try restore(from: checkpoint)
-            lastLogged = resumedAt
+            let restored = try restore(from: checkpoint)
+            resumedAt = globalStep
+            (totalLoss, stepLosses, lastLogged) = (restored.totalLoss, restored.lossSinceLog, restored.lastLoggedStep)
+        }
+        // What a checkpoint needs beyond the Trainer's own state for the resumed logs to equal an uninterrupted run's.
+        func runningLoss() -> [String: String] {
+            ["total_loss": String(totalLoss), "loss_since_log": String(stepLosses), "last_logged_step": String(lastLogged)]
         }
 
         training: for epoch in 0..<epochs {
@@ -85,14 +104,18 @@ public final class Trainer: @unchecked Sendable {
             for step in 0..<stepsPerEpoch {
                 if globalStep >= totalSteps { break training }
                 if epoch * stepsPerEpoch + step < resumedAt { continue }
+                if shouldStop() {
+                    throw try interrupt(epoch: Double(globalStep) / Double(stepsPerEpoch), totalSteps: totalSteps, runningLoss: runningLoss())
+                }
                 let rows = order[(step * batchSize)..<min((step + 1) * batchSize, train.count)]
                 model.reseedDropout(UInt64(arguments.seed) &* 0x9E37_79B9 &+ UInt64(globalStep))
                 model.zeroGradients()
                 let loss = try model.forward(TokenBatch(rows.map { train[$0].ids }), labels: rows.map { train[$0].label }).loss
                 guard loss.isFinite else {
-                    throw Failure(description: "The loss became \(loss) at step \(globalStep + 1)"
-                        + (lastFiniteLoss.map { "; the last finite loss was \(String(format: "%.4f", $0))" } ?? "")
-                        + (savedCheckpoints.last.map { "; the last checkpoint is \($0)" } ?? "") + ". Try a smaller learning_rate.")
+                    throw Failure(description: "The loss became \(loss.isNaN ? "NaN" : "infinite") at step \(globalStep + 1)"
+                        + (lastFiniteLoss.map { "; the last finite loss was \(String(format: "%.6g", $0))" } ?? "")
+                        + (savedCheckpoints.last.map { "; the last checkpoint is \($0)" } ?? "; no checkpoint was saved before it")
+                        + ". Try a smaller learning_rate (or check the model's weights).")
                 }
                 lastFiniteLoss = loss
                 model.backward()
@@ -111,14 +134,16 @@ public final class Trainer: @unchecked Sendable {
                     lastLogged = globalStep
                 }
                 let atEpochEnd = step == stepsPerEpoch - 1 || globalStep == totalSteps
+                // As transformers' DefaultFlowCallback: with the `steps` strategies the last step also evaluates and saves.
+                let atEnd = globalStep == totalSteps
                 var metrics: [(key: String, value: Double)]?
-                if let eval, arguments.evalStrategy == .steps && globalStep % (arguments.evalSteps ?? arguments.loggingSteps) == 0
+                if let eval, arguments.evalStrategy == .steps && (globalStep % (arguments.evalSteps ?? arguments.loggingSteps) == 0 || atEnd)
                     || arguments.evalStrategy == .epoch && atEpochEnd {
                     metrics = try evaluate(eval)
                     log(metrics! + [("epoch", epochPosition), ("step", Double(globalStep))])
                 }
-                if arguments.saveStrategy == .steps && globalStep % arguments.saveSteps == 0 || arguments.saveStrategy == .epoch && atEpochEnd {
-                    try saveCheckpoint(metrics: metrics, epoch: epochPosition, totalSteps: totalSteps)
+                if arguments.saveStrategy == .steps && (globalStep % arguments.saveSteps == 0 || atEnd) || arguments.saveStrategy == .epoch && atEpochEnd {
+                    try saveCheckpoint(metrics: metrics, epoch: epochPosition, totalSteps: totalSteps, runningLoss: runningLoss())
                 }
             }
         }
@@ -139,12 +164,41 @@ public final class Trainer: @unchecked Sendable {
         return Output(metrics: final, globalStep: globalStep)
     }
 
-    /// Restores a checkpoint's weights, optimizer state, step, log and best checkpoint; returns its step.
-    private func restore(from folder: String) throws -> Int {
+    /// Saves the state after the last finished step (unless a checkpoint already holds it) and returns the error to throw.
+    private func interrupt(epoch: Double, totalSteps: Int, runningLoss: [String: String]) throws -> Interrupted {
+        guard globalStep > 0 else { return Interrupted(step: 0, checkpoint: nil) }
+        let folder = checkpointFolder(step: globalStep)
+        if !savedCheckpoints.contains(folder) {
+            try saveCheckpoint(metrics: nil, epoch: epoch, totalSteps: totalSteps, runningLoss: runningLoss)
+        }
+        return Interrupted(step: globalStep, checkpoint: folder)
+    }
+
+    private func checkpointFolder(step: Int) -> String {
+        (arguments.outputDir as NSString).appendingPathComponent("checkpoint-\(step)")
+    }
+
+    /// The part of trainer_state.json that resuming needs. Decoded with JSONDecoder, which reads
+    /// numbers exactly (JSONSerialization on Linux goes through NSDecimalNumber and loses the last digits).
+    private struct SavedState: Decodable {
+        var global_step: Int
+        var best_metric: Double?
+        var best_model_checkpoint: String?
+        var log_history: [[String: Double]]
+    }
+
+    /// The running loss sums a checkpoint carries (in optimizer.safetensors' metadata).
+    private struct RunningLoss {
+        var totalLoss: Double
+        var lossSinceLog: Double
+        var lastLoggedStep: Int
+    }
+
+    /// Restores a checkpoint's weights, optimizer state, step, log, best checkpoint and running loss sums.
+    private func restore(from folder: String) throws -> RunningLoss {
         try CheckpointWriter.load(folder, into: parameters)
         let statePath = (folder as NSString).appendingPathComponent("trainer_state.json")
-        guard let data = FileManager.default.contents(atPath: statePath),
-              let state = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], let step = state["global_step"] as? Int else {
+        guard let data = FileManager.default.contents(atPath: statePath), let state = try? JSONDecoder().decode(SavedState.self, from: data) else {
             throw Failure(description: "\(statePath) is missing or is not a trainer state; cannot resume from \(folder).")
         }
         let moments = try SafetensorsFile(path: (folder as NSString).appendingPathComponent("optimizer.safetensors"))
@@ -157,15 +211,15 @@ public final class Trainer: @unchecked Sendable {
         try moments.read("exp_avg", into: first)
         try moments.read("exp_avg_sq", into: second)
         optimizer.restore(step: optimizerStep, first: UnsafeBufferPointer(first), second: UnsafeBufferPointer(second))
-        globalStep = step
-        bestMetric = state["best_metric"] as? Double
-        bestModelCheckpoint = state["best_model_checkpoint"] as? String
-        logHistory = (state["log_history"] as? [[String: Any]] ?? []).map { entry in
-            entry.compactMap { key, value in (value as? Double).map { (key: key, value: $0) } ?? (value as? Int).map { (key: key, value: Double($0)) } }
-                .sorted { Self.logOrder($0.key) < Self.logOrder($1.key) }
-        }
+        globalStep = state.global_step
+        bestMetric = state.best_metric
+        bestModelCheckpoint = state.best_model_checkpoint
+        logHistory = state.log_history.map { entry in Self.canonical(entry.map { (key: $0.key, value: $0.value) }) }
         savedCheckpoints = [folder]
-        return step
+        // A checkpoint written by transformers (or an older Lectern) lacks the sums: start them afresh, as the Trainer does.
+        return RunningLoss(totalLoss: moments.metadata["total_loss"].flatMap(Double.init) ?? 0,
+                           lossSinceLog: moments.metadata["loss_since_log"].flatMap(Double.init) ?? 0,
+                           lastLoggedStep: moments.metadata["last_logged_step"].flatMap(Int.init) ?? state.global_step)
     }
 
     /// The Trainer's key order within a log entry (JSON objects do not keep it).
@@ -212,14 +266,22 @@ public final class Trainer: @unchecked Sendable {
         return (metrics, logits)
     }
 
+    /// Entries keep a canonical key order, the same whether logged now or restored from a checkpoint
+    /// (JSON objects do not keep order).
     private func log(_ entry: [(key: String, value: Double)]) {
-        logHistory.append(entry)
+        logHistory.append(Self.canonical(entry))
+    }
+
+    static func canonical(_ entry: [(key: String, value: Double)]) -> [(key: String, value: Double)] {
+        entry.sorted { (logOrder($0.key), $0.key) < (logOrder($1.key), $1.key) }
     }
 
     /// `output_dir/checkpoint-<step>/`: the model (save_pretrained layout), tokenizer files,
     /// trainer_state.json, and the optimizer's moments; keeps the best checkpoint as the Trainer does.
-    private func saveCheckpoint(metrics: [(key: String, value: Double)]?, epoch: Double, totalSteps: Int) throws {
-        let folder = (arguments.outputDir as NSString).appendingPathComponent("checkpoint-\(globalStep)")
+    /// The files are written into a hidden folder that is renamed into place at the end, so a kill at
+    /// any moment leaves either no `checkpoint-<step>` or a complete one.
+    private func saveCheckpoint(metrics: [(key: String, value: Double)]?, epoch: Double, totalSteps: Int, runningLoss: [String: String]) throws {
+        let folder = checkpointFolder(step: globalStep)
         if let value = metrics?.first(where: { $0.key == arguments.bestMetricKey })?.value {
             // Strictly better replaces; a tie keeps the earlier checkpoint.
             if bestMetric == nil || (arguments.prefersGreater ? value > bestMetric! : value < bestMetric!) {
@@ -230,12 +292,20 @@ public final class Trainer: @unchecked Sendable {
             throw Failure(description: "metric_for_best_model `\(arguments.metricForBestModel)` is not among the evaluation results "
                 + (metrics ?? []).map { "`\($0.key)`" }.joined(separator: ", ") + ".")
         }
-        try CheckpointWriter.save(parameters, to: folder, tokenizerFrom: tokenizerFolder)
-        let moments = [(name: "exp_avg", shape: [optimizer.firstMoment.count], values: UnsafeBufferPointer(optimizer.firstMoment)),
-                       (name: "exp_avg_sq", shape: [optimizer.secondMoment.count], values: UnsafeBufferPointer(optimizer.secondMoment))]
-        try SafetensorsWriter.write(moments, metadata: ["format": "lectern-adamw", "step": String(optimizer.step)],
-                                    to: (folder as NSString).appendingPathComponent("optimizer.safetensors"))
-        try writeTrainerState(to: (folder as NSString).appendingPathComponent("trainer_state.json"), epoch: epoch, totalSteps: totalSteps)
+        let partial = (arguments.outputDir as NSString).appendingPathComponent(".checkpoint-\(globalStep).partial")
+        try? FileManager.default.removeItem(atPath: partial)
+        do {
+            try CheckpointWriter.save(parameters, to: partial, tokenizerFrom: tokenizerFolder)
+            let moments = [(name: "exp_avg", shape: [optimizer.firstMoment.count], values: UnsafeBufferPointer(optimizer.firstMoment)),
+                           (name: "exp_avg_sq", shape: [optimizer.secondMoment.count], values: UnsafeBufferPointer(optimizer.secondMoment))]
+            try SafetensorsWriter.write(moments, metadata: ["format": "lectern-adamw", "step": String(optimizer.step)].merging(runningLoss) { $1 },
+                                        to: (partial as NSString).appendingPathComponent("optimizer.safetensors"))
+            try writeTrainerState(to: (partial as NSString).appendingPathComponent("trainer_state.json"), epoch: epoch, totalSteps: totalSteps)
+            try AtomicFile.replaceFolder(at: folder, with: partial)
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw error
+        }
         savedCheckpoints.append(folder)
         if let limit = arguments.saveTotalLimit {
             while savedCheckpoints.count > max(limit, 1) {

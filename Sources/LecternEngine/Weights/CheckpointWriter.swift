@@ -10,9 +10,9 @@ public enum CheckpointWriter {
 
     public static func save(_ parameters: BertParameters, to folder: String, tokenizerFrom source: String?) throws(ModelError) {
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try AtomicFile.makeFolder(folder)
         } catch {
-            throw ModelError("Cannot create the folder: \(error.localizedDescription)", file: folder)
+            throw ModelError("Cannot create the folder: \(error.reason).", file: folder)
         }
         let tensors = parameters.tensors.map { tensor in
             (name: tensor.name.hasPrefix("classifier.") ? tensor.name : "bert." + tensor.name, shape: tensor.shape,
@@ -27,7 +27,7 @@ public enum CheckpointWriter {
                 do {
                     try AtomicFile.write(data, to: (folder as NSString).appendingPathComponent(file))
                 } catch {
-                    throw ModelError("Cannot write the tokenizer: \(error)", file: folder)
+                    throw ModelError("Cannot write the tokenizer files: \(error.reason).", file: folder)
                 }
             }
         }
@@ -51,7 +51,7 @@ public enum CheckpointWriter {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             try AtomicFile.write(data + Data("\n".utf8), to: path)
         } catch {
-            throw ModelError("Cannot write config.json: \(error)", file: path)
+            throw ModelError("Cannot write config.json: \((error as? AtomicFile.WriteError)?.reason ?? "\(error)").", file: path)
         }
     }
 

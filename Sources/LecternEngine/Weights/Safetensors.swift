@@ -159,7 +159,7 @@ public enum SafetensorsWriter {
         do {
             try AtomicFile.write(data, to: path)
         } catch {
-            throw ModelError("Cannot write this file: \(error).", file: path)
+            throw ModelError("Cannot write this file: \(error.reason).", file: path)
         }
     }
 

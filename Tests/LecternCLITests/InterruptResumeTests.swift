@@ -1,0 +1,86 @@
+import Foundation
+import LecternTestSupport
+import Testing
+
+/// Ctrl-C during training, then `lectern run --resume`: the resumed run must end with the same
+/// weights, bit for bit, as a run that was never interrupted.
+struct InterruptResumeTests {
+    static let tinyModel = repositoryRoot.appendingPathComponent("Tests/LecternEngineTests/Fixtures/tiny-bert-classifier").path
+    static let steps = 3000
+
+    let folder = ScratchFolder()
+
+    init() {
+        folder.writeTinyNews()
+        folder.write("lesson.md", """
+            ---
+            params:
+              run: results/a
+            ---
+
+            ```load
+            dataset: tiny_news
+            ```
+
+            ```tokenize
+            model: \(Self.tinyModel)
+            ```
+
+            ```train
+            max_steps: \(Self.steps)
+            per_device_train_batch_size: 2
+            logging_steps: 100
+            eval_strategy: no
+            save_steps: 500
+            output_dir: ${run}
+            ```
+
+            ```evaluate
+            ```
+
+            """)
+    }
+
+    func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: folder.path + "/" + path) }
+
+    @Test func anInterruptedRunResumesToTheSameWeights() throws {
+        let arguments = ["run", "lesson.md", "--template", LecternProcess.template, "--quiet"]
+        let straight = try LecternProcess.run(arguments + ["--set", "run=results/a", "--out", "straight"], in: folder.path)
+        #expect(straight.status == 0, "\(straight.standardError)")
+
+        // Interrupt as soon as the first checkpoint exists, long before the last step.
+        let (process, output, errors) = try LecternProcess.start(arguments + ["--set", "run=results/b"], in: folder.path)
+        let deadline = Date().addingTimeInterval(120)
+        while bytes("results/b/checkpoint-500/trainer_state.json") == nil && process.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        process.interrupt()
+        let interrupted = LecternProcess.finish(process, output, errors)
+        #expect(interrupted.exitedNormally)
+        #expect(interrupted.status == 130, "\(interrupted.standardError)")
+        #expect(interrupted.standardError.contains("lesson.md:14:4: stopped: Interrupted at step "))
+        #expect(interrupted.standardError.contains("Run `lectern run lesson.md --resume` to continue from it."))
+        let json = try #require(folder.read("output/lesson.json"))
+        #expect(json.contains("\"status\": \"interrupted\""))
+        let markdown = try #require(folder.read("output/lesson.md"))
+        #expect(markdown.contains("The run was interrupted in the `train` cell on line 14"))
+        #expect(markdown.contains("not run: the run was interrupted"))
+        #expect(bytes("results/b/checkpoint-\(Self.steps)/model.safetensors") == nil, "the run finished before the interrupt")
+
+        let resumed = try LecternProcess.run(arguments + ["--set", "run=results/b", "--resume"], in: folder.path)
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(folder.read("output/lesson.md")?.contains("Resumed from ") == true)
+        let final = "checkpoint-\(Self.steps)"
+        let weights = try #require(bytes("results/a/\(final)/model.safetensors"))
+        #expect(bytes("results/b/\(final)/model.safetensors") == weights)
+        #expect(bytes("results/b/\(final)/optimizer.safetensors") == bytes("results/a/\(final)/optimizer.safetensors"))
+        // The same log history, metrics and evaluation: the transcripts differ only in timings and the folder name.
+        let resumedJSON = try #require(folder.read("output/lesson.json")).replacingOccurrences(of: "results/b", with: "results/a")
+        let straightJSON = try #require(folder.read("straight/lesson.json"))
+        #expect(withoutTimings(resumedJSON) == withoutTimings(straightJSON))
+        #expect(resumedJSON.contains("\"train_loss\""))
+        // No half-written checkpoint folders are left behind.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path + "/results/b").filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty)
+    }
+}
