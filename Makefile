@@ -18,7 +18,7 @@ LECTERN := .build/release/lectern
 # The reference environment (PyTorch, transformers, datasets) for fixtures and benchmarks, outside the repository.
 REFERENCE_VENV ?= $(HOME)/.cache/lectern-ref
 
-.PHONY: help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
+.PHONY: determinism fuzz help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
 
 help:
 	@echo "make notebook   set up, build (release) and render $(NOTEBOOK) into output/"
@@ -27,6 +27,8 @@ help:
 	@echo "make fixtures   regenerate the reference fixtures with datasets, tokenizers, PyTorch ($(REFERENCE_VENV))"
 	@echo "make bench      Lectern against the Hugging Face reference; writes docs/performance.md"
 	@echo "make bench-training  the course configuration against the Trainer over 3 seeds; writes docs/training.md"
+	@echo "make determinism  run the course notebook twice and compare the JSON transcripts (timings aside)"
+	@echo "make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 600); see docs/reliability.md"
 
 setup: system-packages data-packages
 
@@ -84,3 +86,22 @@ clean:
 
 bench-training: setup reference-env build
 	"$(REFERENCE_VENV)/bin/python" bench/run_training_bench.py --python "$(REFERENCE_VENV)/bin/python"
+
+# Same notebook, seed and thread count: byte-identical results run after run (docs/reliability.md).
+DETERMINISM_NOTEBOOK ?= notebooks/fine-tuning-bert.md
+determinism: setup build
+	@for run in first second; do $(LECTERN) run $(DETERMINISM_NOTEBOOK) --out .lectern/determinism/$$run --quiet || exit 1; done
+	.ci/compare-transcripts .lectern/determinism/{first,second}/$(basename $(notdir $(DETERMINISM_NOTEBOOK))).json
+
+# libFuzzer with AddressSanitizer. SwiftPM renames an executable's main, so libFuzzer's own main
+# cannot be linked: the targets are instrumented for coverage and link the no-main runtime,
+# and lectern-fuzz calls LLVMFuzzerRunDriver itself.
+CLANG_RUNTIME = $(shell dirname $$(readlink -f $$(command -v swift)))/../lib/clang
+FUZZER_NO_MAIN = $(firstword $(wildcard $(CLANG_RUNTIME)/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a))
+FUZZ_SECONDS ?= 600
+
+fuzz: system-packages
+	$(SWIFT) build --product lectern-fuzz --build-path .build-fuzz -Xswiftc -DFUZZING -Xswiftc -sanitize=address \
+		-Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table -Xlinker $(FUZZER_NO_MAIN) -Xlinker -lstdc++
+	$(SWIFT) build --product lectern-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh

@@ -56,6 +56,11 @@ let package = Package(
         ),
         // Lectern's side of `make bench` (bench/run_bench.py runs it against the Hugging Face reference).
         .executableTarget(name: "lectern-bench", dependencies: ["LecternData", "LecternEngine"], path: "bench/lectern-bench"),
+        // The fuzzers' entry points (docs/reliability.md); the tests replay fuzz/corpus through them.
+        .target(name: "LecternFuzzTargets", dependencies: ["LecternNotebook", "LecternData", "LecternEngine", "LecternRunner"]),
+        // `make fuzz` builds this with libFuzzer; built normally it replays inputs (`lectern-fuzz TARGET FILE...`).
+        .systemLibrary(name: "CLibFuzzer"),
+        .executableTarget(name: "lectern-fuzz", dependencies: ["LecternFuzzTargets", "CLibFuzzer"], path: "fuzz/lectern-fuzz"),
         .target(name: "LecternTestSupport", path: "Tests/LecternTestSupport"),
         .testTarget(name: "LecternNotebookTests", dependencies: ["LecternNotebook", "LecternTestSupport"]),
         .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
@@ -64,5 +69,6 @@ let package = Package(
         .testTarget(name: "LecternRunnerTests", dependencies: ["LecternRunner", "LecternTestSupport"]),
         // Runs the built `lectern` executable as a student would; `swift test` builds it first.
         .testTarget(name: "LecternCLITests", dependencies: ["LecternTestSupport"]),
+        .testTarget(name: "LecternFuzzTests", dependencies: ["LecternFuzzTargets", "LecternTestSupport"]),
     ]
 )

@@ -28,8 +28,11 @@ public enum NotebookParser {
     }
 
     /// Parses notebook text; `path` names the notebook in diagnostics.
-    public static func parse(text: String, path: String) throws(Diagnostics) -> Notebook {
+    public static func parse(text original: String, path: String) throws(Diagnostics) -> Notebook {
         let start = SourceLocation(file: path, line: 1, column: 1)
+        // CommonMark ends lines at LF, CRLF or a lone CR; so do editors. One form keeps our line
+        // numbers and cmark's the same (Swift also treats CRLF as one Character, not a "\n").
+        let text = original.contains("\r") ? original.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") : original
         if text.allSatisfy(\.isWhitespace) {
             throw Diagnostics([Diagnostic("The notebook is empty.", at: start,
                                           hint: "A notebook is Markdown prose with directive blocks such as ```load.")])
@@ -46,8 +49,10 @@ public enum NotebookParser {
 
         func flushProse() {
             guard let first = prose.first, let last = prose.last else { return }
-            let range = first.startLine...max(first.startLine, last.endLine)
-            let source = lines[(range.lowerBound - 1)...(min(range.upperBound, lines.count) - 1)].joined(separator: "\n")
+            // cmark reports line 0 for some blocks it builds from others (found by fuzzing): stay within the file.
+            let startLine = min(max(first.startLine, 1), lines.count)
+            let range = startLine...min(max(startLine, last.endLine), lines.count)
+            let source = lines[(range.lowerBound - 1)...(range.upperBound - 1)].joined(separator: "\n")
             let headings = prose.compactMap { block -> Heading? in
                 if case let .heading(level, text) = block.kind { return Heading(level: level, text: text) }
                 return nil

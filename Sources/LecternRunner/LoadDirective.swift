@@ -152,10 +152,9 @@ public struct LoadDirective: DirectiveHandler {
         if let seed { outputs.append(("seed", .int(seed))) }
         if let first = dataset.trainingSplit, first.count > 0 {
             let text = first.texts[0]
-            let scalars = text.unicodeScalars
-            let preview = String(String.UnicodeScalarView(scalars.prefix(80))) + (scalars.count > 80 ? "..." : "")
+            let preview = Formatting.excerpt(text, limit: 80, marker: "...")
             blocks.append(.preformatted(title: "First \(first.name) example (label \(first.labels[0]) \(labels[first.labels[0]]))", text: preview))
-            outputs.append(("first_example", .object([("split", .string(first.name)), ("text", .string(text)),
+            outputs.append(("first_example", .object([("split", .string(first.name)), ("text", .string(Formatting.transcriptText(text))),
                                                        ("label", .int(first.labels[0]))])))
         }
         if !dataset.notices.isEmpty {

@@ -89,8 +89,7 @@ public struct PredictDirective: DirectiveHandler {
         if truth != nil { columns.insert("True label", at: 1) }
         var rows: [[String]] = []
         for (index, prediction) in predictions.prefix(show).enumerated() {
-            let scalars = texts[index].unicodeScalars
-            let shown = String(String.UnicodeScalarView(scalars.prefix(70))) + (scalars.count > 70 ? "…" : "")
+            let shown = Formatting.excerpt(texts[index], limit: 70)
             var row = [shown, labels[prediction.label], String(format: "%.4f", prediction.probabilities[prediction.label])]
                 + prediction.probabilities.map { String(format: "%.4f", $0) }
             if let truth { row.insert(labels[truth[index]], at: 1) }
@@ -112,7 +111,7 @@ public struct PredictDirective: DirectiveHandler {
                 ("probabilities", .object(zip(labels, prediction.probabilities).map { (key: $0, value: .double(Double($1))) })),
                 ("logits", .array(prediction.logits.map { .double(Double($0)) })),
             ]
-            if predictions.count <= 100 { entry.insert(("text", .string(texts[index])), at: 0) }
+            if predictions.count <= 100 { entry.insert(("text", .string(Formatting.transcriptText(texts[index]))), at: 0) }
             if let truth { entry.append(("true_label_id", .int(truth[index]))) }
             return .object(entry)
         }

@@ -1,7 +1,22 @@
 import Foundation
 
 /// Small text helpers shared by the HTML and Markdown renderers.
-enum Formatting {
+public enum Formatting {
+    /// The first `limit` Unicode scalars of `text`, with `marker` when something was cut.
+    public static func excerpt(_ text: String, limit: Int, marker: String = "…") -> String {
+        let scalars = text.unicodeScalars
+        guard scalars.count > limit else { return text }
+        return String(String.UnicodeScalarView(scalars.prefix(limit))) + marker
+    }
+
+    /// A text for a JSON transcript: whole when it is of ordinary length, else its start and how long it was
+    /// (a 10 MB text would otherwise be copied into every transcript).
+    public static func transcriptText(_ text: String) -> String {
+        let limit = 2000
+        let count = text.unicodeScalars.count
+        return count > limit ? excerpt(text, limit: limit, marker: "… [\(count) characters in all]") : text
+    }
+
     /// "0.12 s", "3.4 s", "2 min 05 s".
     static func duration(_ seconds: Double) -> String {
         if seconds < 10 { return String(format: "%.2f s", seconds) }

@@ -83,4 +83,28 @@ struct InterruptResumeTests {
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path + "/results/b").filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty)
     }
+
+    @Test func aKillMinusNineLeavesOnlyCompleteCheckpointsAndResumeWorks() throws {
+        // A checkpoint every 10 steps, so the kill is likely to land in the middle of writing one.
+        let arguments = ["run", "lesson.md", "--template", LecternProcess.template, "--quiet", "--set", "run=results/k"]
+        folder.write("lesson.md", try #require(folder.read("lesson.md")).replacingOccurrences(of: "save_steps: 500", with: "save_steps: 10"))
+        let (process, output, errors) = try LecternProcess.start(arguments, in: folder.path)
+        let deadline = Date().addingTimeInterval(120)
+        while bytes("results/k/checkpoint-200/trainer_state.json") == nil && process.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        _ = LecternProcess.finish(process, output, errors)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path + "/results/k")
+        let checkpoints = names.filter { $0.hasPrefix("checkpoint-") }
+        #expect(checkpoints.count >= 20)
+        for name in checkpoints {
+            for file in ["model.safetensors", "config.json", "optimizer.safetensors", "trainer_state.json"] {
+                #expect(bytes("results/k/\(name)/\(file)") != nil, "\(name) lacks \(file)")
+            }
+        }
+        let resumed = try LecternProcess.run(arguments + ["--resume"], in: folder.path)
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(bytes("results/k/checkpoint-\(Self.steps)/model.safetensors") != nil)
+    }
 }

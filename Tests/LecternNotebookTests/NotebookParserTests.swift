@@ -33,6 +33,16 @@ struct NotebookParserTests {
       ```
     """
 
+    @Test(arguments: ["\r\n", "\r"])
+    func windowsAndOldMacLineEndingsKeepTheLineNumbers(ending: String) throws {
+        let crlf = Self.sample.replacingOccurrences(of: "\n", with: ending)
+        let notebook = try NotebookParser.parse(text: crlf, path: "lesson.md")
+        let reference = try NotebookParser.parse(text: Self.sample, path: "lesson.md")
+        #expect(notebook.cells.count == reference.cells.count)
+        #expect(notebook.directives.map(\.1.line) == reference.directives.map(\.1.line))
+        #expect(notebook.directives.map(\.1.source) == reference.directives.map(\.1.source))
+    }
+
     @Test func cellsComeInDocumentOrderWithTheirLines() throws {
         let notebook = try NotebookParser.parse(text: Self.sample, path: "lesson.md")
         #expect(notebook.title == "A lesson")

@@ -1,0 +1,119 @@
+import Foundation
+import LecternData
+import LecternEngine
+import LecternNotebook
+import LecternRunner
+
+/// The entry points that the fuzzers drive, and that the tests replay the committed corpora and
+/// every crash found through. Each takes arbitrary bytes; any error must be a thrown value with a
+/// message, never a trap. Inputs that reach files go through a scratch file, so the real readers run.
+public enum FuzzTarget: String, CaseIterable, Sendable {
+    /// Notebook parsing (front matter, cmark-gfm, directive bodies) and validation of every directive.
+    case notebook
+    /// A `--params` YAML file applied to a notebook's declared parameters, then substituted and validated.
+    case parameters
+    /// The safetensors header and tensor reads.
+    case safetensors
+    /// CSV with a header, read into a dataset.
+    case csv
+    /// WordPiece tokenization of arbitrary text, with and without truncation.
+    case tokenizer
+
+    public func run(_ data: Data) {
+        switch self {
+        case .notebook: Self.notebook(data)
+        case .parameters: Self.parameters(data)
+        case .safetensors: Self.safetensors(data)
+        case .csv: Self.csv(data)
+        case .tokenizer: Self.tokenizer(data)
+        }
+    }
+
+    static func notebook(_ data: Data) {
+        guard let notebook = try? NotebookParser.parse(data: data, path: "fuzz.md") else { return }
+        let bindings = ParameterBindings(frontMatter: notebook.frontMatter)
+        _ = NotebookRunner().check(notebook, bindings: bindings)
+    }
+
+    /// A notebook that declares two parameters and uses them in `load` and `train`.
+    static let parameterNotebook = """
+        ---
+        params:
+          rows: 100
+          rate: 5e-5
+        ---
+
+        ```load
+        dataset: tiny
+        split: train[:${rows}]
+        test_size: 0.2
+        ```
+
+        ```tokenize
+        model: tiny
+        ```
+
+        ```train
+        learning_rate: ${rate}
+        ```
+
+        """
+
+    static func parameters(_ data: Data) {
+        guard let notebook = try? NotebookParser.parse(text: parameterNotebook, path: "fuzz.md") else { return }
+        var bindings = ParameterBindings(frontMatter: notebook.frontMatter)
+        let file = ScratchFile.write(data, name: "params.yaml")
+        guard (try? bindings.apply(parametersFile: file)) != nil else { return }
+        _ = NotebookRunner().check(notebook, bindings: bindings)
+    }
+
+    static func safetensors(_ data: Data) {
+        let path = ScratchFile.write(data, name: "model.safetensors")
+        guard let file = try? SafetensorsFile(path: path) else { return }
+        for tensor in file.tensors.values where tensor.count <= 1 << 20 {
+            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: tensor.count)
+            defer { buffer.deallocate() }
+            _ = try? file.read(tensor.name, into: buffer)
+        }
+    }
+
+    static func csv(_ data: Data) {
+        let path = ScratchFile.write(data, name: "table.csv")
+        for policy in [InvalidUTF8Policy.windows1252, .error] {
+            _ = try? DatasetLoader.load(at: path, options: LoadOptions(format: .csv, invalidUTF8: policy))
+        }
+    }
+
+    /// The tiny test model's vocabulary (the repository's fixture), loaded once.
+    static let tokenizerUnderTest: BertTokenizer? = {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Tests/LecternEngineTests/Fixtures/tiny-bert-classifier").path
+        return try? BertTokenizer(folder: folder)
+    }()
+
+    static func tokenizer(_ data: Data) {
+        guard let tokenizer = tokenizerUnderTest else { fatalError("the tiny tokenizer fixture is missing") }
+        let text = String(decoding: data, as: UTF8.self)
+        let full = tokenizer.encode(text)
+        let cut = tokenizer.encode(text, maxLength: 16)
+        // Truncation keeps [CLS] … [SEP] within the limit and agrees with the full encoding's prefix.
+        precondition(cut.ids.count <= 16 && cut.ids.first == tokenizer.clsID && cut.ids.last == tokenizer.sepID)
+        precondition(full.ids.count <= 16 ? cut.ids == full.ids : Array(full.ids.prefix(15)) == Array(cut.ids.prefix(15)))
+    }
+}
+
+/// One scratch file per target and process, rewritten for every input.
+enum ScratchFile {
+    static let folder: String = {
+        let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        let path = "\(base)/lectern-fuzz-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }()
+
+    static func write(_ data: Data, name: String) -> String {
+        let path = "\(folder)/\(name)"
+        _ = FileManager.default.createFile(atPath: path, contents: data)
+        return path
+    }
+}
