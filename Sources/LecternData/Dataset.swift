@@ -89,9 +89,12 @@ public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
         self.hint = hint
     }
 
+    /// The file, the row and what is wrong, without the hint.
+    public var statement: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
+
     public var description: String {
-        var text = "\(file)\(line.map { ":\($0)" } ?? ""): \(message)"
-        if let hint { text += " " + hint }
+        var text = statement
+        if let hint { text += (message.contains("\n") ? "\n" : " ") + hint }
         return text
     }
 }

@@ -53,7 +53,7 @@ public struct LoadDirective: DirectiveHandler {
     public func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
         let name = arguments.string("dataset")!
         func problem(_ error: DataError, about key: String = "dataset") -> Diagnostic {
-            arguments.problem(error.description, with: key)
+            arguments.problem(error.statement, with: key, hint: error.hint)
         }
         let path: String
         let loaded: Dataset
