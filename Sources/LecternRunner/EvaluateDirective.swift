@@ -85,6 +85,8 @@ public struct EvaluateDirective: DirectiveHandler {
         blocks.append(.table(OutputTable(title: "Confusion matrix", columns: header,
                                          rows: labelNames.enumerated().map { [$1] + metrics.confusion[$0].map { $0.grouped } },
                                          numericColumns: Set(1...labelNames.count))))
+        blocks.append(.chart(Chart(title: "Confusion matrix on \(split)", kind: .heatmap(rows: labelNames, columns: labelNames, values: metrics.confusion),
+                                   xLabel: "predicted class", yLabel: "true class")))
         let perClass = metrics.perClassScores(zeroDivision: zeroDivision)
         blocks.append(.table(OutputTable(title: "Per class", columns: ["Class", "Precision", "Recall", "F1", "Support"],
                                          rows: labelNames.enumerated().map { index, name in

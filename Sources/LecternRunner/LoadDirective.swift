@@ -138,6 +138,9 @@ public struct LoadDirective: DirectiveHandler {
         rows.append(["total"] + dataset.splits.flatMap { [$0.count.grouped, "100.0"] })
         blocks.append(.table(OutputTable(title: "Class balance", columns: columns, rows: rows,
                                          numericColumns: Set(1..<columns.count))))
+        blocks.append(.chart(Chart(title: "Class balance", kind: .bars(categories: labels, groups: dataset.splits.enumerated().map { index, split in
+            Chart.BarGroup(name: split.name, values: counts[index].map { 100 * Double($0) / Double(max(split.count, 1)) })
+        }), xLabel: "class", yLabel: "% of the split")))
 
         var outputs: [(key: String, value: JSONValue)] = [
             ("dataset", .string(name)),

@@ -98,6 +98,13 @@ public struct PredictDirective: DirectiveHandler {
         let firstNumber = truth == nil ? 2 : 3
         blocks.append(.table(OutputTable(title: "Predictions of \(model)", columns: columns, rows: rows,
                                          numericColumns: Set(firstNumber..<columns.count))))
+        let charted = min(predictions.count, 8)
+        blocks.append(.chart(Chart(title: "Predicted probabilities" + (charted < predictions.count ? " (first \(charted) texts)" : ""),
+                                   kind: .bars(categories: (0..<charted).map { "\($0 + 1). " + texts[$0] },
+                                               groups: labels.enumerated().map { label, name in
+                                                   Chart.BarGroup(name: name, values: predictions.prefix(charted).map { Double($0.probabilities[label]) })
+                                               }),
+                                   xLabel: "text", yLabel: "probability")))
         if predictions.count > show {
             blocks.append(.text("Showing \(show) of \(predictions.count.grouped) predictions; all are in the JSON transcript."))
         }

@@ -42,15 +42,17 @@ public struct TokenizeDirective: DirectiveHandler {
         let padding = arguments.string("padding")!
 
         var splits: [String: [[Int32]]] = [:]
-        var statistics: [(split: String, lengths: [Int], truncated: Int, overLimit: Int)] = []
+        var statistics: [TokenStatistics] = []
         let total = loaded.dataset.splits.reduce(0) { $0 + $1.count }
         var done = 0
         for split in loaded.dataset.splits {
             var ids: [[Int32]] = []
             ids.reserveCapacity(split.count)
+            var fullLengths: [Int] = []
             var truncated = 0, overLimit = 0
             for text in split.texts {
                 let encoding = tokenizer.encode(text, maxLength: truncation ? maxLength : nil)
+                fullLengths.append(encoding.ids.count + encoding.truncatedTokens)
                 if encoding.truncatedTokens > 0 { truncated += 1 }
                 if encoding.ids.count > modelMaximum { overLimit += 1 }
                 ids.append(encoding.ids)
@@ -58,7 +60,8 @@ public struct TokenizeDirective: DirectiveHandler {
                 if done % 2000 == 0 { context.progress.progress(done: done, total: total, unit: "texts", note: nil) }
             }
             splits[split.name] = ids
-            statistics.append((split.name, ids.map(\.count), truncated, overLimit))
+            statistics.append(TokenStatistics(split: split.name, lengths: ids.map(\.count), fullLengths: fullLengths,
+                                              truncated: truncated, overLimit: overLimit))
         }
         if let worst = statistics.first(where: { $0.overLimit > 0 }) {
             throw arguments.problem("\(worst.overLimit) \(worst.split) texts have more tokens than the model's \(modelMaximum) positions.", with: "model",
@@ -69,7 +72,16 @@ public struct TokenizeDirective: DirectiveHandler {
         return Self.report(statistics: statistics, session: session, maxLength: maxLength, padding: padding, truncation: truncation, folder: folder)
     }
 
-    static func report(statistics: [(split: String, lengths: [Int], truncated: Int, overLimit: Int)], session: Session,
+    /// Token counts of one split: as kept (`lengths`) and before truncation (`fullLengths`).
+    struct TokenStatistics {
+        var split: String
+        var lengths: [Int]
+        var fullLengths: [Int]
+        var truncated: Int
+        var overLimit: Int
+    }
+
+    static func report(statistics: [TokenStatistics], session: Session,
                        maxLength: Int, padding: String, truncation: Bool, folder: String) -> CellResult {
         var rows: [[String]] = []
         var perSplit: [(key: String, value: JSONValue)] = []
@@ -88,6 +100,9 @@ public struct TokenizeDirective: DirectiveHandler {
             .table(OutputTable(title: "Tokens per text ([CLS] and [SEP] included)", columns: ["Split", "Texts", "Mean", "Median", "95th pct", "Max", "Truncated"],
                                rows: rows, numericColumns: Set(1...6))),
         ]
+        if let training = statistics.first(where: { $0.split == session.dataset?.dataset.trainingSplit?.name }) ?? statistics.first {
+            blocks.append(.chart(lengthHistogram(training.fullLengths, split: training.split, maxLength: maxLength, truncation: truncation)))
+        }
         if padding == "max_length" {
             blocks.append(.text("Padding to \(maxLength) tokens is recorded, not computed: Lectern runs each text at its real length, which gives the same numbers as padded batches with an attention mask."))
         }
@@ -100,5 +115,21 @@ public struct TokenizeDirective: DirectiveHandler {
             outputs.append(("first_example", .object([("tokens", .array(tokens.map { .string($0) })), ("input_ids", .array(ids.map { .int(Int($0)) }))])))
         }
         return CellResult(outputs: .object(outputs), blocks: blocks)
+    }
+
+    /// Tokens per text before truncation, with `max_length` marked; a long tail is gathered in the last bin.
+    static func lengthHistogram(_ lengths: [Int], split: String, maxLength: Int, truncation: Bool) -> Chart {
+        let sorted = lengths.sorted()
+        let p99 = sorted.isEmpty ? maxLength : sorted[min(sorted.count - 1, Int(0.99 * Double(sorted.count - 1)))]
+        let upper = Double(max(p99, maxLength) + 1)
+        let width = max(1, (upper / 30).rounded(.up))
+        let binCount = Int((upper / width).rounded(.up))
+        var counts = [Int](repeating: 0, count: binCount)
+        for length in lengths { counts[min(Int(Double(length) / width), binCount - 1)] += 1 }
+        let edges = (0...binCount).map { Double($0) * width }
+        return Chart(title: "Tokens per \(split) text" + (sorted.last.map { $0 > Int(upper) ? " (longer ones in the last bar)" : "" } ?? ""),
+                     kind: .histogram(edges: edges, counts: counts,
+                                      marker: Chart.Marker(x: Double(maxLength), label: "max_length \(maxLength)" + (truncation ? ": cut here" : ""))),
+                     xLabel: "tokens per text ([CLS] and [SEP] included)", yLabel: "texts")
     }
 }

@@ -221,6 +221,7 @@ public struct TrainDirective: DirectiveHandler {
                                                      + [String(format: "%.2f", value(entry, "eval_runtime")!)]
                                              }, numericColumns: Set(0..<(metricKeys.count + 3)))))
         }
+        blocks += charts(history: history)
         blocks.append(.table(OutputTable(title: "Run", columns: ["Metric", "Value"],
                                          rows: result.metrics.filter { $0.key != "step" }.map { [$0.key, Self.format($0.value)] }, numericColumns: [1])))
         if let best = trainer.bestModelCheckpoint {
@@ -241,5 +242,27 @@ public struct TrainDirective: DirectiveHandler {
 
     static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(format: "%.4f", value)
+    }
+
+    /// The loss per logged step with the evaluation loss at each evaluation, and the learning rate each logged step used.
+    static func charts(history: [[(key: String, value: Double)]]) -> [OutputBlock] {
+        func points(_ key: String) -> [(x: Double, y: Double)] {
+            history.compactMap { entry in
+                guard let value = entry.first(where: { $0.key == key })?.value, let step = entry.first(where: { $0.key == "step" })?.value else { return nil }
+                return (x: step, y: value)
+            }
+        }
+        let training = points("loss"), evaluation = points("eval_loss"), rates = points("learning_rate")
+        var blocks: [OutputBlock] = []
+        if !training.isEmpty || !evaluation.isEmpty {
+            var series = [Chart.Series(name: "training loss", points: training)]
+            if !evaluation.isEmpty { series.append(Chart.Series(name: "evaluation loss", points: evaluation, markers: true)) }
+            blocks.append(.chart(Chart(title: "Loss", kind: .lines(series), xLabel: "step", yLabel: "cross-entropy loss")))
+        }
+        if !rates.isEmpty {
+            blocks.append(.chart(Chart(title: "Learning rate", kind: .lines([Chart.Series(name: "learning rate", points: rates)]),
+                                       xLabel: "step", yLabel: "learning rate")))
+        }
+        return blocks
     }
 }

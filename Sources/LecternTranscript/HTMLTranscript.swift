@@ -112,6 +112,8 @@ public struct HTMLTranscriptRenderer: Sendable {
             return "<pre class=\"log\">\(escape(lines.joined(separator: "\n")))</pre>"
         case let .notice(text):
             return "<p class=\"notice\">\(escape(text))</p>"
+        case let .chart(chart):
+            return "<figure class=\"chart\">\(SVGChart.render(chart))</figure>"
         case let .table(table):
             var out = "<figure class=\"table\">"
             if let title = table.title { out += "<figcaption>\(escape(title))</figcaption>" }

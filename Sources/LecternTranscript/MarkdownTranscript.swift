@@ -1,9 +1,18 @@
 import Foundation
 
+/// The Markdown transcript and the SVG files of its charts, which it links as images.
+public struct MarkdownRendering: Sendable {
+    public var text: String
+    /// Paths relative to the Markdown file (`STEM_files/chart-…svg`) and their contents.
+    public var files: [(path: String, contents: String)]
+}
+
 extension Transcript {
     /// The transcript as GitHub-flavoured Markdown: the notebook's prose as written,
-    /// each directive followed by its outputs as tables and fenced text.
-    public var markdown: String {
+    /// each directive followed by its outputs as tables, fenced text and charts; `stem`
+    /// names the folder of chart files (`STEM_files/`).
+    public func markdown(stem: String) -> MarkdownRendering {
+        var files: [(path: String, contents: String)] = []
         var out = "# \(title)\n\n"
         out += "> Rendered by Lectern from `\(notebook)` · **\(statusLabel)** · \(Self.timestamp(startedAt)) · \(Formatting.duration(seconds))\n\n"
         if let failure = firstFailure {
@@ -34,11 +43,21 @@ extension Transcript {
                 if let error = record.error {
                     out += "\n> [!\(record.status == .interrupted ? "WARNING" : "CAUTION")]\n> " + error.replacingOccurrences(of: "\n", with: "\n> ") + "\n"
                 }
-                for block in record.blocks { out += "\n" + Self.markdown(block) }
+                var chartsInCell = 0
+                for block in record.blocks {
+                    if case let .chart(chart) = block {
+                        chartsInCell += 1
+                        let path = "\(stem)_files/cell-\(record.index)-chart-\(chartsInCell).svg"
+                        files.append((path, SVGChart.render(chart)))
+                        out += "\n![\(chart.title)](\(path.replacingOccurrences(of: " ", with: "%20")))\n"
+                    } else {
+                        out += "\n" + Self.markdown(block)
+                    }
+                }
             }
         }
         out += "\n---\n\nRendered by Lectern in \(Formatting.duration(seconds)).\n"
-        return out
+        return MarkdownRendering(text: out, files: files)
     }
 
     var statusLabel: String {
@@ -57,6 +76,7 @@ extension Transcript {
         case let .table(table): return (table.title.map { "**\($0)**\n\n" } ?? "") + Self.table(columns: table.columns, rows: table.rows, numeric: table.numericColumns)
         case let .log(lines): return fence(lines.joined(separator: "\n"), info: "text")
         case let .notice(text): return "> [!NOTE]\n> " + text.replacingOccurrences(of: "\n", with: "\n> ") + "\n"
+        case let .chart(chart): return "*\(chart.title)*\n"
         }
     }
 

@@ -139,6 +139,8 @@ public enum OutputBlock: Sendable {
     case log([String])
     /// Something the reader should notice (e.g. rows decoded as Windows-1252).
     case notice(String)
+    /// A plot: inline SVG in HTML, an SVG file beside the Markdown transcript.
+    case chart(Chart)
 }
 
 /// A table: a title, column headers, and rows of cells already formatted as text.

@@ -12,12 +12,17 @@ public struct TranscriptWriter {
         self.renderer = renderer
     }
 
-    /// Writes the files and returns their paths (HTML, Markdown, JSON).
+    /// Writes the files and returns their paths (HTML, Markdown, JSON); the Markdown's charts go
+    /// into `STEM_files/` beside it, before the Markdown that links them.
     @discardableResult
     public func write(_ transcript: Transcript, stem: String) throws(AtomicFile.WriteError) -> [String] {
         let paths = ["html", "md", "json"].map { (folder as NSString).appendingPathComponent("\(stem).\($0)") }
         try AtomicFile.write(renderer.render(transcript), to: paths[0])
-        try AtomicFile.write(transcript.markdown, to: paths[1])
+        let markdown = transcript.markdown(stem: stem)
+        for file in markdown.files {
+            try AtomicFile.write(file.contents, to: (folder as NSString).appendingPathComponent(file.path))
+        }
+        try AtomicFile.write(markdown.text, to: paths[1])
         try AtomicFile.write(transcript.json.serialized(), to: paths[2])
         return paths
     }

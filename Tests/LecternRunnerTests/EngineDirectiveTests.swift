@@ -136,6 +136,16 @@ struct TrainingDirectiveTests {
         #expect(evaluate.outputs["metrics"]?["eval_accuracy"] != nil && evaluate.outputs["metrics"]?["eval_f1"] != nil)
         let predict = try #require(transcript.directiveRecords.last)
         #expect(predict.outputs["label_names"] == ["World", "Sports", "Business", "Sci/Tech"])
+
+        // Every cell draws its plots from its own results.
+        let charts = transcript.directiveRecords.map { record in
+            record.blocks.compactMap { block -> String? in if case let .chart(chart) = block { return chart.title } else { return nil } }
+        }
+        #expect(charts == [["Class balance"], ["Tokens per train text"], ["Loss", "Learning rate"], ["Confusion matrix on test"],
+                           ["Predicted probabilities"]])
+        let loss = try #require(train.blocks.compactMap { block -> Chart? in if case let .chart(chart) = block { return chart } else { return nil } }.first)
+        guard case let .lines(series) = loss.kind else { Issue.record("the loss chart is not lines"); return }
+        #expect(series.map(\.points.count) == [4, 2])
     }
 
     @Test func loadBestModelAtEndNeedsMatchingStrategies() throws {

@@ -54,12 +54,12 @@ struct TranscriptRenderingTests {
         #expect(html.contains("class=\"banner\""))
         #expect(html.contains("<a href=\"#cell-3\"><code>load</code> cell on line 12</a>"))
         #expect(html.contains("<section class=\"directive error\" id=\"cell-3\">"))
-        let markdown = Self.sample(failing: true).markdown
+        let markdown = Self.sample(failing: true).markdown(stem: "lesson").text
         #expect(markdown.contains("[the cell](#cell-3)"))
     }
 
     @Test func markdownKeepsProseAndFencesOutputsSafely() {
-        let markdown = Self.sample(failing: false).markdown
+        let markdown = Self.sample(failing: false).markdown(stem: "lesson").text
         #expect(markdown.hasPrefix("# A <lesson>\n"))
         #expect(markdown.contains("## Getting data\n\nSome text.\n"))
         #expect(markdown.contains("```load\ndataset: ag_news\n```\n"))
