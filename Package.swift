@@ -24,6 +24,7 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(
             name: "COpenBLAS",
             pkgConfig: "openblas",
@@ -34,7 +35,7 @@ let package = Package(
             name: "LecternNotebook",
             dependencies: ["LecternMarkdown", .product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "LecternFiles"),
+        .target(name: "LecternFiles", dependencies: ["CLibCrypto"]),
         .target(name: "LecternData", dependencies: ["LecternFiles"]),
         .target(
             name: "LecternEngine",
@@ -69,6 +70,7 @@ let package = Package(
         .testTarget(name: "LecternRunnerTests", dependencies: ["LecternRunner", "LecternTestSupport"]),
         // Runs the built `lectern` executable as a student would; `swift test` builds it first.
         .testTarget(name: "LecternCLITests", dependencies: ["LecternTestSupport"]),
+        .testTarget(name: "LecternFilesTests", dependencies: ["LecternFiles", "LecternTestSupport"]),
         .testTarget(name: "LecternFuzzTests", dependencies: ["LecternFuzzTargets", "LecternTestSupport"]),
     ]
 )

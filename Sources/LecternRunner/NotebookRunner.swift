@@ -159,6 +159,12 @@ public struct NotebookRunner: Sendable {
             records[planned.index] = record
         }
         transcript.status = interrupted ? .interrupted : anyFailure ? .error : .ok
+        for kind in [RunInput.Kind.data, .model] {
+            let inputs = session.inputs.filter { $0.kind == kind }
+            transcript.runInfo += inputs.enumerated().map { index, input in
+                (label: kind.rawValue + (index == 0 ? "" : " \(index + 1)"), value: input.summary)
+            }
+        }
         transcript.cells = notebook.cells.enumerated().map { index, cell in
             Self.transcriptCell(cell) { _ in records[index]! }
         }

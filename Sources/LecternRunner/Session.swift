@@ -1,6 +1,7 @@
 import Foundation
 import LecternData
 import LecternEngine
+import LecternFiles
 
 /// The state cells share while a notebook runs, in document order.
 public struct Session: Sendable {
@@ -10,8 +11,36 @@ public struct Session: Sendable {
     public var tokenized: TokenizedDataset?
     /// The classifier the last `train` produced.
     public var model: TrainedModel?
+    /// The files the run read (data, models), in the order first read, for the run header.
+    public private(set) var inputs: [RunInput] = []
 
     public init() {}
+
+    /// Notes a dataset or model the run read, hashing it the first time its path is seen.
+    public mutating func recordInput(kind: RunInput.Kind, name: String, path: String, detail: String? = nil) {
+        guard !inputs.contains(where: { $0.path == path }) else { return }
+        let hashed = kind == .model ? (path as NSString).appendingPathComponent("model.safetensors") : path
+        inputs.append(RunInput(kind: kind, name: name, path: path, detail: detail, sha256: try? ContentHash.sha256(of: hashed)))
+    }
+}
+
+/// A dataset or model a run read, and the SHA-256 of its content: of model.safetensors for a
+/// model (the hub's name for that file's content), of the file or folder for data.
+public struct RunInput: Sendable {
+    public enum Kind: String, Sendable {
+        case data = "Data", model = "Model"
+    }
+
+    public var kind: Kind
+    public var name: String
+    public var path: String
+    public var detail: String?
+    public var sha256: String?
+
+    /// One line for the run header: name, detail, path, hash.
+    public var summary: String {
+        ([name] + (detail.map { [$0] } ?? []) + [path] + (sha256.map { ["sha256:\($0)"] } ?? [])).joined(separator: " · ")
+    }
 }
 
 /// A dataset as a `tokenize` cell left it.

@@ -137,6 +137,12 @@ struct TrainingDirectiveTests {
         let predict = try #require(transcript.directiveRecords.last)
         #expect(predict.outputs["label_names"] == ["World", "Sports", "Business", "Sci/Tech"])
 
+        // The run header names what the run read, with content hashes.
+        let inputs = transcript.runInfo.filter { ["Data", "Model"].contains($0.label) }
+        #expect(inputs.map(\.label) == ["Data", "Model"])
+        #expect(inputs.allSatisfy { $0.value.range(of: "sha256:[0-9a-f]{64}$", options: .regularExpression) != nil })
+        #expect(inputs[0].value.hasPrefix("tiny_news · 40 rows · "))
+
         // Every cell draws its plots from its own results.
         let charts = transcript.directiveRecords.map { record in
             record.blocks.compactMap { block -> String? in if case let .chart(chart) = block { return chart.title } else { return nil } }
