@@ -112,7 +112,10 @@ public struct TokenizeDirective: DirectiveHandler {
         if let tokenized = session.tokenized, let dataset = session.dataset?.dataset, let first = dataset.trainingSplit,
            let ids = tokenized.splits[first.name]?.first {
             let tokens = tokenized.tokenizer.tokens(ids)
-            blocks.append(.preformatted(title: "First \(first.name) example as word pieces (\(ids.count) tokens)", text: tokens.joined(separator: " ")))
+            for (index, text) in first.texts.prefix(3).enumerated() {
+                blocks.append(.tokens(tokenView(text, number: index + 1, split: first.name, tokenizer: tokenized.tokenizer,
+                                                maxLength: truncation ? maxLength : nil)))
+            }
             outputs.append(("first_example", .object([("tokens", .array(tokens.map { .string($0) })), ("input_ids", .array(ids.map { .int(Int($0)) }))])))
         }
         return CellResult(outputs: .object(outputs), blocks: blocks)
@@ -132,5 +135,25 @@ public struct TokenizeDirective: DirectiveHandler {
                      kind: .histogram(edges: edges, counts: counts,
                                       marker: Chart.Marker(x: Double(maxLength), label: "max_length \(maxLength)" + (truncation ? ": cut here" : ""))),
                      xLabel: "tokens per text ([CLS] and [SEP] included)", yLabel: "texts")
+    }
+
+    /// A text's word pieces as the model sees them, with what truncation would cut, up to 200 pieces.
+    static func tokenView(_ text: String, number: Int, split: String, tokenizer: BertTokenizer, maxLength: Int?) -> TokenView {
+        let ids = tokenizer.encode(text).ids
+        let tokens = tokenizer.tokens(ids)
+        let special: Set<Int32> = [tokenizer.clsID, tokenizer.sepID, tokenizer.padID]
+        // Truncation keeps [CLS], the first max_length - 2 pieces, and [SEP].
+        let kept = maxLength.map { $0 - 1 } ?? ids.count
+        let shown = min(ids.count, 200)
+        let pieces = (0..<shown).map { index in
+            let id = ids[index], token = tokens[index]
+            let kind: TokenView.Kind = special.contains(id) ? .special : id == tokenizer.unknownID ? .unknown
+                : token.hasPrefix("##") ? .continuation : .word
+            return TokenView.Piece(text: token, id: Int(id), kind: kind, cut: index >= kept && index < ids.count - 1)
+        }
+        let cut = max(0, ids.count - 1 - kept)
+        return TokenView(title: "\(split.capitalized) example \(number) as word pieces: \(ids.count) tokens"
+                            + (cut > 0 ? ", \(cut) cut by truncation" : ""),
+                         pieces: pieces, omitted: ids.count - shown)
     }
 }

@@ -77,6 +77,7 @@ extension Transcript {
         case let .log(lines): return fence(lines.joined(separator: "\n"), info: "text")
         case let .notice(text): return "> [!NOTE]\n> " + text.replacingOccurrences(of: "\n", with: "\n> ") + "\n"
         case let .chart(chart): return "*\(chart.title)*\n"
+        case let .tokens(view): return "**\(view.title)**\n\n" + fence(view.plainText, info: "text")
         }
     }
 

@@ -141,6 +141,8 @@ public enum OutputBlock: Sendable {
     case notice(String)
     /// A plot: inline SVG in HTML, an SVG file beside the Markdown transcript.
     case chart(Chart)
+    /// A text as word pieces.
+    case tokens(TokenView)
 }
 
 /// A table: a title, column headers, and rows of cells already formatted as text.

@@ -40,6 +40,15 @@ struct EngineDirectiveTests {
         #expect(outputs["splits"]?["train"]?["max_tokens"] == 8)
         guard case let .array(tokens)? = outputs["first_example"]?["tokens"] else { Issue.record("no tokens"); return }
         #expect(tokens.first == "[CLS]" && tokens.last == "[SEP]" && tokens.count <= 8)
+        // The first three training texts as word pieces, with the pieces truncation cuts marked.
+        let views = transcript.directiveRecords.last!.blocks.compactMap { block -> TokenView? in if case let .tokens(view) = block { return view } else { return nil } }
+        #expect(views.count == 3)
+        let view = try #require(views.first)
+        #expect(view.pieces.first?.text == "[CLS]" && view.pieces.first?.kind == .special)
+        #expect(view.pieces.last?.text == "[SEP]" && view.pieces.last?.cut == false)
+        #expect(view.pieces.filter { !$0.cut }.count == 8, "max_length 8 keeps 8 pieces, [CLS] and [SEP] included")
+        #expect(view.title.hasSuffix("cut by truncation"))
+        #expect(view.pieces.filter(\.cut).allSatisfy { $0.kind != .special })
     }
 
     @Test func predictOnASplitNeedsALoadAndShowsTrueLabels() throws {

@@ -99,4 +99,17 @@ struct ChartTests {
         let written = try #require(folder.read("my lesson_files/cell-2-chart-2.svg"))
         _ = try Elements.parse(written)
     }
+
+    @Test func wordPiecesAreChipsWithIdsAndTheCutMarked() throws {
+        let view = TokenView(title: "Train example 1", pieces: [
+            .init(text: "[CLS]", id: 101, kind: .special, cut: false), .init(text: "un", id: 4895, kind: .word, cut: false),
+            .init(text: "##believable", id: 25, kind: .continuation, cut: false), .init(text: "<b>", id: 100, kind: .unknown, cut: true),
+            .init(text: "[SEP]", id: 102, kind: .special, cut: false),
+        ], omitted: 0)
+        let html = HTMLTranscriptRenderer.html(.tokens(view))
+        try HTMLCheck.assertWellFormed(html)
+        #expect(html.contains("<span class=\"tok word\" title=\"id 4895\">un</span><span class=\"tok continuation\" title=\"id 25, continues the word\">##believable</span>"))
+        #expect(html.contains("<span class=\"tok unknown cut\" title=\"id 100, cut by truncation\">&lt;b&gt;</span>"))
+        #expect(view.plainText == "[CLS] un ##believable ✂ <b> [SEP]")
+    }
 }
