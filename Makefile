@@ -18,7 +18,7 @@ LECTERN := .build/release/lectern
 # The reference environment (PyTorch, transformers, datasets) for fixtures and benchmarks, outside the repository.
 REFERENCE_VENV ?= $(HOME)/.cache/lectern-ref
 
-.PHONY: determinism fuzz help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
+.PHONY: determinism fuzz screenshots help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
 
 help:
 	@echo "make notebook   set up, build (release) and render $(NOTEBOOK) into output/"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench      Lectern against the Hugging Face reference; writes docs/performance.md"
 	@echo "make bench-training  the course configuration against the Trainer over 3 seeds; writes docs/training.md"
 	@echo "make determinism  run the course notebook twice and compare the JSON transcripts (timings aside)"
+	@echo "make screenshots  render the course notebook and photograph it in headless Chromium (docs/screenshots/)"
 	@echo "make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 600); see docs/reliability.md"
 
 setup: system-packages data-packages
@@ -86,6 +87,14 @@ clean:
 
 bench-training: setup reference-env build
 	"$(REFERENCE_VENV)/bin/python" bench/run_training_bench.py --python "$(REFERENCE_VENV)/bin/python"
+
+# The course notebook's HTML in a real browser: headless Chromium (Debian's package) photographs
+# the top, the train cell and the evaluate cell (light and dark) into docs/screenshots/.
+screenshots: setup build
+	@command -v chromium > /dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	$(LECTERN) run notebooks/fine-tuning-bert.md --out output --quiet
+	docs/screenshots/take.sh output/fine-tuning-bert.html docs/screenshots
 
 # Same notebook, seed and thread count: byte-identical results run after run (docs/reliability.md).
 DETERMINISM_NOTEBOOK ?= notebooks/fine-tuning-bert.md

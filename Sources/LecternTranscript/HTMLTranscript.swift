@@ -115,11 +115,13 @@ public struct HTMLTranscriptRenderer: Sendable {
         case let .chart(chart):
             return "<figure class=\"chart\">\(SVGChart.render(chart))</figure>"
         case let .tokens(view):
-            // No whitespace between chips: a continuation must touch the piece it continues.
+            // A line may break before a word's first piece (<wbr>), never before a continuation,
+            // which must touch the piece it continues.
             let chips = view.pieces.map { piece in
                 let classes = ["tok", piece.kind.rawValue] + (piece.cut ? ["cut"] : [])
                 let hint = "id \(piece.id)" + (piece.kind == .continuation ? ", continues the word" : "") + (piece.cut ? ", cut by truncation" : "")
-                return "<span class=\"\(classes.joined(separator: " "))\" title=\"\(hint)\">\(escape(piece.text))</span>"
+                return (piece.kind == .continuation ? "" : "<wbr>")
+                    + "<span class=\"\(classes.joined(separator: " "))\" title=\"\(hint)\">\(escape(piece.text))</span>"
             }.joined()
             return "<h4>\(escape(view.title))</h4><p class=\"tokens\">\(chips)"
                 + (view.omitted > 0 ? "<span class=\"more\">… \(view.omitted) more</span>" : "") + "</p>"

@@ -98,7 +98,9 @@ public enum SVGChart {
         if let marker {
             let x = xScale.position(marker.x)
             svg.line(from: (x, top), to: (x, height - bottom), colour: palette[5], dash: "5 3", width: 2)
-            svg.text(marker.label, at: (x - 4, top + 12), anchor: "end", colour: palette[5])
+            // The label goes on the side of the line with room for it.
+            let leftHalf = x < (left + width - right) / 2
+            svg.text(marker.label, at: (leftHalf ? x + 4 : x - 4, top + 12), anchor: leftHalf ? "start" : "end", colour: palette[5])
         }
     }
 
