@@ -99,7 +99,7 @@ screenshots: setup build
 # Same notebook, seed and thread count: byte-identical results run after run (docs/reliability.md).
 DETERMINISM_NOTEBOOK ?= notebooks/fine-tuning-bert.md
 determinism: setup build
-	@for run in first second; do $(LECTERN) run $(DETERMINISM_NOTEBOOK) --out .lectern/determinism/$$run --quiet || exit 1; done
+	@for run in first second; do $(LECTERN) run $(DETERMINISM_NOTEBOOK) --no-cache --out .lectern/determinism/$$run --quiet || exit 1; done
 	.ci/compare-transcripts .lectern/determinism/{first,second}/$(basename $(notdir $(DETERMINISM_NOTEBOOK))).json
 
 # libFuzzer with AddressSanitizer. SwiftPM renames an executable's main, so libFuzzer's own main

@@ -41,6 +41,13 @@ public enum ContentHash {
         return digest.finish()
     }
 
+    /// The hex SHA-256 of a text's UTF-8 bytes.
+    public static func sha256(text: String) -> String {
+        let digest = Digest()
+        digest.update(Data(text.utf8))
+        return digest.finish()
+    }
+
     /// The hash of `path`, whether it is a file or a folder.
     public static func sha256(of path: String) throws(ReadError) -> String {
         var isFolder: ObjCBool = false

@@ -20,11 +20,26 @@ public protocol DirectiveHandler: Sendable {
 
     /// Runs the cell against the session; throws a diagnostic pointing at the notebook.
     func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult
+
+    /// Whether `CellCache` may reuse this cell's results (cells that are quick to run, and that
+    /// leave state later cells need, simply run again).
+    static var cacheable: Bool { get }
+    /// The files or folders this cell reads (resolved from its arguments); their content hashes
+    /// are part of its cache key. Empty when it reads nothing beyond what earlier cells made.
+    func inputs(_ arguments: DirectiveArguments, context: RunContext) -> [String]
+    /// Writes what this cell leaves in the session into its cache entry (a `train` cell: the weights).
+    func saveState(_ arguments: DirectiveArguments, session: Session, to folder: String) throws
+    /// Puts back what `saveState` wrote, in place of running.
+    func restoreState(_ arguments: DirectiveArguments, session: inout Session, from folder: String, context: RunContext) throws(Diagnostic)
 }
 
 extension DirectiveHandler {
     public static func check(_ arguments: DirectiveArguments) -> [Diagnostic] { [] }
     public static func needs(_ arguments: DirectiveArguments) -> [SessionResource] { [] }
+    public static var cacheable: Bool { false }
+    public func inputs(_ arguments: DirectiveArguments, context: RunContext) -> [String] { [] }
+    public func saveState(_ arguments: DirectiveArguments, session: Session, to folder: String) throws {}
+    public func restoreState(_ arguments: DirectiveArguments, session: inout Session, from folder: String, context: RunContext) throws(Diagnostic) {}
 }
 
 /// What a directive produced: machine-readable outputs and what a reader sees.

@@ -45,6 +45,8 @@ public struct EvaluateDirective: DirectiveHandler {
         return result
     }
 
+    public static var cacheable: Bool { true }
+
     public func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
         guard let dataset = session.dataset?.dataset, let tokenized = session.tokenized, let model = session.model else {
             throw Diagnostic("`evaluate` needs `load`, `tokenize` and `train` cells above it.", at: arguments.location)

@@ -50,6 +50,10 @@ public struct LoadDirective: DirectiveHandler {
         return problems
     }
 
+    public func inputs(_ arguments: DirectiveArguments, context: RunContext) -> [String] {
+        (try? DatasetResolver.resolve(arguments.string("dataset")!, relativeTo: context.baseFolder)).map { [$0] } ?? []
+    }
+
     public func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
         let name = arguments.string("dataset")!
         func problem(_ error: DataError, about key: String = "dataset") -> Diagnostic {

@@ -1,4 +1,5 @@
 import Foundation
+import LecternFiles
 import LecternNotebook
 import LecternTranscript
 
@@ -118,6 +119,9 @@ public struct NotebookRunner: Sendable {
         var anyFailure = false
         var interrupted = false
         var records: [Int: DirectiveRecord] = [:]
+        // The cache key of the cell that last made each resource: part of the keys of the cells that use it.
+        var providerKeys: [SessionResource: String] = [:]
+        var hashes: [String: String] = [:]
         for (position, planned) in plan.enumerated() {
             let kind = type(of: planned.handler)
             var record = DirectiveRecord(index: planned.index, directive: planned.cell.name.rawValue, line: planned.cell.line,
@@ -141,10 +145,31 @@ public struct NotebookRunner: Sendable {
             context.progress.cellStarted(index: position + 1, of: plan.count, directive: record.directive, line: record.line)
             record.startedAt = Date()
             let cellClock = ContinuousClock.now
+            let key = context.cache.map { _ in
+                cacheKey(planned, context: context, upstream: kind.needs(planned.arguments).compactMap { providerKeys[$0] }, hashes: &hashes)
+            }
             do {
-                let result = try planned.handler.run(planned.arguments, session: &session, context: context)
-                record.outputs = result.outputs
-                record.blocks = result.blocks
+                if let cache = context.cache, let key, kind.cacheable, !context.refresh.contains(record.directive),
+                   !context.refresh.contains(String(record.line)), let entry = cache.load(key),
+                   (try? planned.handler.restoreState(planned.arguments, session: &session, from: cache.entryFolder(key), context: context)) != nil {
+                    record.outputs = entry.outputs
+                    record.blocks = entry.blocks
+                    record.cached = true
+                } else {
+                    let result = try planned.handler.run(planned.arguments, session: &session, context: context)
+                    record.outputs = result.outputs
+                    record.blocks = result.blocks
+                    if let cache = context.cache, let key, kind.cacheable {
+                        do {
+                            try cache.store(CellCache.Entry(directive: record.directive, outputs: result.outputs, blocks: result.blocks), key: key) { folder in
+                                try planned.handler.saveState(planned.arguments, session: session, to: folder)
+                            }
+                        } catch {
+                            record.blocks.append(.notice("This result could not be cached (\(error)); the next run will compute it again."))
+                        }
+                    }
+                }
+                if let key { for resource in kind.provides { providerKeys[resource] = key } }
             } catch {
                 // A cell that throws after the user asked to stop was stopped, not broken.
                 interrupted = context.isInterrupted()
@@ -170,6 +195,20 @@ public struct NotebookRunner: Sendable {
         }
         transcript.seconds = Self.seconds(since: clock)
         return transcript
+    }
+
+    /// The cell's key in the cache: its parameters, the notebook seed, the content of the files it reads, and
+    /// the keys of the cells that made what it needs (see `CellCache`).
+    private func cacheKey(_ planned: PlannedCell, context: RunContext, upstream: [String], hashes: inout [String: String]) -> String {
+        let kind = type(of: planned.handler)
+        let inputHashes = planned.handler.inputs(planned.arguments, context: context).map { path in
+            if let known = hashes[path] { return known }
+            let hash = (try? ContentHash.sha256(of: path)) ?? "unreadable:\(path)"
+            hashes[path] = hash
+            return hash
+        }
+        let parameters = JSONValue.object(Self.parameters(planned.arguments, schema: kind.schema).map { (key: $0.name, value: $0.value) })
+        return CellCache.key(directive: kind.name.rawValue, parameters: parameters, seed: context.seed, inputHashes: inputHashes, upstream: upstream)
     }
 
     private static func transcriptCell(_ cell: Cell, record: (DirectiveCell) -> DirectiveRecord) -> Transcript.Cell {

@@ -33,6 +33,12 @@ public struct PredictDirective: DirectiveHandler {
         return []
     }
 
+    public static var cacheable: Bool { true }
+
+    public func inputs(_ arguments: DirectiveArguments, context: RunContext) -> [String] {
+        arguments.string("model").flatMap { try? ModelResolver.resolve($0, relativeTo: context.baseFolder) }.map { [$0] } ?? []
+    }
+
     public func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
         let classifier: TextClassifier
         var notices: [String] = []

@@ -83,15 +83,22 @@ public struct RunContext: Sendable {
     public var isInterrupted: @Sendable () -> Bool
     /// `lectern run --resume`: `train` cells continue from the newest checkpoint in their `output_dir`.
     public var resume: Bool
+    /// Where earlier results are reused from and stored (nil: `--no-cache`).
+    public var cache: CellCache?
+    /// Cells to run even when cached (`--refresh`): directive names or the line of a cell's fence.
+    public var refresh: Set<String>
 
     public init(notebookPath: String, baseFolder: String, seed: Int, progress: any ProgressReporter,
-                isInterrupted: @escaping @Sendable () -> Bool = { false }, resume: Bool = false) {
+                isInterrupted: @escaping @Sendable () -> Bool = { false }, resume: Bool = false,
+                cache: CellCache? = nil, refresh: Set<String> = []) {
         self.notebookPath = notebookPath
         self.baseFolder = baseFolder
         self.seed = seed
         self.progress = progress
         self.isInterrupted = isInterrupted
         self.resume = resume
+        self.cache = cache
+        self.refresh = refresh
     }
 }
 

@@ -20,6 +20,10 @@ public struct TokenizeDirective: DirectiveHandler {
         ParameterSpec("max_length", .integer(min: 2, max: 8192), "Tokens per text with [CLS] and [SEP] (default: the model's maximum, 512 for BERT)."),
     ])
 
+    public func inputs(_ arguments: DirectiveArguments, context: RunContext) -> [String] {
+        (try? ModelResolver.resolve(arguments.string("model")!, relativeTo: context.baseFolder)).map { [$0] } ?? []
+    }
+
     public func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
         guard let loaded = session.dataset else { throw arguments.problem("There is no dataset to tokenize.", with: "model") }
         let name = arguments.string("model")!

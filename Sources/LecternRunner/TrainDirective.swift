@@ -69,6 +69,35 @@ public struct TrainDirective: DirectiveHandler {
         return problems
     }
 
+    public static var cacheable: Bool { true }
+
+    /// The model named here (else the tokenizer's, which the `tokenize` cell's key covers) and a checkpoint to resume from.
+    public func inputs(_ arguments: DirectiveArguments, context: RunContext) -> [String] {
+        var paths: [String] = []
+        if let model = arguments.string("model"), let folder = try? ModelResolver.resolve(model, relativeTo: context.baseFolder) { paths.append(folder) }
+        if let resume = arguments.string("resume_from_checkpoint"), resume != "last" {
+            paths.append(resume.hasPrefix("/") ? resume : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(resume))
+        }
+        return paths
+    }
+
+    /// The fine-tuned weights, in the layout `save_pretrained` writes.
+    public func saveState(_ arguments: DirectiveArguments, session: Session, to folder: String) throws {
+        guard let model = session.model else { return }
+        try CheckpointWriter.save(model.classifier.model.parameters, to: folder, tokenizerFrom: nil)
+    }
+
+    public func restoreState(_ arguments: DirectiveArguments, session: inout Session, from folder: String, context: RunContext) throws(Diagnostic) {
+        guard let tokenized = session.tokenized else { throw Diagnostic("`train` needs a `tokenize` cell above it.", at: arguments.location) }
+        do {
+            let checkpoint = try BertCheckpoint(folder: folder)
+            let classifier = TextClassifier(tokenizer: tokenized.tokenizer, model: BertClassifier(parameters: checkpoint.parameters), maxLength: tokenized.maxLength)
+            session.model = TrainedModel(name: (arguments.string("model") ?? tokenized.modelName) + " (fine-tuned)", classifier: classifier)
+        } catch {
+            throw Diagnostic("The cached model in \(folder) cannot be read: \(error)", at: arguments.location)
+        }
+    }
+
     public func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
         guard let loaded = session.dataset, let tokenized = session.tokenized else {
             throw Diagnostic("`train` needs a `load` and a `tokenize` cell above it.", at: arguments.location)

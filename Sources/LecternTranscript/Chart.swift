@@ -1,7 +1,7 @@
 /// A plot in a transcript, described by its data; `SVGChart` draws it. The transcript knows
 /// lines, bars and grids of numbers, not what they measure.
-public struct Chart: Sendable {
-    public enum Kind: Sendable {
+public struct Chart: Sendable, Codable {
+    public enum Kind: Sendable, Codable {
         /// Lines (or, with `markers`, points) over a numeric x axis.
         case lines([Series])
         /// Bars per category, one bar per group side by side (e.g. train and test per class).
@@ -12,20 +12,30 @@ public struct Chart: Sendable {
         case histogram(edges: [Double], counts: [Int], marker: Marker?)
     }
 
-    public struct Series: Sendable {
+    public struct Point: Sendable, Codable {
+        public var x: Double
+        public var y: Double
+
+        public init(x: Double, y: Double) {
+            self.x = x
+            self.y = y
+        }
+    }
+
+    public struct Series: Sendable, Codable {
         public var name: String
-        public var points: [(x: Double, y: Double)]
+        public var points: [Point]
         /// Points only (e.g. one evaluation per epoch), rather than a line.
         public var markers: Bool
 
         public init(name: String, points: [(x: Double, y: Double)], markers: Bool = false) {
             self.name = name
-            self.points = points
+            self.points = points.map { Point(x: $0.x, y: $0.y) }
             self.markers = markers
         }
     }
 
-    public struct BarGroup: Sendable {
+    public struct BarGroup: Sendable, Codable {
         public var name: String
         public var values: [Double]
 
@@ -35,7 +45,7 @@ public struct Chart: Sendable {
         }
     }
 
-    public struct Marker: Sendable {
+    public struct Marker: Sendable, Codable {
         public var x: Double
         public var label: String
 

@@ -10,6 +10,7 @@ extension Transcript {
                 ("directive", .string(record.directive)),
                 ("line", .int(record.line)),
                 ("status", .string(record.status.rawValue)),
+                ("cached", .bool(record.cached)),
                 ("started_at", record.startedAt.map { .string(Self.timestamp($0)) } ?? .null),
                 ("seconds", record.seconds.map { .double(Self.roundedSeconds($0)) } ?? .null),
                 ("parameters", .object(record.parameters.map { (key: $0.name, value: $0.value) })),

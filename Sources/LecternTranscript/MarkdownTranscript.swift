@@ -107,7 +107,7 @@ extension Transcript {
 extension DirectiveRecord {
     var statusLabel: String {
         switch status {
-        case .ok: return "ok"
+        case .ok: return cached ? "ok (cached)" : "ok"
         case .error: return "failed"
         case .skipped: return "skipped"
         case .interrupted: return "interrupted"

@@ -1,7 +1,7 @@
 /// A text as the model reads it: word pieces shown as chips, continuations (`##…`) joined to the
 /// piece before them, special and unknown tokens marked, the pieces truncation cuts faded.
-public struct TokenView: Sendable {
-    public enum Kind: String, Sendable {
+public struct TokenView: Sendable, Codable {
+    public enum Kind: String, Sendable, Codable {
         /// The first piece of a word.
         case word
         /// A `##` piece that continues the word before it.
@@ -12,7 +12,7 @@ public struct TokenView: Sendable {
         case unknown
     }
 
-    public struct Piece: Sendable {
+    public struct Piece: Sendable, Codable {
         public var text: String
         public var id: Int
         public var kind: Kind

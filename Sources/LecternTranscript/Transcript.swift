@@ -106,6 +106,8 @@ public struct DirectiveRecord: Sendable {
     public var error: String?
     /// Why the cell did not run, when `status` is `.skipped`.
     public var skipReason: String?
+    /// The outputs come from the cell cache (an earlier run with the same inputs), not from running.
+    public var cached = false
 
     public init(index: Int, directive: String, line: Int, source: String, status: Status,
                 parameters: [(name: String, value: JSONValue, isDefault: Bool)] = [], startedAt: Date? = nil, seconds: Double? = nil,
@@ -129,7 +131,7 @@ public struct DirectiveRecord: Sendable {
 }
 
 /// One piece of a directive's visible output.
-public enum OutputBlock: Sendable {
+public enum OutputBlock: Sendable, Codable {
     /// A short paragraph of text.
     case text(String)
     /// Preformatted text, shown in a monospace box (e.g. an example's text).
@@ -146,7 +148,7 @@ public enum OutputBlock: Sendable {
 }
 
 /// A table: a title, column headers, and rows of cells already formatted as text.
-public struct OutputTable: Sendable {
+public struct OutputTable: Sendable, Codable {
     public var title: String?
     public var columns: [String]
     public var rows: [[String]]

@@ -25,6 +25,13 @@ struct Run: ParsableCommand {
     @Flag(help: "Continue interrupted training: `train` cells start from the newest checkpoint in their output_dir.")
     var resume = false
 
+    @Flag(help: "Run every cell; neither reuse nor store results in .lectern/cache beside the notebook.")
+    var noCache = false
+
+    @Option(help: ArgumentHelp("Run this cell even if its result is cached: a directive name or the line of its fence (repeatable).",
+                               valueName: "cell"))
+    var refresh: [String] = []
+
     func run() throws {
         let executableFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         let notebookFolder = URL(fileURLWithPath: options.notebook).deletingLastPathComponent().path
@@ -44,7 +51,8 @@ struct Run: ParsableCommand {
             Interruption.install()
             let progress: any ProgressReporter = quiet ? SilentProgress() : TerminalProgress()
             let context = RunContext(notebookPath: notebook.path, baseFolder: notebookFolder, seed: bindings.seed ?? 42, progress: progress,
-                                     isInterrupted: { Interruption.requested }, resume: resume)
+                                     isInterrupted: { Interruption.requested }, resume: resume,
+                                     cache: noCache ? nil : CellCache(besideNotebook: notebook.path), refresh: Set(refresh))
             transcript = NotebookRunner(keepGoing: keepGoing).run(notebook, bindings: bindings, context: context,
                                                                   runInfo: RunInfo.current(notebook: notebook.path))
         } catch {

@@ -107,4 +107,17 @@ struct InterruptResumeTests {
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(bytes("results/k/checkpoint-\(Self.steps)/model.safetensors") != nil)
     }
+
+    @Test func sigtermStopsLikeCtrlCWithTheShellsStatus() throws {
+        let (process, output, errors) = try LecternProcess.start(["run", "lesson.md", "--template", LecternProcess.template, "--quiet",
+                                                                  "--set", "run=results/t"], in: folder.path)
+        let deadline = Date().addingTimeInterval(120)
+        while bytes("results/t/checkpoint-500/trainer_state.json") == nil && process.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        process.terminate()
+        let result = LecternProcess.finish(process, output, errors)
+        #expect(result.exitedNormally && result.status == 143, "\(result.standardError)")
+        #expect(folder.read("output/lesson.json")?.contains("\"status\": \"interrupted\"") == true)
+    }
 }

@@ -1,0 +1,94 @@
+import Foundation
+import LecternNotebook
+import LecternTestSupport
+import LecternTranscript
+import Testing
+@testable import LecternRunner
+
+/// The cell cache on the tiny model: what is reused, what runs again, and that reused results are
+/// the results.
+struct CellCacheTests {
+    let folder = ScratchFolder()
+    let checkpoint = repositoryRoot.appendingPathComponent("Tests/LecternEngineTests/Fixtures/tiny-bert-classifier").path
+
+    init() { folder.writeTinyNews() }
+
+    func lesson(prose: String = "Some prose.", rate: String = "1e-3", average: String = "micro") -> String {
+        """
+        \(prose)
+
+        ```load
+        dataset: tiny_news
+        ```
+
+        ```tokenize
+        model: \(checkpoint)
+        ```
+
+        ```train
+        max_steps: 4
+        learning_rate: \(rate)
+        eval_strategy: no
+        output_dir: \(folder.path)/results
+        ```
+
+        ```evaluate
+        average: \(average)
+        ```
+
+        ```predict
+        text: Stocks rose.
+        ```
+
+        """
+    }
+
+    func run(_ text: String, refresh: Set<String> = []) throws -> Transcript {
+        let path = folder.write("lesson.md", text)
+        let notebook = try NotebookParser.parse(contentsOf: path)
+        let context = RunContext(notebookPath: path, baseFolder: folder.path, seed: 42, progress: SilentProgress(),
+                                 cache: CellCache(besideNotebook: path), refresh: refresh)
+        let transcript = NotebookRunner().run(notebook, bindings: ParameterBindings(frontMatter: notebook.frontMatter), context: context, runInfo: [])
+        #expect(transcript.status == .ok, "\(transcript.directiveRecords.compactMap(\.error))")
+        return transcript
+    }
+
+    func cached(_ transcript: Transcript) -> [String] {
+        transcript.directiveRecords.filter(\.cached).map(\.directive)
+    }
+
+    @Test func proseEditsReuseEverythingAndChangesRerunWhatDependsOnThem() throws {
+        let first = try run(lesson())
+        #expect(cached(first).isEmpty)
+
+        let again = try run(lesson(prose: "Edited prose."))
+        #expect(cached(again) == ["train", "evaluate", "predict"])
+        #expect(again.directiveRecords.map(\.outputs) == first.directiveRecords.map(\.outputs))
+
+        // Evaluation settings: the trained model is reused, and so is the prediction, which does not depend on them.
+        let macro = try run(lesson(average: "macro"))
+        #expect(cached(macro) == ["train", "predict"])
+
+        // A training parameter: training and everything that uses the model run again.
+        let rate = try run(lesson(rate: "2e-3"))
+        #expect(cached(rate).isEmpty)
+
+        // The data: everything runs again.
+        folder.writeTinyNews(rows: 24)
+        #expect(cached(try run(lesson(rate: "2e-3"))).isEmpty)
+    }
+
+    @Test func refreshRunsACellAgainAndABrokenEntryIsRecomputed() throws {
+        _ = try run(lesson())
+        let refreshed = try run(lesson(), refresh: ["train"])
+        #expect(cached(refreshed) == ["evaluate", "predict"], "a retrained model with the same seed gives the same results")
+
+        // Remove the stored weights of every entry: the train cell cannot be restored, so it runs.
+        let cache = folder.path + "/.lectern/cache"
+        for entry in try FileManager.default.contentsOfDirectory(atPath: cache) {
+            try? FileManager.default.removeItem(atPath: "\(cache)/\(entry)/model.safetensors")
+        }
+        let recomputed = try run(lesson())
+        #expect(!cached(recomputed).contains("train"))
+    }
+}
