@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import LecternNotebook
+import LecternRunner
+import LecternTranscript
+
+/// The options `run` and `watch` share: where the transcript goes and how cells run.
+struct RenderOptions: ParsableArguments {
+    @Option(name: .customLong("out"), help: ArgumentHelp("Folder for the transcript files.", valueName: "dir"))
+    var outputFolder = "output"
+
+    @Option(help: ArgumentHelp("The HTML template (default: templates/transcript.html.mustache of this project).", valueName: "file"))
+    var template: String?
+
+    @Flag(help: "After a failure, still run the cells that do not depend on the failed one.")
+    var keepGoing = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    @Flag(help: "Run every cell; neither reuse nor store results in .lectern/cache beside the notebook.")
+    var noCache = false
+
+    @Option(help: ArgumentHelp("Run this cell even if its result is cached: a directive name or the line of its fence (repeatable).",
+                               valueName: "cell"))
+    var refresh: [String] = []
+
+    /// The HTML transcript's path for a notebook.
+    func htmlPath(for notebook: String) -> String {
+        let stem = URL(fileURLWithPath: notebook).deletingPathExtension().lastPathComponent
+        return URL(fileURLWithPath: outputFolder).appendingPathComponent(stem + ".html").standardizedFileURL.path
+    }
+}
+
+/// Runs a notebook once and writes its transcript; returns the exit status (docs/reliability.md).
+func render(_ notebookOptions: NotebookOptions, _ options: RenderOptions, resume: Bool = false) -> Int32 {
+    let executableFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+    let notebookFolder = URL(fileURLWithPath: notebookOptions.notebook).deletingLastPathComponent().path
+    guard let templatePath = options.template
+        ?? TranscriptWriter.findTemplate(from: [notebookFolder, FileManager.default.currentDirectoryPath, executableFolder]) else {
+        printError("error: cannot find templates/transcript.html.mustache near the notebook, the current folder or lectern itself; pass --template FILE.")
+        return 2
+    }
+    let renderer: HTMLTranscriptRenderer
+    do { renderer = try HTMLTranscriptRenderer(templateAt: templatePath) } catch {
+        printError("error: \(error)")
+        return 2
+    }
+
+    let transcript: Transcript
+    do {
+        let (notebook, bindings) = try notebookOptions.load()
+        Interruption.install()
+        let progress: any ProgressReporter = options.quiet ? SilentProgress() : TerminalProgress()
+        let context = RunContext(notebookPath: notebook.path, baseFolder: notebookFolder, seed: bindings.seed ?? 42, progress: progress,
+                                 isInterrupted: { Interruption.requested }, resume: resume,
+                                 cache: options.noCache ? nil : CellCache(besideNotebook: notebook.path), refresh: Set(options.refresh))
+        transcript = NotebookRunner(keepGoing: options.keepGoing).run(notebook, bindings: bindings, context: context,
+                                                                      runInfo: RunInfo.current(notebook: notebook.path))
+    } catch {
+        // A notebook that cannot be parsed still gets a transcript saying why (unless there is no such file).
+        guard FileManager.default.fileExists(atPath: notebookOptions.notebook) else {
+            report(error.all)
+            return 1
+        }
+        transcript = NotebookRunner.rejected(notebookPath: notebookOptions.notebook, problems: error.all,
+                                             runInfo: RunInfo.current(notebook: notebookOptions.notebook))
+    }
+
+    let stem = URL(fileURLWithPath: notebookOptions.notebook).deletingPathExtension().lastPathComponent
+    let paths: [String]
+    do {
+        paths = try TranscriptWriter(folder: options.outputFolder, renderer: renderer).write(transcript, stem: stem)
+    } catch {
+        printError("error: \(error)")
+        return 2
+    }
+    if !transcript.diagnostics.isEmpty { transcript.diagnostics.forEach(printError) }
+    if let failure = transcript.firstFailure, let message = failure.error { printError(message) }
+    if !options.quiet {
+        let reused = transcript.directiveRecords.filter(\.cached).count
+        print("\(transcript.status == .ok ? "Rendered" : "Wrote") \(paths.joined(separator: ", "))"
+            + (reused > 0 ? " (\(reused) cell\(reused == 1 ? "" : "s") from the cache)" : ""))
+    }
+    if let status = Interruption.exitStatus { return status }
+    return transcript.status == .ok ? 0 : 1
+}
