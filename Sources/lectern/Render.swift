@@ -32,22 +32,30 @@ struct RenderOptions: ParsableArguments {
     }
 }
 
-/// Runs a notebook once and writes its transcript; returns the exit status (docs/reliability.md).
-func render(_ notebookOptions: NotebookOptions, _ options: RenderOptions, resume: Bool = false) -> Int32 {
+/// The HTML renderer for a notebook's transcripts: `--template`, else the project's template found
+/// near the notebook, the current folder or lectern itself. Nil (after saying why) when there is none.
+func transcriptRenderer(for notebook: String, template: String?) -> HTMLTranscriptRenderer? {
     let executableFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-    let notebookFolder = URL(fileURLWithPath: notebookOptions.notebook).deletingLastPathComponent().path
-    guard let templatePath = options.template
-        ?? TranscriptWriter.findTemplate(from: [notebookFolder, FileManager.default.currentDirectoryPath, executableFolder]) else {
+    let notebookFolder = URL(fileURLWithPath: notebook).deletingLastPathComponent().path
+    guard let path = template ?? TranscriptWriter.findTemplate(from: [notebookFolder, FileManager.default.currentDirectoryPath, executableFolder]) else {
         printError("error: cannot find templates/transcript.html.mustache near the notebook, the current folder or lectern itself; pass --template FILE.")
-        return 2
+        return nil
     }
-    let renderer: HTMLTranscriptRenderer
-    do { renderer = try HTMLTranscriptRenderer(templateAt: templatePath) } catch {
+    do { return try HTMLTranscriptRenderer(templateAt: path) } catch {
         printError("error: \(error)")
-        return 2
+        return nil
     }
+}
 
-    let transcript: Transcript
+/// Runs a notebook once and writes its transcript as `STEM.html/.md/.json` (the notebook's name unless
+/// `stem` is given; `titleSuffix` tells variants apart). Returns the exit status (docs/reliability.md)
+/// and the transcript, when there is one.
+func render(_ notebookOptions: NotebookOptions, _ options: RenderOptions, resume: Bool = false,
+            stem chosenStem: String? = nil, titleSuffix: String = "") -> (status: Int32, transcript: Transcript?) {
+    let notebookFolder = URL(fileURLWithPath: notebookOptions.notebook).deletingLastPathComponent().path
+    guard let renderer = transcriptRenderer(for: notebookOptions.notebook, template: options.template) else { return (2, nil) }
+
+    var transcript: Transcript
     do {
         let (notebook, bindings) = try notebookOptions.load()
         Interruption.install()
@@ -61,19 +69,20 @@ func render(_ notebookOptions: NotebookOptions, _ options: RenderOptions, resume
         // A notebook that cannot be parsed still gets a transcript saying why (unless there is no such file).
         guard FileManager.default.fileExists(atPath: notebookOptions.notebook) else {
             report(error.all)
-            return 1
+            return (1, nil)
         }
         transcript = NotebookRunner.rejected(notebookPath: notebookOptions.notebook, problems: error.all,
                                              runInfo: RunInfo.current(notebook: notebookOptions.notebook))
     }
+    transcript.title += titleSuffix
 
-    let stem = URL(fileURLWithPath: notebookOptions.notebook).deletingPathExtension().lastPathComponent
+    let stem = chosenStem ?? URL(fileURLWithPath: notebookOptions.notebook).deletingPathExtension().lastPathComponent
     let paths: [String]
     do {
         paths = try TranscriptWriter(folder: options.outputFolder, renderer: renderer).write(transcript, stem: stem)
     } catch {
         printError("error: \(error)")
-        return 2
+        return (2, transcript)
     }
     if !transcript.diagnostics.isEmpty { transcript.diagnostics.forEach(printError) }
     if let failure = transcript.firstFailure, let message = failure.error { printError(message) }
@@ -82,6 +91,6 @@ func render(_ notebookOptions: NotebookOptions, _ options: RenderOptions, resume
         print("\(transcript.status == .ok ? "Rendered" : "Wrote") \(paths.joined(separator: ", "))"
             + (reused > 0 ? " (\(reused) cell\(reused == 1 ? "" : "s") from the cache)" : ""))
     }
-    if let status = Interruption.exitStatus { return status }
-    return transcript.status == .ok ? 0 : 1
+    if let status = Interruption.exitStatus { return (status, transcript) }
+    return (transcript.status == .ok ? 0 : 1, transcript)
 }
