@@ -18,7 +18,7 @@ LECTERN := .build/release/lectern
 # The reference environment (PyTorch, transformers, datasets) for fixtures and benchmarks, outside the repository.
 REFERENCE_VENV ?= $(HOME)/.cache/lectern-ref
 
-.PHONY: determinism fuzz screenshots help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
+.PHONY: determinism fuzz screenshots test-packages help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
 
 help:
 	@echo "make notebook   set up, build (release) and render $(NOTEBOOK) into output/"
@@ -57,7 +57,12 @@ notebook: setup build
 notebooks: setup build
 	@for notebook in notebooks/*.md; do $(LECTERN) run "$$notebook" --out output || exit 1; done
 
-test: setup
+# The export tests validate notebooks with nbformat (Debian's package, for /usr/bin/python3).
+test-packages:
+	@/usr/bin/python3 -c "import nbformat" 2>/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-nbformat; }
+
+test: setup test-packages
 	$(SWIFT) test
 
 check: build

@@ -51,9 +51,11 @@ let package = Package(
             name: "LecternRunner",
             dependencies: ["LecternNotebook", "LecternData", "LecternEngine", "LecternTranscript", "LecternFiles"]
         ),
+        // Jupyter and Python: the notebook as Hugging Face code, with Lectern's outputs attached.
+        .target(name: "LecternExport", dependencies: ["LecternNotebook", "LecternData", "LecternTranscript"]),
         .executableTarget(
             name: "lectern",
-            dependencies: ["LecternRunner", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LecternRunner", "LecternExport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Lectern's side of `make bench` (bench/run_bench.py runs it against the Hugging Face reference).
         .executableTarget(name: "lectern-bench", dependencies: ["LecternData", "LecternEngine"], path: "bench/lectern-bench"),

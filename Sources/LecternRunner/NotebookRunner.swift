@@ -32,6 +32,12 @@ public struct NotebookRunner: Sendable {
         }
     }
 
+    /// Every directive cell's arguments after substitution and validation (defaults filled in), by
+    /// cell index; the problems instead when the notebook does not validate.
+    public func resolvedArguments(_ notebook: Notebook, bindings: ParameterBindings) -> Result<[Int: DirectiveArguments], Diagnostics> {
+        plan(notebook, bindings: bindings).map { cells in Dictionary(uniqueKeysWithValues: cells.map { ($0.index, $0.arguments) }) }
+    }
+
     func plan(_ notebook: Notebook, bindings: ParameterBindings) -> Result<[PlannedCell], Diagnostics> {
         var planned: [PlannedCell] = []
         var problems: [Diagnostic] = []

@@ -101,6 +101,11 @@ public struct HTMLTranscriptRenderer: Sendable {
         return context
     }
 
+    /// A cell's outputs as an HTML fragment (charts inline), e.g. for a Jupyter output.
+    public static func fragment(_ blocks: [OutputBlock]) -> String {
+        blocks.map(html).joined(separator: "\n")
+    }
+
     static func html(_ block: OutputBlock) -> String {
         let escape = Formatting.escapeHTML
         switch block {

@@ -69,6 +69,11 @@ extension Transcript {
         }
     }
 
+    /// A cell's outputs as Markdown text (charts by title), e.g. for a Jupyter output's plain text.
+    public static func plainText(_ blocks: [OutputBlock]) -> String {
+        blocks.map(markdown).joined(separator: "\n")
+    }
+
     static func markdown(_ block: OutputBlock) -> String {
         switch block {
         case let .text(text): return text + "\n"

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import LecternExport
+import LecternFiles
 import LecternNotebook
 import LecternRunner
 import LecternTranscript
@@ -24,6 +26,14 @@ struct RenderOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Run this cell even if its result is cached: a directive name or the line of its fence (repeatable).",
                                valueName: "cell"))
     var refresh: [String] = []
+
+    @Option(name: .customLong("to"), help: ArgumentHelp("Also write the transcript as `ipynb`: a Jupyter notebook of the equivalent Hugging Face code with Lectern's outputs.",
+                                                        valueName: "format"))
+    var extraFormats: [ExtraFormat] = []
+
+    enum ExtraFormat: String, ExpressibleByArgument {
+        case ipynb
+    }
 
     /// The HTML transcript's path for a notebook.
     func htmlPath(for notebook: String) -> String {
@@ -56,8 +66,10 @@ func render(_ notebookOptions: NotebookOptions, _ options: RenderOptions, resume
     guard let renderer = transcriptRenderer(for: notebookOptions.notebook, template: options.template) else { return (2, nil) }
 
     var transcript: Transcript
+    var parsed: (notebook: Notebook, bindings: ParameterBindings)?
     do {
         let (notebook, bindings) = try notebookOptions.load()
+        parsed = (notebook, bindings)
         Interruption.install()
         let progress: any ProgressReporter = options.quiet ? SilentProgress() : TerminalProgress()
         let context = RunContext(notebookPath: notebook.path, baseFolder: notebookFolder, seed: bindings.seed ?? 42, progress: progress,
@@ -84,9 +96,21 @@ func render(_ notebookOptions: NotebookOptions, _ options: RenderOptions, resume
         printError("error: \(error)")
         return (2, transcript)
     }
+    var written = paths
+    if options.extraFormats.contains(.ipynb), let parsed,
+       case let .success(arguments) = NotebookRunner().resolvedArguments(parsed.notebook, bindings: parsed.bindings) {
+        let path = (options.outputFolder as NSString).appendingPathComponent(stem + ".ipynb")
+        let ipynb = NotebookExport.ipynb(parsed.notebook, arguments: arguments, transcript: transcript, version: LecternVersion.current)
+        do { try AtomicFile.write(ipynb.serialized(), to: path) } catch {
+            printError("error: \(error)")
+            return (2, transcript)
+        }
+        written.append(path)
+    }
     if !transcript.diagnostics.isEmpty { transcript.diagnostics.forEach(printError) }
     if let failure = transcript.firstFailure, let message = failure.error { printError(message) }
     if !options.quiet {
+        let paths = written
         let reused = transcript.directiveRecords.filter(\.cached).count
         print("\(transcript.status == .ok ? "Rendered" : "Wrote") \(paths.joined(separator: ", "))"
             + (reused > 0 ? " (\(reused) cell\(reused == 1 ? "" : "s") from the cache)" : ""))

@@ -1,0 +1,270 @@
+import Foundation
+import LecternData
+import LecternNotebook
+
+/// The Hugging Face code a student would write for each directive, with the same settings: the
+/// lesson as `datasets` + `transformers` + scikit-learn, runnable on any machine (GPUs included).
+///
+/// Variable names follow the course's Python lesson: `raw_datasets`, `tokenizer`,
+/// `tokenized_datasets`, `model`, `trainer`.
+enum PythonCode {
+    static func preamble(notebook: String, version: String) -> String {
+        """
+        # The lesson \(notebook) as Hugging Face code, written by Lectern \(version).
+        # pip install torch transformers datasets accelerate scikit-learn
+        import numpy as np
+        from datasets import ClassLabel, Dataset, DatasetDict, load_dataset
+        from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+        from transformers import (AutoModelForSequenceClassification, AutoTokenizer, Trainer,
+                                  TrainingArguments, pipeline)
+        """
+    }
+
+    /// Hub ids for the names Lectern resolves to packaged models.
+    static let hubModels = ["all-MiniLM-L6-v2": "sentence-transformers/all-MiniLM-L6-v2"]
+
+    static func code(for name: DirectiveName, _ arguments: DirectiveArguments, source: String?) -> String {
+        switch name {
+        case .load: return load(arguments, source: source)
+        case .tokenize: return tokenize(arguments)
+        case .train: return train(arguments)
+        case .evaluate: return evaluate(arguments)
+        case .predict: return predict(arguments)
+        }
+    }
+
+    // MARK: load
+
+    static func load(_ arguments: DirectiveArguments, source: String?) -> String {
+        let name = arguments.string("dataset")!
+        let split = arguments.string("split")
+        let format = arguments.string("format").flatMap(DatasetFormat.init(rawValue:)) ?? source.flatMap { try? DatasetLoader.detectFormat(at: $0) }
+        var lines: [String] = []
+        switch format {
+        case _ where name == "ag_news":
+            lines.append("# AG News from the Hugging Face hub (Lectern read the same release from \(source ?? "its CSV files")).")
+            lines.append("raw_datasets = load_dataset(\"ag_news\"" + (split.map { ", split=\(literal($0))" } ?? "") + ")")
+        case .agNews?:
+            let root = source ?? name
+            lines += [
+                "# The AG News CSV release layout: classes.txt, and train.csv/test.csv rows \"class\",\"title\",\"description\".",
+                "import pathlib",
+                "root = pathlib.Path(\(literal(root)))",
+                "class_names = (root / \"classes.txt\").read_text().split(\"\\n\")[:-1]",
+                "raw_datasets = load_dataset(\"csv\", data_files={s: str(root / f\"{s}.csv\") for s in [\"train\", \"test\"]},",
+                "                            column_names=[\"label\", \"title\", \"description\"]" + (split.map { ", split=\(literal($0))" } ?? "") + ")",
+                "raw_datasets = raw_datasets.map(lambda e: {\"text\": e[\"title\"] + \" \" + e[\"description\"], \"label\": e[\"label\"] - 1},",
+                "                                remove_columns=[\"title\", \"description\"])",
+                "raw_datasets = raw_datasets.cast_column(\"label\", ClassLabel(names=class_names))",
+            ]
+        case .csv?, .jsonl?:
+            let builder = format == .csv ? "csv" : "json"
+            lines.append("raw_datasets = load_dataset(\(literal(builder)), data_files=\(literal(source ?? name)), split=\(literal(split ?? "train")))")
+            let text = arguments.string("text_column")!, label = arguments.string("label_column")!
+            if text != "text" { lines.append("raw_datasets = raw_datasets.rename_column(\(literal(text)), \"text\")") }
+            if label != "label" { lines.append("raw_datasets = raw_datasets.rename_column(\(literal(label)), \"label\")") }
+            lines.append("if not isinstance(raw_datasets.features[\"label\"], ClassLabel):")
+            lines.append("    raw_datasets = raw_datasets.class_encode_column(\"label\")  # label names in sorted order, as Lectern")
+        case .folders?, nil:
+            lines.append(contentsOf: classFolders(source ?? name, policy: arguments.string("invalid_utf8")!))
+            if let split { lines.append("raw_datasets = raw_datasets.select(range(len(raw_datasets))[\(pythonSlice(split))])  # \(split)") }
+        }
+        if let size = testSize(arguments) {
+            let shuffle = arguments.boolean("shuffle")! ? "" : ", shuffle=False"
+            let seed = arguments.integer("seed").map { ", seed=\($0)" } ?? ""
+            lines.append("raw_datasets = raw_datasets.train_test_split(\(size)\(seed)\(shuffle))")
+        }
+        lines.append("print(raw_datasets)")
+        return lines.joined(separator: "\n")
+    }
+
+    static func testSize(_ arguments: DirectiveArguments) -> String? {
+        for key in ["test_size", "train_size"] {
+            switch arguments[key] {
+            case let .integer(value)?: return "\(key)=\(value)"
+            case let .number(value)?: return "\(key)=\(value)"
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    /// A folder of class folders of .txt files, read as Lectern reads it (classes and files in name order).
+    static func classFolders(_ path: String, policy: String) -> [String] {
+        let decode = switch policy {
+        case "error": "data.decode(\"utf-8\")"
+        case "replace": "data.decode(\"utf-8\", errors=\"replace\")"
+        default: "decode_text(data)"
+        }
+        var lines = ["import pathlib", "", "root = pathlib.Path(\(literal(path)))"]
+        if policy == "windows-1252" {
+            lines += ["", "def decode_text(data):", "    try:", "        return data.decode(\"utf-8\")",
+                      "    except UnicodeDecodeError:  # e.g. BBC News sport/199.txt, as Lectern reads it",
+                      "        return data.decode(\"cp1252\")", ""]
+        }
+        lines += [
+            "class_names = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(\"__\"))",
+            "rows = [{\"text\": \(decode), \"label\": label}",
+            "        for label, name in enumerate(class_names)",
+            "        for data in (f.read_bytes() for f in sorted((root / name).glob(\"*.txt\")))]",
+            "raw_datasets = Dataset.from_list(rows).cast_column(\"label\", ClassLabel(names=class_names))",
+        ]
+        return lines
+    }
+
+    /// `train[:800]`-style slices of one split as a Python slice (percentages of its length).
+    static func pythonSlice(_ expression: String) -> String {
+        guard let open = expression.firstIndex(of: "["), let close = expression.lastIndex(of: "]") else { return ":" }
+        return String(expression[expression.index(after: open)..<close])
+            .replacingOccurrences(of: "%", with: "*len(raw_datasets)//100")
+    }
+
+    // MARK: tokenize
+
+    static func tokenize(_ arguments: DirectiveArguments) -> String {
+        let model = arguments.string("model")!
+        var options = "truncation=\(arguments.boolean("truncation")! ? "True" : "False")"
+        let padding = arguments.string("padding")!
+        if padding != "do_not_pad" { options = "padding=\(literal(padding)), " + options }
+        if let length = arguments.integer("max_length") { options += ", max_length=\(length)" }
+        return """
+            model_name = \(literal(hubModels[model] ?? model))
+            tokenizer = AutoTokenizer.from_pretrained(model_name)
+
+            def tokenize_function(examples):
+                return tokenizer(examples["text"], \(options))
+
+            tokenized_datasets = raw_datasets.map(tokenize_function, batched=True)
+            tokenized_datasets = tokenized_datasets.rename_column("label", "labels")
+            """
+    }
+
+    // MARK: train
+
+    /// TrainingArguments parameters written as given in the notebook (the rest are the Trainer's defaults too).
+    static let trainingArgumentNames = ["num_train_epochs", "max_steps", "per_device_train_batch_size", "per_device_eval_batch_size",
+                                        "learning_rate", "weight_decay", "warmup_steps", "warmup_ratio", "max_grad_norm", "logging_steps",
+                                        "eval_strategy", "eval_steps", "save_strategy", "save_steps", "save_total_limit",
+                                        "load_best_model_at_end", "metric_for_best_model", "greater_is_better", "seed"]
+
+    static func train(_ arguments: DirectiveArguments) -> String {
+        var lines: [String] = []
+        if let model = arguments.string("model") { lines.append("model_name = \(literal(hubModels[model] ?? model))") }
+        var extra = ""
+        if let dropout = arguments.number("dropout") {
+            extra = ", hidden_dropout_prob=\(dropout), attention_probs_dropout_prob=\(dropout), classifier_dropout=\(dropout)"
+        }
+        lines += [
+            "label_names = raw_datasets[\(literal(arguments.string("train_split")!))].features[\"label\"].names",
+            "model = AutoModelForSequenceClassification.from_pretrained(",
+            "    model_name, num_labels=len(label_names), id2label=dict(enumerate(label_names)),",
+            "    label2id={name: i for i, name in enumerate(label_names)}\(extra))",
+            "",
+            metricsFunction(name: "compute_metrics", arguments, zeroDivision: 0),
+            "",
+            "training_args = TrainingArguments(",
+            "    output_dir=\(literal(arguments.string("output_dir")!)),",
+        ]
+        for name in trainingArgumentNames where arguments.isGiven(name) {
+            if let value = arguments[name] { lines.append("    \(name)=\(python(value)),") }
+        }
+        lines.append(")")
+        if !arguments.boolean("shuffle")! { lines.append("# Lectern ran with shuffle: false (the Trainer always shuffles the training set).") }
+        let evaluates = arguments.string("eval_strategy")! != "no"
+        lines += [
+            "trainer = Trainer(",
+            "    model=model,",
+            "    args=training_args,",
+            "    train_dataset=tokenized_datasets[\(literal(arguments.string("train_split")!))],",
+        ]
+        if evaluates { lines.append("    eval_dataset=tokenized_datasets[\(literal(arguments.string("eval_split")!))],") }
+        lines += ["    compute_metrics=compute_metrics,", ")"]
+        let resume = arguments.string("resume_from_checkpoint").map { $0 == "last" ? "True" : literal($0) }
+        lines.append("train_result = trainer.train(" + (resume.map { "resume_from_checkpoint=\($0)" } ?? "") + ")")
+        lines.append("print(train_result.metrics)")
+        return lines.joined(separator: "\n")
+    }
+
+    /// scikit-learn's metrics as the notebook's `metrics` and `average` ask.
+    static func metricsFunction(name: String, _ arguments: DirectiveArguments, zeroDivision: Int) -> String {
+        let metrics: [String]
+        if case let .list(items)? = arguments["metrics"] { metrics = items.map(\.description) } else { metrics = ["accuracy"] }
+        let average = arguments.string("average") ?? "micro"
+        var lines = ["def \(name)(pred):", "    labels = pred.label_ids", "    preds = pred.predictions.argmax(-1)"]
+        var results: [String] = []
+        if metrics.contains(where: { $0 != "accuracy" }) {
+            lines.append("    precision, recall, f1, _ = precision_recall_fscore_support(labels, preds, average=\(literal(average)), zero_division=\(zeroDivision))")
+        }
+        for metric in metrics {
+            results.append(metric == "accuracy" ? "\"accuracy\": accuracy_score(labels, preds)" : "\(literal(metric)): \(metric)")
+        }
+        lines.append("    return {" + results.joined(separator: ", ") + "}")
+        return lines.joined(separator: "\n")
+    }
+
+    // MARK: evaluate and predict
+
+    static func evaluate(_ arguments: DirectiveArguments) -> String {
+        var lines: [String] = []
+        if let model = arguments.string("model") {
+            lines += ["model = AutoModelForSequenceClassification.from_pretrained(\(literal(model)))",
+                      "trainer = Trainer(model=model, args=TrainingArguments(output_dir=\"results\", report_to=\"none\"))"]
+        }
+        let split = literal(arguments.string("split")!)
+        lines += [
+            metricsFunction(name: "evaluation_metrics", arguments, zeroDivision: arguments.integer("zero_division") ?? 0),
+            "",
+            "output = trainer.predict(tokenized_datasets[\(split)])",
+            "print(evaluation_metrics(output))",
+            "print(confusion_matrix(output.label_ids, output.predictions.argmax(-1)))  # rows: true class, columns: predicted",
+        ]
+        return lines.joined(separator: "\n")
+    }
+
+    static func predict(_ arguments: DirectiveArguments) -> String {
+        var lines: [String] = []
+        let model = arguments.string("model").map { literal(hubModels[$0] ?? $0) } ?? "trainer.model"
+        let tokenizerSource = arguments.string("model").map { literal(hubModels[$0] ?? $0) } ?? "tokenizer"
+        lines.append("classifier = pipeline(\"text-classification\", model=\(model), tokenizer=\(tokenizerSource), top_k=None)")
+        if let text = arguments.string("text") {
+            lines.append("texts = [\(literal(text))]")
+        } else if case let .list(items)? = arguments["texts"] {
+            lines.append("texts = [" + items.map { literal($0.description) }.joined(separator: ", ") + "]")
+        } else if let split = arguments.string("split") {
+            lines.append("texts = raw_datasets[\(literal(split))][\"text\"]")
+        }
+        lines += ["for text, scores in zip(texts, classifier(texts)):", "    best = max(scores, key=lambda s: s[\"score\"])",
+                  "    print(f\"{best['label']} ({best['score']:.4f}): {text[:70]}\")"]
+        return lines.joined(separator: "\n")
+    }
+
+    // MARK: Python literals
+
+    /// A double-quoted Python string literal.
+    static func literal(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F { out += String(format: "\\x%02x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+
+    static func python(_ value: ParameterValue) -> String {
+        switch value {
+        case let .string(text): return literal(text)
+        case let .integer(number): return String(number)
+        case let .number(number): return "\(number)"
+        case let .boolean(flag): return flag ? "True" : "False"
+        case let .list(items): return "[" + items.map(python).joined(separator: ", ") + "]"
+        case let .mapping(entries): return "{" + entries.map { literal($0.name) + ": " + python($0.value) }.joined(separator: ", ") + "}"
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import LecternTestSupport
+import Testing
+
+/// `--to ipynb` and `lectern export`: nbformat-valid notebooks whose code cells compile, with
+/// Lectern's outputs attached after a run. The check is Tests/reference/check_ipynb.py with
+/// Debian's python3-nbformat (`make test` installs it).
+struct ExportTests {
+    static let python = "/usr/bin/python3"
+    static let hasNbformat: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", "import nbformat"]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    func check(_ paths: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.python)
+        process.arguments = [repositoryRoot.appendingPathComponent("Tests/reference/check_ipynb.py").path] + paths
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    @Test(.enabled(if: hasNbformat, "needs python3-nbformat (make test installs it)"))
+    func aRunNotebookBecomesAValidJupyterNotebookWithItsOutputs() throws {
+        let folder = ScratchFolder()
+        folder.writeTinyNews()
+        let model = repositoryRoot.appendingPathComponent("Tests/LecternEngineTests/Fixtures/tiny-bert-classifier").path
+        folder.write("lesson.md", """
+            # A tiny lesson
+
+            Some *prose*.
+
+            ```load
+            dataset: tiny_news
+            split: train
+            test_size: 0.25
+            ```
+
+            ```tokenize
+            model: \(model)
+            max_length: 32
+            truncation: true
+            ```
+
+            ```train
+            max_steps: 2
+            eval_strategy: no
+            metrics: [accuracy, f1]
+            average: macro
+            ```
+
+            ```evaluate
+            ```
+
+            ```predict
+            texts: ["Stocks \\"rose\\".", "Rain\\nlater"]
+            ```
+
+            """)
+        let run = try LecternProcess.run(["run", "lesson.md", "--template", LecternProcess.template, "--quiet", "--to", "ipynb"], in: folder.path)
+        #expect(run.status == 0, "\(run.standardError)")
+        let exported = try LecternProcess.run(["export", "lesson.md", "--python", "--ipynb", "--out", "exported"], in: folder.path)
+        #expect(exported.status == 0, "\(exported.standardError)")
+
+        let result = try check([folder.path + "/output/lesson.ipynb", folder.path + "/exported/lesson.ipynb"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("output/lesson.ipynb: valid nbformat 4.5, 6 code cells compile, 5 outputs"))
+        #expect(result.output.contains("exported/lesson.ipynb: valid nbformat 4.5, 6 code cells compile, 0 outputs"))
+
+        let notebook = try #require(folder.read("output/lesson.ipynb"))
+        #expect(notebook.contains("trainer = Trainer("))
+        #expect(notebook.contains("average=\\\"macro\\\""))
+        #expect(notebook.contains("<figure class=\\\"chart\\\"><svg"), "plots travel with the outputs")
+        let script = try #require(folder.read("exported/lesson.py"))
+        #expect(script.contains("raw_datasets = raw_datasets.train_test_split(test_size=0.25)"))
+        #expect(script.contains("texts = [\"Stocks \\\"rose\\\".\", \"Rain\\nlater\"]"))
+        #expect(script.contains("# Some *prose*."))
+    }
+}
