@@ -18,7 +18,7 @@ LECTERN := .build/release/lectern
 # The reference environment (PyTorch, transformers, datasets) for fixtures and benchmarks, outside the repository.
 REFERENCE_VENV ?= $(HOME)/.cache/lectern-ref
 
-.PHONY: determinism fuzz screenshots test-packages help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
+.PHONY: bench-cache determinism fuzz screenshots test-packages help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
 
 help:
 	@echo "make notebook   set up, build (release) and render $(NOTEBOOK) into output/"
@@ -27,6 +27,7 @@ help:
 	@echo "make fixtures   regenerate the reference fixtures with datasets, tokenizers, PyTorch ($(REFERENCE_VENV))"
 	@echo "make bench      Lectern against the Hugging Face reference; writes docs/performance.md"
 	@echo "make bench-training  the course configuration against the Trainer over 3 seeds; writes docs/training.md"
+	@echo "make bench-cache  the course notebook cold, then warm after a prose edit (the cell cache)"
 	@echo "make determinism  run the course notebook twice and compare the JSON transcripts (timings aside)"
 	@echo "make screenshots  render the course notebook and photograph it in headless Chromium (docs/screenshots/)"
 	@echo "make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 600); see docs/reliability.md"
@@ -100,6 +101,15 @@ screenshots: setup build
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 	$(LECTERN) run notebooks/fine-tuning-bert.md --out output --quiet
 	docs/screenshots/take.sh output/fine-tuning-bert.html docs/screenshots
+
+# The cell cache: the course notebook with an empty cache, then again after editing a paragraph.
+bench-cache: setup build
+	@rm -rf .lectern/bench-cache && mkdir -p .lectern/bench-cache && cp notebooks/fine-tuning-bert.md .lectern/bench-cache/lesson.md
+	@start=$$(date +%s%N); $(LECTERN) run .lectern/bench-cache/lesson.md --out .lectern/bench-cache/out --quiet; \
+		echo "cold (empty cache): $$(( ($$(date +%s%N) - start) / 1000000 )) ms"
+	@sed -i '0,/^A pretrained/s//An already trained/' .lectern/bench-cache/lesson.md
+	@start=$$(date +%s%N); $(LECTERN) run .lectern/bench-cache/lesson.md --out .lectern/bench-cache/out --quiet; \
+		echo "warm, after a prose edit: $$(( ($$(date +%s%N) - start) / 1000000 )) ms"
 
 # Same notebook, seed and thread count: byte-identical results run after run (docs/reliability.md).
 DETERMINISM_NOTEBOOK ?= notebooks/fine-tuning-bert.md
