@@ -33,10 +33,11 @@ public enum SweepReport {
                                     ("metrics", .object(metrics.map { (key: $0.key, value: .double($0.value)) }))]))
         }
         var blocks: [OutputBlock] = [
-            .text("\(variants.count) variants of \(notebook), one for each combination of " + names.map { "`\($0)`" }.joined(separator: ", ")
+            .text("\(variants.count) variants of \(notebook), one for each combination of " + names.joined(separator: ", ")
                   + ". Cells whose inputs two variants share ran once and were reused from the cache."),
             .table(OutputTable(title: "Final metrics", columns: ["#"] + names + ["Status"] + metricKeys + ["Transcript"], rows: rows,
-                               numericColumns: Set(0..<1).union(Set((names.count + 2)..<(names.count + 2 + metricKeys.count))))),
+                               numericColumns: Set(0..<1).union(Set((names.count + 2)..<(names.count + 2 + metricKeys.count))),
+                               linkColumns: [names.count + 2 + metricKeys.count])),
         ]
         let curves = variants.enumerated().compactMap { number, variant -> Chart.Series? in
             let points = trainingLoss(variant.transcript)

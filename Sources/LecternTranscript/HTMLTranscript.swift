@@ -141,7 +141,8 @@ public struct HTMLTranscriptRenderer: Sendable {
             for row in table.rows {
                 out += "<tr>"
                 for (index, cell) in row.enumerated() {
-                    out += table.numericColumns.contains(index) ? "<td class=\"num\">\(escape(cell))</td>" : "<td>\(escape(cell))</td>"
+                    let content = table.linkColumns.contains(index) ? "<a href=\"\(escape(cell))\">\(escape(cell))</a>" : escape(cell)
+                    out += table.numericColumns.contains(index) ? "<td class=\"num\">\(content)</td>" : "<td>\(content)</td>"
                 }
                 out += "</tr>"
             }

@@ -78,7 +78,13 @@ extension Transcript {
         switch block {
         case let .text(text): return text + "\n"
         case let .preformatted(title, text): return (title.map { "**\($0)**\n\n" } ?? "") + fence(text, info: "text")
-        case let .table(table): return (table.title.map { "**\($0)**\n\n" } ?? "") + Self.table(columns: table.columns, rows: table.rows, numeric: table.numericColumns)
+        case let .table(table):
+            let rows = table.rows.map { row in
+                row.enumerated().map { index, cell in
+                    table.linkColumns.contains(index) ? "[\(cell)](\(cell.replacingOccurrences(of: " ", with: "%20")))" : cell
+                }
+            }
+            return (table.title.map { "**\($0)**\n\n" } ?? "") + Self.table(columns: table.columns, rows: rows, numeric: table.numericColumns)
         case let .log(lines): return fence(lines.joined(separator: "\n"), info: "text")
         case let .notice(text): return "> [!NOTE]\n> " + text.replacingOccurrences(of: "\n", with: "\n> ") + "\n"
         case let .chart(chart): return "*\(chart.title)*\n"

@@ -154,11 +154,14 @@ public struct OutputTable: Sendable, Codable {
     public var rows: [[String]]
     /// Columns to align right (numbers).
     public var numericColumns: Set<Int>
+    /// Columns whose cells are relative links (e.g. to other transcripts).
+    public var linkColumns: Set<Int>
 
-    public init(title: String? = nil, columns: [String], rows: [[String]], numericColumns: Set<Int> = []) {
+    public init(title: String? = nil, columns: [String], rows: [[String]], numericColumns: Set<Int> = [], linkColumns: Set<Int> = []) {
         self.title = title
         self.columns = columns
         self.rows = rows
         self.numericColumns = numericColumns
+        self.linkColumns = linkColumns
     }
 }

@@ -55,6 +55,7 @@ struct SweepTests {
         let html = try #require(folder.read("output/lesson-sweep.html"))
         #expect(html.contains("<figure class=\"chart\"><svg"))
         #expect(html.contains("#4 rate=2e-3 steps=4"), "the loss curves are labelled by variant")
+        #expect(html.contains("<a href=\"lesson-sweep-1.html\">lesson-sweep-1.html</a>"))
         let markdown = try #require(folder.read("output/lesson-sweep.md"))
         #expect(markdown.contains("| 3 | 2e-3 | 2 | ok |"))
     }
