@@ -97,6 +97,9 @@ enum TableReader {
         }
     }
 
+    /// More classes than any text-classification lesson has; beyond it integer labels are not class ids.
+    static let maximumClassCount = 10_000
+
     private static func labelEncoding(_ splits: [RawSplit], classesFile: String) throws(DataError) -> (names: [String], encode: [String: Int]) {
         let values = splits.flatMap { $0.labels }
         let classNames = FileManager.default.contents(atPath: classesFile).map {
@@ -104,6 +107,13 @@ enum TableReader {
         }
         if !values.isEmpty, values.allSatisfy({ Int($0.value) != nil }) {
             let ids = values.map { Int($0.value)! }
+            // Whole numbers are class ids 0, 1, …; a column of large numbers (an id column, found by fuzzing)
+            // would otherwise ask for millions of classes.
+            if classNames == nil, let largest = values.max(by: { Int($0.value)! < Int($1.value)! }), Int(largest.value)! >= maximumClassCount {
+                throw DataError("The label \(largest.value) would make \(largest.value) + 1 classes; labels written as whole numbers are class ids 0, 1, 2, ….",
+                                file: largest.file, line: largest.line,
+                                hint: "Check that `label_column` names the label column, or write the class names in classes.txt beside the file.")
+            }
             let count = classNames?.count ?? (ids.max()! + 1)
             if let bad = values.first(where: { Int($0.value)! < 0 || Int($0.value)! >= count }) {
                 throw DataError("The label \(bad.value) is outside the classes 0 to \(count - 1)\(classNames != nil ? " listed in classes.txt" : "").",

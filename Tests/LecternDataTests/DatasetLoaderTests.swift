@@ -67,6 +67,18 @@ struct DatasetLoaderTests {
         do { _ = try DatasetLoader.load(at: folder.path) } catch { #expect(error.file == file && error.line == 2) }
     }
 
+    @Test func anIdColumnTakenForLabelsIsAClearErrorNotMillionsOfClasses() {
+        let folder = ScratchFolder()
+        let path = folder.write("ids.csv", "label,text\n4,a\n666666666666660,b\n")
+        #expect {
+            _ = try DatasetLoader.load(at: path)
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains("ids.csv:3: The label 666666666666660 would make 666666666666660 + 1 classes")
+                && message.contains("Check that `label_column` names the label column")
+        }
+    }
+
     @Test func csvWithHeaderUsesNamedColumnsAndSortedLabelNames() throws {
         let folder = ScratchFolder()
         let file = folder.write("reviews.csv", "id,review,sentiment\n1,\"great, really\",pos\n2,meh,neg\n3,fine,pos\n")
