@@ -216,7 +216,8 @@ enum PythonCode {
             "",
             "output = trainer.predict(tokenized_datasets[\(split)])",
             "print(evaluation_metrics(output))",
-            "print(confusion_matrix(output.label_ids, output.predictions.argmax(-1)))  # rows: true class, columns: predicted",
+            "labels = list(range(trainer.model.config.num_labels))  # every class, also those the split lacks",
+            "print(confusion_matrix(output.label_ids, output.predictions.argmax(-1), labels=labels))  # rows: true class, columns: predicted",
         ]
         return lines.joined(separator: "\n")
     }
