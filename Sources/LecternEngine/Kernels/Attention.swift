@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Multi-head self-attention over packed sequences (no padding): for each sequence and head,
 /// P = softmax(Q Kᵀ / √d) and context = P V. Q, K and V are read in place from the fused
 /// `[tokens, 3H]` projection; probabilities are kept for the backward pass.
@@ -13,28 +15,25 @@ func attentionForward(context: UnsafeMutablePointer<Float>, probabilities: Unsaf
                       dropout: (mask: UnsafePointer<Float>, dropped: UnsafeMutablePointer<Float>)? = nil) {
     let headSize = hidden / heads
     let scale = 1 / Float(headSize).squareRoot()
-    var map = probabilities
-    for sequence in 0..<(sequenceStarts.count - 1) {
+    let work = AttentionWork(sequenceStarts: sequenceStarts, heads: heads)
+    work.run { sequence, head, mapOffset in
         let start = sequenceStarts[sequence], length = sequenceStarts[sequence + 1] - start
-        for head in 0..<heads {
-            let q = qkv + start * 3 * hidden + head * headSize
-            let k = q + hidden
-            let v = q + 2 * hidden
-            BLAS.sgemm(transposeA: false, transposeB: true, m: length, n: length, k: headSize, alpha: scale,
-                       a: q, lda: 3 * hidden, b: k, ldb: 3 * hidden, beta: 0, c: map, ldc: length)
-            softmaxRows(map, rows: length, columns: length)
-            var weights = UnsafePointer(map)
-            if let dropout {
-                let offset = map - probabilities
-                let dropped = dropout.dropped + offset
-                for index in 0..<(length * length) { dropped[index] = map[index] * dropout.mask[offset + index] }
-                weights = UnsafePointer(dropped)
-            }
-            BLAS.sgemm(transposeA: false, transposeB: false, m: length, n: headSize, k: length,
-                       a: weights, lda: length, b: v, ldb: 3 * hidden,
-                       beta: 0, c: context + start * hidden + head * headSize, ldc: hidden)
-            map += length * length
+        let map = probabilities + mapOffset
+        let q = qkv + start * 3 * hidden + head * headSize
+        let k = q + hidden
+        let v = q + 2 * hidden
+        BLAS.sgemm(transposeA: false, transposeB: true, m: length, n: length, k: headSize, alpha: scale,
+                   a: q, lda: 3 * hidden, b: k, ldb: 3 * hidden, beta: 0, c: map, ldc: length)
+        softmaxRows(map, rows: length, columns: length)
+        var weights = UnsafePointer(map)
+        if let dropout {
+            let dropped = dropout.dropped + mapOffset
+            for index in 0..<(length * length) { dropped[index] = map[index] * dropout.mask[mapOffset + index] }
+            weights = UnsafePointer(dropped)
         }
+        BLAS.sgemm(transposeA: false, transposeB: false, m: length, n: headSize, k: length,
+                   a: weights, lda: length, b: v, ldb: 3 * hidden,
+                   beta: 0, c: context + start * hidden + head * headSize, ldc: hidden)
     }
 }
 
@@ -47,35 +46,71 @@ func attentionBackward(qkvGradient: UnsafeMutablePointer<Float>, scratch: Unsafe
                        dropout: (mask: UnsafePointer<Float>, dropped: UnsafePointer<Float>)? = nil) {
     let headSize = hidden / heads
     let scale = 1 / Float(headSize).squareRoot()
-    var map = probabilities
-    for sequence in 0..<(sequenceStarts.count - 1) {
+    let work = AttentionWork(sequenceStarts: sequenceStarts, heads: heads)
+    work.run { sequence, head, mapOffset in
         let start = sequenceStarts[sequence], length = sequenceStarts[sequence + 1] - start
-        for head in 0..<heads {
-            let offset = start * 3 * hidden + head * headSize
-            let q = qkv + offset, k = q + hidden, v = q + 2 * hidden
-            let dq = qkvGradient + offset, dk = dq + hidden, dv = dq + 2 * hidden
-            let dc = contextGradient + start * hidden + head * headSize
-            // dP = dC · Vᵀ
-            BLAS.sgemm(transposeA: false, transposeB: true, m: length, n: length, k: headSize, a: dc, lda: hidden, b: v, ldb: 3 * hidden,
-                       c: scratch, ldc: length)
-            // dV = Pᵀ · dC (the masked maps, with dropout), and dP masked the same way.
-            let mapOffset = map - probabilities
-            BLAS.sgemm(transposeA: true, transposeB: false, m: length, n: headSize, k: length, a: dropout.map { $0.dropped + mapOffset } ?? map,
-                       lda: length, b: dc, ldb: hidden, c: dv, ldc: 3 * hidden)
-            if let dropout { applyMask(scratch, dropout.mask + mapOffset, count: length * length) }
-            // Softmax backward, row by row.
-            for row in 0..<length {
-                let p = map + row * length, d = scratch + row * length
-                var dot: Float = 0
-                for column in 0..<length { dot += p[column] * d[column] }
-                for column in 0..<length { d[column] = p[column] * (d[column] - dot) }
+        let map = probabilities + mapOffset
+        // Each (sequence, head) has its own part of the scratch space, as of its map.
+        let scores = scratch + mapOffset
+        let offset = start * 3 * hidden + head * headSize
+        let q = qkv + offset, k = q + hidden, v = q + 2 * hidden
+        let dq = qkvGradient + offset, dk = dq + hidden, dv = dq + 2 * hidden
+        let dc = contextGradient + start * hidden + head * headSize
+        // dP = dC · Vᵀ
+        BLAS.sgemm(transposeA: false, transposeB: true, m: length, n: length, k: headSize, a: dc, lda: hidden, b: v, ldb: 3 * hidden,
+                   c: scores, ldc: length)
+        // dV = Pᵀ · dC (the masked maps, with dropout), and dP masked the same way.
+        BLAS.sgemm(transposeA: true, transposeB: false, m: length, n: headSize, k: length, a: dropout.map { $0.dropped + mapOffset } ?? map,
+                   lda: length, b: dc, ldb: hidden, c: dv, ldc: 3 * hidden)
+        if let dropout { applyMask(scores, dropout.mask + mapOffset, count: length * length) }
+        // Softmax backward, row by row.
+        for row in 0..<length {
+            let p = map + row * length, d = scores + row * length
+            var dot: Float = 0
+            for column in 0..<length { dot += p[column] * d[column] }
+            for column in 0..<length { d[column] = p[column] * (d[column] - dot) }
+        }
+        // dQ = scale · dS · K,  dK = scale · dSᵀ · Q
+        BLAS.sgemm(transposeA: false, transposeB: false, m: length, n: headSize, k: length, alpha: scale, a: scores, lda: length,
+                   b: k, ldb: 3 * hidden, c: dq, ldc: 3 * hidden)
+        BLAS.sgemm(transposeA: true, transposeB: false, m: length, n: headSize, k: length, alpha: scale, a: scores, lda: length,
+                   b: q, ldb: 3 * hidden, c: dk, ldc: 3 * hidden)
+    }
+}
+
+/// The (sequence, head) pairs of a batch and where each one's attention map starts, shared out
+/// between the cores. Each pair reads and writes only its own rows, columns and map, so the
+/// pairs run at once; OpenBLAS runs single-threaded inside, its cores being taken.
+struct AttentionWork {
+    let pairs: [(sequence: Int, head: Int, mapOffset: Int)]
+
+    init(sequenceStarts: [Int], heads: Int) {
+        var pairs: [(sequence: Int, head: Int, mapOffset: Int)] = []
+        var offset = 0
+        for sequence in 0..<(sequenceStarts.count - 1) {
+            let length = sequenceStarts[sequence + 1] - sequenceStarts[sequence]
+            for head in 0..<heads {
+                pairs.append((sequence, head, offset))
+                offset += length * length
             }
-            // dQ = scale · dS · K,  dK = scale · dSᵀ · Q
-            BLAS.sgemm(transposeA: false, transposeB: false, m: length, n: headSize, k: length, alpha: scale, a: scratch, lda: length,
-                       b: k, ldb: 3 * hidden, c: dq, ldc: 3 * hidden)
-            BLAS.sgemm(transposeA: true, transposeB: false, m: length, n: headSize, k: length, alpha: scale, a: scratch, lda: length,
-                       b: q, ldb: 3 * hidden, c: dk, ldc: 3 * hidden)
-            map += length * length
+        }
+        self.pairs = pairs
+    }
+
+    /// Runs `body` for every pair; Dispatch hands pairs to whichever core is free, so long and short
+    /// sequences balance out. The result does not depend on which core ran which pair.
+    func run(_ body: (Int, Int, Int) -> Void) {
+        let threads = BLAS.threads
+        guard threads > 1 else {
+            for pair in pairs { body(pair.sequence, pair.head, pair.mapOffset) }
+            return
+        }
+        BLAS.setThreads(1)
+        defer { BLAS.setThreads(threads) }
+        let pairs = self.pairs
+        nonisolated(unsafe) let body = body
+        DispatchQueue.concurrentPerform(iterations: pairs.count) { index in
+            body(pairs[index].sequence, pairs[index].head, pairs[index].mapOffset)
         }
     }
 }

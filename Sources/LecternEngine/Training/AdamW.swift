@@ -43,30 +43,37 @@ public final class AdamW: @unchecked Sendable {
         let correction2Root = (1 - Float(Foundation.pow(Double(beta2), Double(step)))).squareRoot()
         let stepSize = rate / correction1
         let p = parameters.baseAddress!, g = gradients.baseAddress!, m = firstMoment.baseAddress!, v = secondMoment.baseAddress!
-        let (beta1, beta2, epsilon) = (self.beta1, self.beta2, self.epsilon)
-        for (range, decays) in decayRanges {
-            let shrink = decays ? 1 - rate * weightDecay : 1
-            // 16 lanes at a time, then the tail; the same operations in the same order either way.
-            var index = range.lowerBound
-            while index + 16 <= range.upperBound {
-                let pv = UnsafeMutableRawPointer(p + index), gv = UnsafeRawPointer(g + index)
-                let mv = UnsafeMutableRawPointer(m + index), vv = UnsafeMutableRawPointer(v + index)
-                let gradient = gv.loadUnaligned(as: Float16x.self)
-                let first = beta1 * mv.loadUnaligned(as: Float16x.self) + (1 - beta1) * gradient
-                let second = beta2 * vv.loadUnaligned(as: Float16x.self) + (1 - beta2) * gradient * gradient
-                var parameter = pv.loadUnaligned(as: Float16x.self) * shrink
-                parameter -= stepSize * first / (second.squareRoot() / correction2Root + epsilon)
-                mv.storeBytes(of: first, as: Float16x.self)
-                vv.storeBytes(of: second, as: Float16x.self)
-                pv.storeBytes(of: parameter, as: Float16x.self)
-                index += 16
-            }
-            while index < range.upperBound {
-                p[index] *= shrink
-                m[index] = beta1 * m[index] + (1 - beta1) * g[index]
-                v[index] = beta2 * v[index] + (1 - beta2) * g[index] * g[index]
-                p[index] -= stepSize * m[index] / (v[index].squareRoot() / correction2Root + epsilon)
-                index += 1
+        let (beta1, beta2, epsilon, weightDecay) = (self.beta1, self.beta2, self.epsilon, self.weightDecay)
+        let decayRanges = self.decayRanges
+        // The two cores take half of the parameters each; every element is updated by the same
+        // operations wherever the halves meet, so the result is the same as on one core.
+        parallelParts(parameters.count) { part in
+            for (tensor, decays) in decayRanges {
+                let range = tensor.clamped(to: part)
+                guard !range.isEmpty else { continue }
+                let shrink = decays ? 1 - rate * weightDecay : 1
+                // 16 lanes at a time, then the tail; the same operations in the same order either way.
+                var index = range.lowerBound
+                while index + 16 <= range.upperBound {
+                    let pv = UnsafeMutableRawPointer(p + index), gv = UnsafeRawPointer(g + index)
+                    let mv = UnsafeMutableRawPointer(m + index), vv = UnsafeMutableRawPointer(v + index)
+                    let gradient = gv.loadUnaligned(as: Float16x.self)
+                    let first = beta1 * mv.loadUnaligned(as: Float16x.self) + (1 - beta1) * gradient
+                    let second = beta2 * vv.loadUnaligned(as: Float16x.self) + (1 - beta2) * gradient * gradient
+                    var parameter = pv.loadUnaligned(as: Float16x.self) * shrink
+                    parameter -= stepSize * first / (second.squareRoot() / correction2Root + epsilon)
+                    mv.storeBytes(of: first, as: Float16x.self)
+                    vv.storeBytes(of: second, as: Float16x.self)
+                    pv.storeBytes(of: parameter, as: Float16x.self)
+                    index += 16
+                }
+                while index < range.upperBound {
+                    p[index] *= shrink
+                    m[index] = beta1 * m[index] + (1 - beta1) * g[index]
+                    v[index] = beta2 * v[index] + (1 - beta2) * g[index] * g[index]
+                    p[index] -= stepSize * m[index] / (v[index].squareRoot() / correction2Root + epsilon)
+                    index += 1
+                }
             }
         }
     }
@@ -95,29 +102,38 @@ public struct LinearSchedule: Sendable, Equatable {
 /// The L2 norm of all gradients, and clipping to `maxNorm` as `torch.nn.utils.clip_grad_norm_`
 /// (scale by maxNorm / (norm + 1e-6) when that is below 1). Returns the norm before clipping.
 public func clipGradientNorm(_ gradients: UnsafeMutableBufferPointer<Float>, maxNorm: Float?) -> Float {
-    // Squares summed in 16 Float lanes per block of 4,096 values, blocks summed in Double.
-    var sum: Double = 0
+    // Squares summed in 16 Float lanes per block of 4,096 values, blocks summed in Double in block
+    // order: the blocks are shared out between the cores, the final sum is not.
+    let blockSize = 4096
+    let blockCount = (gradients.count + blockSize - 1) / blockSize
     let raw = UnsafeRawPointer(gradients.baseAddress!)
-    var start = 0
-    while start < gradients.count {
-        let end = min(start + 4096, gradients.count)
-        var lanes = Float16x()
-        var index = start
-        while index + 16 <= end {
-            let values = raw.loadUnaligned(fromByteOffset: index * 4, as: Float16x.self)
-            lanes += values * values
-            index += 16
+    let blocks = UnsafeMutableBufferPointer<Double>.allocate(capacity: blockCount)
+    defer { blocks.deallocate() }
+    parallelParts(blockCount, minimumPart: 16) { part in
+        for block in part {
+            let start = block * blockSize, end = min(start + blockSize, gradients.count)
+            var lanes = Float16x()
+            var index = start
+            while index + 16 <= end {
+                let values = raw.loadUnaligned(fromByteOffset: index * 4, as: Float16x.self)
+                lanes += values * values
+                index += 16
+            }
+            var sum = Double(lanes.sum())
+            while index < end { sum += Double(gradients[index]) * Double(gradients[index]); index += 1 }
+            blocks[block] = sum
         }
-        var block = Double(lanes.sum())
-        while index < end { block += Double(gradients[index]) * Double(gradients[index]); index += 1 }
-        sum += block
-        start = end
     }
+    var sum: Double = 0
+    for block in blocks { sum += block }
     let norm = Float(sum.squareRoot())
     if let maxNorm {
         let coefficient = maxNorm / (norm + 1e-6)
         if coefficient < 1 {
-            for index in gradients.indices { gradients[index] *= coefficient }
+            let values = gradients.baseAddress!
+            parallelParts(gradients.count) { part in
+                for index in part { values[index] *= coefficient }
+            }
         }
     }
     return norm

@@ -48,7 +48,8 @@ public final class BertTrainingModel: @unchecked Sendable {
     deinit { gradients.deallocate() }
 
     public func zeroGradients() {
-        gradients.update(repeating: 0)
+        let values = gradients.baseAddress!
+        parallelParts(gradients.count) { part in (values + part.lowerBound).update(repeating: 0, count: part.count) }
     }
 
     /// Restarts the dropout stream (so that a step can be repeated exactly, e.g. after resuming).
@@ -71,7 +72,7 @@ public final class BertTrainingModel: @unchecked Sendable {
         let h = config.hiddenSize, n = batch.tokenCount, i = config.intermediateSize, heads = config.numAttentionHeads
         let layers = config.numHiddenLayers, sequences = batch.count, labelCount = config.numLabels
         activations.reserve(tokens: n, hidden: h, intermediate: i, layers: layers, attention: heads * batch.attentionArea,
-                            longest: batch.longest, sequences: sequences, labels: labelCount)
+                            sequences: sequences, labels: labelCount)
         let a = activations, p = parameters
 
         embeddingForward(output: a.embeddingSum, batch: batch, parameters: p)
@@ -269,12 +270,12 @@ public final class BertTrainingModel: @unchecked Sendable {
         private(set) var scoresGradient = UnsafeMutablePointer<Float>.allocate(capacity: 0)
 
         /// Lays out all buffers in one allocation, grown (never shrunk) when a batch needs more room.
-        func reserve(tokens n: Int, hidden h: Int, intermediate i: Int, layers count: Int, attention area: Int, longest: Int, sequences b: Int, labels l: Int) {
-            let fixed = [h, i, count, l], variable = [n, area, longest, b]
-            if shape.count == 8, Array(shape[4...]) == fixed, zip(shape[..<4], variable).allSatisfy({ $0 >= $1 }) { return }
-            let sameModel = shape.count == 8 && Array(shape[4...]) == fixed
-            let grown = sameModel ? zip(shape[..<4], variable).map { max($0, $1) } : variable
-            let (tokens, attention, longestSequence, sequences) = (grown[0], grown[1], grown[2], grown[3])
+        func reserve(tokens n: Int, hidden h: Int, intermediate i: Int, layers count: Int, attention area: Int, sequences b: Int, labels l: Int) {
+            let fixed = [h, i, count, l], variable = [n, area, b]
+            if shape.count == 7, Array(shape[3...]) == fixed, zip(shape[..<3], variable).allSatisfy({ $0 >= $1 }) { return }
+            let sameModel = shape.count == 7 && Array(shape[3...]) == fixed
+            let grown = sameModel ? zip(shape[..<3], variable).map { max($0, $1) } : variable
+            let (tokens, attention, sequences) = (grown[0], grown[1], grown[2])
             storage.deallocate()
             var offset = 0
             func take(_ size: Int) -> Int { defer { offset += size }; return offset }
@@ -287,7 +288,7 @@ public final class BertTrainingModel: @unchecked Sendable {
             let singles = [take(tokens * h), take(tokens), take(tokens), take(tokens * h), take(sequences * h), take(sequences * h), take(sequences * h),
                            take(sequences * h), take(sequences * l), take(sequences * l), take(sequences * l), take(sequences * h), take(sequences * h),
                            take(tokens * h), take(tokens * h), take(tokens * h), take(tokens * i), take(tokens * h), take(tokens * 3 * h),
-                           take(longestSequence * longestSequence)]
+                           take(attention)]
             storage = .allocate(capacity: offset)
             storage.initialize(repeating: 0)
             let base = storage.baseAddress!
