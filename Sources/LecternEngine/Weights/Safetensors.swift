@@ -154,7 +154,12 @@ public enum SafetensorsWriter {
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(contentsOf: header)
         for tensor in tensors {
+            #if _endian(little)
+            // The file is little-endian, as this machine: the values' bytes go in as they are (22 M at a time).
+            data.append(UnsafeBufferPointer(start: tensor.values.baseAddress, count: tensor.values.count))
+            #else
             for value in tensor.values { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            #endif
         }
         do {
             try AtomicFile.write(data, to: path)
