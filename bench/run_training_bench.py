@@ -5,7 +5,7 @@ writes docs/training.md.
 
 Run through `make bench-training` (about 15 minutes: the lesson's padding to 512 tokens makes
 one Trainer run take about nine). Runs alternate (Lectern, Trainer, Lectern, Trainer, ...).
-Lectern runs the course notebook itself (`lectern run notebooks/fine-tuning-bert.md --set seed=S`);
+Lectern runs the course notebook itself (`lectern run notebooks/fine-tuning-bert.md --no-cache --set seed=S`: every run trains);
 the Trainer runs bench/reference_train.py with dynamic padding, and once with the lesson's
 padding to 512.
 """
@@ -40,7 +40,7 @@ def measured(command):
 
 def lectern(seed):
     with tempfile.TemporaryDirectory() as out:
-        _, rss = measured([str(LECTERN), "run", str(ROOT / "notebooks" / "fine-tuning-bert.md"), "--set", f"seed={seed}",
+        _, rss = measured([str(LECTERN), "run", str(ROOT / "notebooks" / "fine-tuning-bert.md"), "--no-cache", "--set", f"seed={seed}",
                            "--out", out, "--quiet"])
         transcript = json.loads(pathlib.Path(out, "fine-tuning-bert.json").read_text())
     cells = {cell["directive"]: cell for cell in transcript["cells"]}
