@@ -26,7 +26,7 @@ public enum ContentHash {
 
     /// A folder's hash: SHA-256 over `relative path NUL file SHA-256 LF` for every regular file
     /// below it, in path order (hidden files skipped), so renaming or editing any file changes it.
-    public static func sha256(folder path: String) throws(ReadError) -> String {
+    public static func sha256(folder path: String, fileHash: (String) throws(ReadError) -> String = { path throws(ReadError) in try sha256(file: path) }) throws(ReadError) -> String {
         guard let enumerator = FileManager.default.enumerator(atPath: path) else { throw ReadError(path: path, reason: "it cannot be listed") }
         var files: [String] = []
         while let relative = enumerator.nextObject() as? String {
@@ -36,7 +36,7 @@ public enum ContentHash {
         }
         var digest = Digest()
         for relative in files.sorted() {
-            digest.update(Data((relative + "\0" + (try sha256(file: path + "/" + relative)) + "\n").utf8))
+            digest.update(Data((relative + "\0" + (try fileHash(path + "/" + relative)) + "\n").utf8))
         }
         return digest.finish()
     }
@@ -50,9 +50,14 @@ public enum ContentHash {
 
     /// The hash of `path`, whether it is a file or a folder.
     public static func sha256(of path: String) throws(ReadError) -> String {
+        try sha256(of: path) { file throws(ReadError) in try sha256(file: file) }
+    }
+
+    /// The hash of `path`, whether it is a file or a folder, with each file's hash from `fileHash`.
+    static func sha256(of path: String, fileHash: (String) throws(ReadError) -> String) throws(ReadError) -> String {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw ReadError(path: path, reason: "it does not exist") }
-        return isFolder.boolValue ? try sha256(folder: path) : try sha256(file: path)
+        return isFolder.boolValue ? try sha256(folder: path, fileHash: fileHash) : try fileHash(path)
     }
 
     /// OpenSSL's streaming SHA-256.
@@ -75,6 +80,25 @@ public enum ContentHash {
             var length: UInt32 = 0
             EVP_DigestFinal_ex(context, &bytes, &length)
             return bytes.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()
+        }
+    }
+}
+
+/// The hashes a run has computed, so that each file is read once even when the cache key of a
+/// cell (the model folder) and the run header (its model.safetensors) both need it.
+public final class ContentHashes: @unchecked Sendable {
+    private var files: [String: String] = [:]
+    private let lock = NSLock()
+
+    public init() {}
+
+    /// The SHA-256 of a file, or of a folder as `ContentHash.sha256(folder:)` defines it.
+    public func sha256(of path: String) throws(ContentHash.ReadError) -> String {
+        try ContentHash.sha256(of: path) { file throws(ContentHash.ReadError) in
+            if let known = lock.withLock({ files[file] }) { return known }
+            let hash = try ContentHash.sha256(file: file)
+            lock.withLock { files[file] = hash }
+            return hash
         }
     }
 }

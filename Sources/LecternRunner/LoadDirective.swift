@@ -110,7 +110,7 @@ public struct LoadDirective: DirectiveHandler {
             }
         }
         session.dataset = LoadedDataset(name: name, dataset: dataset)
-        session.recordInput(kind: .data, name: name, path: path, detail: "\(dataset.splits.reduce(0) { $0 + $1.count }.grouped) rows")
+        session.recordInput(kind: .data, name: name, path: path, detail: "\(dataset.splits.reduce(0) { $0 + $1.count }.grouped) rows", hashes: context.hashes)
         return Self.report(name: name, path: path, dataset: dataset, seed: seedUsed)
     }
 

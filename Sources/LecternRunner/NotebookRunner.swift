@@ -127,7 +127,6 @@ public struct NotebookRunner: Sendable {
         var records: [Int: DirectiveRecord] = [:]
         // The cache key of the cell that last made each resource: part of the keys of the cells that use it.
         var providerKeys: [SessionResource: String] = [:]
-        var hashes: [String: String] = [:]
         for (position, planned) in plan.enumerated() {
             let kind = type(of: planned.handler)
             var record = DirectiveRecord(index: planned.index, directive: planned.cell.name.rawValue, line: planned.cell.line,
@@ -152,7 +151,7 @@ public struct NotebookRunner: Sendable {
             record.startedAt = Date()
             let cellClock = ContinuousClock.now
             let key = context.cache.map { _ in
-                cacheKey(planned, context: context, upstream: kind.needs(planned.arguments).compactMap { providerKeys[$0] }, hashes: &hashes)
+                cacheKey(planned, context: context, upstream: kind.needs(planned.arguments).compactMap { providerKeys[$0] })
             }
             do {
                 if let cache = context.cache, let key, kind.cacheable, !context.refresh.contains(record.directive),
@@ -205,13 +204,10 @@ public struct NotebookRunner: Sendable {
 
     /// The cell's key in the cache: its parameters, the notebook seed, the content of the files it reads, and
     /// the keys of the cells that made what it needs (see `CellCache`).
-    private func cacheKey(_ planned: PlannedCell, context: RunContext, upstream: [String], hashes: inout [String: String]) -> String {
+    private func cacheKey(_ planned: PlannedCell, context: RunContext, upstream: [String]) -> String {
         let kind = type(of: planned.handler)
         let inputHashes = planned.handler.inputs(planned.arguments, context: context).map { path in
-            if let known = hashes[path] { return known }
-            let hash = (try? ContentHash.sha256(of: path)) ?? "unreadable:\(path)"
-            hashes[path] = hash
-            return hash
+            (try? context.hashes.sha256(of: path)) ?? "unreadable:\(path)"
         }
         let parameters = JSONValue.object(Self.parameters(planned.arguments, schema: kind.schema).map { (key: $0.name, value: $0.value) })
         return CellCache.key(directive: kind.name.rawValue, parameters: parameters, seed: context.seed, inputHashes: inputHashes, upstream: upstream)

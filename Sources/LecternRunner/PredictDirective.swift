@@ -47,7 +47,7 @@ public struct PredictDirective: DirectiveHandler {
             modelName = name
             do {
                 let folder = try ModelResolver.resolve(name, relativeTo: context.baseFolder)
-                session.recordInput(kind: .model, name: name, path: folder)
+                session.recordInput(kind: .model, name: name, path: folder, hashes: context.hashes)
                 let config = try BertConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
                 // A checkpoint without label names takes the loaded dataset's, when their number fits.
                 var labels: [String]? = nil

@@ -17,10 +17,10 @@ public struct Session: Sendable {
     public init() {}
 
     /// Notes a dataset or model the run read, hashing it the first time its path is seen.
-    public mutating func recordInput(kind: RunInput.Kind, name: String, path: String, detail: String? = nil) {
+    public mutating func recordInput(kind: RunInput.Kind, name: String, path: String, detail: String? = nil, hashes: ContentHashes) {
         guard !inputs.contains(where: { $0.path == path }) else { return }
         let hashed = kind == .model ? (path as NSString).appendingPathComponent("model.safetensors") : path
-        inputs.append(RunInput(kind: kind, name: name, path: path, detail: detail, sha256: try? ContentHash.sha256(of: hashed)))
+        inputs.append(RunInput(kind: kind, name: name, path: path, detail: detail, sha256: try? hashes.sha256(of: hashed)))
     }
 }
 
@@ -87,6 +87,8 @@ public struct RunContext: Sendable {
     public var cache: CellCache?
     /// Cells to run even when cached (`--refresh`): directive names or the line of a cell's fence.
     public var refresh: Set<String>
+    /// Content hashes computed during this run (cache keys and the run header share them).
+    public let hashes = ContentHashes()
 
     public init(notebookPath: String, baseFolder: String, seed: Int, progress: any ProgressReporter,
                 isInterrupted: @escaping @Sendable () -> Bool = { false }, resume: Bool = false,

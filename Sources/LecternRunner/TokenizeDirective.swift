@@ -71,7 +71,7 @@ public struct TokenizeDirective: DirectiveHandler {
             throw arguments.problem("\(worst.overLimit) \(worst.split) texts have more tokens than the model's \(modelMaximum) positions.", with: "model",
                                     hint: "Add `truncation: true` to cut them at `max_length`.")
         }
-        session.recordInput(kind: .model, name: name, path: folder)
+        session.recordInput(kind: .model, name: name, path: folder, hashes: context.hashes)
         session.tokenized = TokenizedDataset(modelName: name, modelFolder: folder, tokenizer: tokenizer,
                                              maxLength: truncation ? maxLength : nil, padding: padding, splits: splits)
         return Self.report(statistics: statistics, session: session, maxLength: maxLength, padding: padding, truncation: truncation, folder: folder)

@@ -124,7 +124,7 @@ public struct TrainDirective: DirectiveHandler {
         do {
             folder = arguments.string("model") == nil ? tokenized.modelFolder : try ModelResolver.resolve(modelName, relativeTo: context.baseFolder)
             checkpoint = try BertCheckpoint(folder: folder, labels: dataset.labelNames, seed: UInt64(seed))
-            session.recordInput(kind: .model, name: modelName, path: folder)
+            session.recordInput(kind: .model, name: modelName, path: folder, hashes: context.hashes)
         } catch {
             throw arguments.problem(error.statement, with: arguments.isGiven("model") ? "model" : "train_split", hint: error.hint)
         }
