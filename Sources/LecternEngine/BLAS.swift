@@ -1,4 +1,5 @@
 import COpenBLAS
+import Foundation
 
 /// The BLAS library the engine multiplies matrices with (OpenBLAS), and its threads.
 public enum BLAS {
@@ -13,6 +14,21 @@ public enum BLAS {
 
     /// Sets the number of OpenBLAS threads (the engine owns the cores during a run).
     public static func setThreads(_ count: Int) { openblas_set_num_threads(Int32(count)) }
+
+    /// Lets OpenBLAS's workers sleep as soon as a product is done. By default they spin, calling
+    /// sched_yield, for 2²⁸ cycles (about 70 ms) before sleeping; the engine's own passes between
+    /// products run on both cores, and a spinning worker competes with them for one. With the
+    /// shortest timeout OpenBLAS accepts (2⁴ cycles), the training steps of the course notebook
+    /// ran about 5% faster (docs/performance.md). OpenBLAS reads OPENBLAS_THREAD_TIMEOUT when its
+    /// pool starts, so the pool is restarted with it; a timeout set by the user is kept.
+    /// Runs once, before the first model is built.
+    public static func prepareThreads() { _ = threadsPrepared }
+
+    private static let threadsPrepared: Void = {
+        setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0)
+        openblas_read_env()
+        _ = blas_thread_shutdown_()
+    }()
 
     /// C = alpha · op(A) · op(B) + beta · C for row-major matrices, where op(A) is m×k and op(B) is k×n.
     /// Leading dimensions are the row strides of the matrices as stored.

@@ -16,6 +16,9 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 
+    /// Moves the stream past `draws` values of `nextUInt64()` at once (each draw adds the same constant to the state).
+    mutating func skip(_ draws: Int) { state &+= UInt64(draws) &* 0x9E37_79B9_7F4A_7C15 }
+
     /// Uniform in (0, 1].
     mutating func uniform() -> Double { (Double(nextUInt64() >> 11) + 1) / 9_007_199_254_740_992 }
 

@@ -6,6 +6,7 @@ import LecternEngine
 ///
 ///     lectern-bench tokenizer AG_NEWS_FOLDER [BBC_FOLDER]
 ///     lectern-bench inference AG_NEWS_FOLDER MODEL [BATCH] [MAX_LENGTH] [THREADS]
+///     lectern-bench training AG_NEWS_FOLDER MODEL [SEED]
 func seconds(_ work: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try work()
@@ -49,6 +50,49 @@ do {
         let elapsed = try seconds { predicted = try classifierWithLength.classify(corpus, batchSize: batch).map(\.label) }
         let histogram = (0..<4).map { label in predicted.filter { $0 == label }.count }
         print("{\"texts\": \(corpus.count), \"seconds\": \(elapsed), \"texts_per_second\": \(Double(corpus.count) / elapsed), \"peak_rss_mb\": \(peakResidentMegabytes()), \"label_counts\": \(histogram)}")
+    case "training":
+        // The course notebook's training steps alone (no evaluation, no checkpoint): AG News
+        // train[:1000] split 0.8/0.2 with seed 42, batches of 8 in order, learning rate 5e-5 decaying
+        // linearly, weight decay 0.01, clipping at 1, dropout on. Reports the time spent in steps and
+        // the model FLOPs on the real sequence lengths.
+        let seed = arguments.count > 4 ? UInt64(arguments[4])! : 42
+        BLAS.setThreads(2)
+        let rows = try SplitExpression("train[:1000]").select(from: try DatasetLoader.load(at: arguments[2]))
+        let train = rows.select(try TrainTestSplit(testSize: .fraction(0.2), seed: 42).indices(count: rows.count).train)
+        let folder = try ModelResolver.resolve(arguments[3])
+        let tokenizer = try BertTokenizer(folder: folder)
+        let sequences = train.texts.map { tokenizer.encode($0, maxLength: 512).ids }
+        let checkpoint = try BertCheckpoint(folder: folder, labels: ["World", "Sports", "Business", "Sci/Tech"], seed: seed)
+        let model = BertTrainingModel(parameters: checkpoint.parameters, seed: seed)
+        let optimizer = AdamW(parameters: checkpoint.parameters, weightDecay: 0.01)
+        let config = checkpoint.parameters.config
+        let batchSize = 8, steps = sequences.count / batchSize
+        let schedule = LinearSchedule(peak: 5e-5, warmupSteps: 0, totalSteps: steps)
+        var stepSeconds: [Double] = [], flops = 0.0
+        for step in 0..<steps {
+            let range = (step * batchSize)..<((step + 1) * batchSize)
+            let batch = TokenBatch(Array(sequences[range])), labels = Array(train.labels[range])
+            stepSeconds.append(try seconds {
+                model.zeroGradients()
+                _ = try model.forward(batch, labels: labels)
+                model.backward()
+                let sparseRows = model.sparseRows
+                let norm = gradientNorm(UnsafeBufferPointer(model.gradients), sparseRows: sparseRows)
+                optimizer.update(checkpoint.parameters.storage, gradients: UnsafeBufferPointer(model.gradients), rate: schedule.rate(at: step),
+                                 gradientScale: clippingScale(norm: norm, maxNorm: 1), sparseRows: sparseRows)
+            })
+            // Forward and backward: 6 FLOPs per weight per token in the dense layers; the attention
+            // products (QKᵀ and PV, 2·L²·h each forward) three times over.
+            let (h, i) = (Double(config.hiddenSize), Double(config.intermediateSize))
+            let dense = Double(config.numHiddenLayers) * (4 * h * h + 2 * h * i)
+            for length in zip(batch.sequenceStarts, batch.sequenceStarts.dropFirst()).map({ Double($1 - $0) }) {
+                flops += 6 * dense * length + 3 * Double(config.numHiddenLayers) * 4 * length * length * h
+            }
+        }
+        let total = stepSeconds.reduce(0, +)
+        print("{\"steps\": \(steps), \"samples\": \(steps * batchSize), \"step_seconds\": \(total), "
+              + "\"samples_per_second\": \(Double(steps * batchSize) / total), \"median_step_seconds\": \(stepSeconds.sorted()[steps / 2]), "
+              + "\"gflops_per_second\": \(flops / total / 1e9), \"peak_rss_mb\": \(peakResidentMegabytes())}")
     default:
         FileHandle.standardError.write(Data("unknown benchmark \(arguments[1])\n".utf8))
         exit(2)

@@ -28,33 +28,54 @@ func embeddingForward(output: UnsafeMutablePointer<Float>, batch: TokenBatch, pa
 
 /// One BERT encoder layer: fused QKV projection, attention per sequence and head, output
 /// projection, residual and LayerNorm; feed-forward with the activation, residual and LayerNorm.
+/// The matrix products use OpenBLAS's threads; the passes between them are shared out between
+/// the cores by rows (each row computed as on one core, so the split changes no value).
 func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, layer: BertParameters.Layer,
                          parameters p: BertParameters, buffers s: EncoderLayerBuffers, batch: TokenBatch) {
     let config = p.config
     let h = config.hiddenSize, n = batch.tokenCount, i = config.intermediateSize
     BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: 3 * h, k: h, a: input, lda: h, b: p.pointer(layer.qkvWeight), ldb: h, c: s.qkv, ldc: 3 * h)
-    addBias(s.qkv, p.pointer(layer.qkvBias), rows: n, columns: 3 * h)
+    parallelParts(n, minimumPart: rowsPerPart) { rows in
+        addBias(s.qkv + rows.lowerBound * 3 * h, p.pointer(layer.qkvBias), rows: rows.count, columns: 3 * h)
+    }
     let attentionDropout = s.dropout.flatMap { dropout in dropout.attention.map { (mask: $0, dropped: dropout.droppedProbabilities) } }
     attentionForward(context: s.context, probabilities: s.probabilities, qkv: s.qkv, sequenceStarts: batch.sequenceStarts,
                      heads: config.numAttentionHeads, hidden: h, dropout: attentionDropout)
     BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: h, k: h, a: s.context, lda: h, b: p.pointer(layer.attentionOutputWeight), ldb: h,
                c: s.attentionProjection, ldc: h)
-    addBias(s.attentionProjection, p.pointer(layer.attentionOutputBias), rows: n, columns: h)
-    if let mask = s.dropout?.attentionOutput { applyMask(s.attentionProjection, mask, count: n * h) }
-    add(s.attentionSum, s.attentionProjection, input, count: n * h)
-    layerNormForward(output: s.attentionNorm, mean: s.attentionMean, rstd: s.attentionRstd, input: s.attentionSum,
-                     weight: p.pointer(layer.attentionNormWeight), bias: p.pointer(layer.attentionNormBias), rows: n, width: h, epsilon: config.layerNormEps)
+    residualLayerNorm(projection: s.attentionProjection, bias: p.pointer(layer.attentionOutputBias), mask: s.dropout?.attentionOutput,
+                      residual: input, sum: s.attentionSum, output: s.attentionNorm, mean: s.attentionMean, rstd: s.attentionRstd,
+                      weight: p.pointer(layer.attentionNormWeight), normBias: p.pointer(layer.attentionNormBias), rows: n, width: h, epsilon: config.layerNormEps)
 
     BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: i, k: h, a: s.attentionNorm, lda: h, b: p.pointer(layer.intermediateWeight), ldb: h,
                c: s.intermediatePre, ldc: i)
-    addBias(s.intermediatePre, p.pointer(layer.intermediateBias), rows: n, columns: i)
-    if s.intermediate != s.intermediatePre { s.intermediate.update(from: s.intermediatePre, count: n * i) }
-    activationForward(s.intermediate, count: n * i, kind: config.hiddenAct)
+    parallelParts(n, minimumPart: rowsPerPart) { rows in
+        let offset = rows.lowerBound * i
+        addBias(s.intermediatePre + offset, p.pointer(layer.intermediateBias), rows: rows.count, columns: i)
+        if s.intermediate != s.intermediatePre { (s.intermediate + offset).update(from: s.intermediatePre + offset, count: rows.count * i) }
+        activationForward(s.intermediate + offset, count: rows.count * i, kind: config.hiddenAct)
+    }
     BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: h, k: i, a: s.intermediate, lda: i, b: p.pointer(layer.outputWeight), ldb: i,
                c: s.outputProjection, ldc: h)
-    addBias(s.outputProjection, p.pointer(layer.outputBias), rows: n, columns: h)
-    if let mask = s.dropout?.output { applyMask(s.outputProjection, mask, count: n * h) }
-    add(s.outputSum, s.outputProjection, s.attentionNorm, count: n * h)
-    layerNormForward(output: output, mean: s.outputMean, rstd: s.outputRstd, input: s.outputSum,
-                     weight: p.pointer(layer.outputNormWeight), bias: p.pointer(layer.outputNormBias), rows: n, width: h, epsilon: config.layerNormEps)
+    residualLayerNorm(projection: s.outputProjection, bias: p.pointer(layer.outputBias), mask: s.dropout?.output,
+                      residual: s.attentionNorm, sum: s.outputSum, output: output, mean: s.outputMean, rstd: s.outputRstd,
+                      weight: p.pointer(layer.outputNormWeight), normBias: p.pointer(layer.outputNormBias), rows: n, width: h, epsilon: config.layerNormEps)
+}
+
+/// Rows per core below which a pass between matrix products stays on one core.
+let rowsPerPart = 32
+
+/// projection += bias, × dropout mask, sum = projection + residual, output = LayerNorm(sum).
+private func residualLayerNorm(projection: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, mask: UnsafePointer<Float>?,
+                               residual: UnsafePointer<Float>, sum: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
+                               mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>,
+                               normBias: UnsafePointer<Float>, rows: Int, width: Int, epsilon: Float) {
+    parallelParts(rows, minimumPart: rowsPerPart) { part in
+        let offset = part.lowerBound * width, count = part.count * width
+        addBias(projection + offset, bias, rows: part.count, columns: width)
+        if let mask { applyMask(projection + offset, mask + offset, count: count) }
+        add(sum + offset, projection + offset, residual + offset, count: count)
+        layerNormForward(output: output + offset, mean: mean + part.lowerBound, rstd: rstd + part.lowerBound, input: sum + offset,
+                         weight: weight, bias: normBias, rows: part.count, width: width, epsilon: epsilon)
+    }
 }

@@ -18,6 +18,29 @@ func parallelParts(_ count: Int, minimumPart: Int = 1 << 16, _ body: (Range<Int>
     }
 }
 
+/// Runs `body` over a list of ranges shared out between the cores by total length: each core gets
+/// a contiguous stretch of the concatenated ranges (cut at multiples of 16), and `body` sees each
+/// piece with the index of the range it belongs to. For elementwise passes over scattered ranges.
+func parallelParts(of segments: [Range<Int>], minimumPart: Int = 1 << 16, _ body: (_ segment: Int, _ range: Range<Int>) -> Void) {
+    var starts = [0]
+    for segment in segments { starts.append(starts.last! + segment.count) }
+    nonisolated(unsafe) let body = body
+    parallelParts(starts.last!, minimumPart: minimumPart) { part in
+        // The first segment that ends after the part starts, by binary search over the starts.
+        var low = 0, high = segments.count
+        while low < high {
+            let middle = (low + high) / 2
+            if starts[middle + 1] <= part.lowerBound { low = middle + 1 } else { high = middle }
+        }
+        var segment = low
+        while segment < segments.count, starts[segment] < part.upperBound {
+            let from = max(part.lowerBound, starts[segment]) - starts[segment], to = min(part.upperBound, starts[segment + 1]) - starts[segment]
+            if from < to { body(segment, (segments[segment].lowerBound + from)..<(segments[segment].lowerBound + to)) }
+            segment += 1
+        }
+    }
+}
+
 enum Parallel {
     /// The cores the engine uses (as many as OpenBLAS uses).
     static let cores = max(1, BLAS.threads)

@@ -34,48 +34,89 @@ public final class AdamW: @unchecked Sendable {
         self.step = step
         _ = firstMoment.update(fromContentsOf: first)
         _ = secondMoment.update(fromContentsOf: second)
+        liveRows = []
     }
 
-    /// One update of every parameter with learning rate `rate`.
-    public func update(_ parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>, rate: Float) {
+    /// One update of every parameter with learning rate `rate`, reading each gradient times
+    /// `gradientScale` (the clipping factor, so that clipping needs no pass of its own).
+    ///
+    /// With `sparseRows`, a row of the table that has had no gradient in any step so far still has
+    /// both moments at zero, so its full update reduces to the weight decay p ← p·(1 − lr·λ): only
+    /// that is computed there, reading and writing the parameters alone. The result is the same.
+    public func update(_ parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>, rate: Float,
+                       gradientScale: Float = 1, sparseRows: SparseRows? = nil) {
         step += 1
         let correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(step)))
         let correction2Root = (1 - Float(Foundation.pow(Double(beta2), Double(step)))).squareRoot()
         let stepSize = rate / correction1
         let p = parameters.baseAddress!, g = gradients.baseAddress!, m = firstMoment.baseAddress!, v = secondMoment.baseAddress!
         let (beta1, beta2, epsilon, weightDecay) = (self.beta1, self.beta2, self.epsilon, self.weightDecay)
-        let decayRanges = self.decayRanges
-        // The two cores take half of the parameters each; every element is updated by the same
-        // operations wherever the halves meet, so the result is the same as on one core.
-        parallelParts(parameters.count) { part in
-            for (tensor, decays) in decayRanges {
-                let range = tensor.clamped(to: part)
-                guard !range.isEmpty else { continue }
-                let shrink = decays ? 1 - rate * weightDecay : 1
-                // 16 lanes at a time, then the tail; the same operations in the same order either way.
-                var index = range.lowerBound
-                while index + 16 <= range.upperBound {
-                    let pv = UnsafeMutableRawPointer(p + index), gv = UnsafeRawPointer(g + index)
-                    let mv = UnsafeMutableRawPointer(m + index), vv = UnsafeMutableRawPointer(v + index)
-                    let gradient = gv.loadUnaligned(as: Float16x.self)
-                    let first = beta1 * mv.loadUnaligned(as: Float16x.self) + (1 - beta1) * gradient
-                    let second = beta2 * vv.loadUnaligned(as: Float16x.self) + (1 - beta2) * gradient * gradient
-                    var parameter = pv.loadUnaligned(as: Float16x.self) * shrink
-                    parameter -= stepSize * first / (second.squareRoot() / correction2Root + epsilon)
-                    mv.storeBytes(of: first, as: Float16x.self)
-                    vv.storeBytes(of: second, as: Float16x.self)
-                    pv.storeBytes(of: parameter, as: Float16x.self)
-                    index += 16
-                }
-                while index < range.upperBound {
-                    p[index] *= shrink
-                    m[index] = beta1 * m[index] + (1 - beta1) * g[index]
-                    v[index] = beta2 * v[index] + (1 - beta2) * g[index] * g[index]
-                    p[index] -= stepSize * m[index] / (v[index].squareRoot() / correction2Root + epsilon)
-                    index += 1
-                }
+        var full: [(range: Range<Int>, shrink: Float)] = [], decayOnly: [(range: Range<Int>, shrink: Float)] = []
+        for (tensor, decays) in decayRanges {
+            let shrink = decays ? 1 - rate * weightDecay : 1
+            guard let sparseRows, sparseRows.table == tensor else { full.append((tensor, shrink)); continue }
+            markLive(sparseRows)
+            var row = 0
+            while row < liveRows.count {
+                var end = row + 1
+                while end < liveRows.count, liveRows[end] == liveRows[row] { end += 1 }
+                let range = sparseRows.range(ofRow: row).lowerBound..<sparseRows.range(ofRow: end - 1).upperBound
+                if liveRows[row] { full.append((range, shrink)) } else if shrink != 1 { decayOnly.append((range, shrink)) }
+                row = end
             }
         }
+        // Each list is shared out between the cores by length; every element is updated by the same
+        // operations wherever the parts meet, so the result is the same as on one core.
+        parallelParts(of: full.map(\.range)) { segment, range in
+            let shrink = full[segment].shrink
+            // 16 lanes at a time, then the tail; the same operations in the same order either way.
+            var index = range.lowerBound
+            while index + 16 <= range.upperBound {
+                let pv = UnsafeMutableRawPointer(p + index), gv = UnsafeRawPointer(g + index)
+                let mv = UnsafeMutableRawPointer(m + index), vv = UnsafeMutableRawPointer(v + index)
+                let gradient = gv.loadUnaligned(as: Float16x.self) * gradientScale
+                let first = beta1 * mv.loadUnaligned(as: Float16x.self) + (1 - beta1) * gradient
+                let second = beta2 * vv.loadUnaligned(as: Float16x.self) + (1 - beta2) * gradient * gradient
+                var parameter = pv.loadUnaligned(as: Float16x.self) * shrink
+                parameter -= stepSize * first / (second.squareRoot() / correction2Root + epsilon)
+                mv.storeBytes(of: first, as: Float16x.self)
+                vv.storeBytes(of: second, as: Float16x.self)
+                pv.storeBytes(of: parameter, as: Float16x.self)
+                index += 16
+            }
+            while index < range.upperBound {
+                let gradient = g[index] * gradientScale
+                p[index] *= shrink
+                m[index] = beta1 * m[index] + (1 - beta1) * gradient
+                v[index] = beta2 * v[index] + (1 - beta2) * gradient * gradient
+                p[index] -= stepSize * m[index] / (v[index].squareRoot() / correction2Root + epsilon)
+                index += 1
+            }
+        }
+        parallelParts(of: decayOnly.map(\.range)) { segment, range in
+            let shrink = decayOnly[segment].shrink
+            var index = range.lowerBound
+            while index + 16 <= range.upperBound {
+                let pv = UnsafeMutableRawPointer(p + index)
+                pv.storeBytes(of: pv.loadUnaligned(as: Float16x.self) * shrink, as: Float16x.self)
+                index += 16
+            }
+            while index < range.upperBound { p[index] *= shrink; index += 1 }
+        }
+    }
+
+    /// Rows of the sparse table that have had a gradient: found from the moments the first time
+    /// (a fresh optimizer has none, a restored one has those of its checkpoint), then kept up to date.
+    private var liveRows: [Bool] = []
+
+    private func markLive(_ sparseRows: SparseRows) {
+        if liveRows.count != sparseRows.rowCount {
+            let m = firstMoment.baseAddress!, v = secondMoment.baseAddress!
+            liveRows = (0..<sparseRows.rowCount).map { row in
+                sparseRows.range(ofRow: row).contains { m[$0] != 0 || v[$0] != 0 }
+            }
+        }
+        for row in sparseRows.rows { liveRows[row] = true }
     }
 }
 
@@ -97,44 +138,4 @@ public struct LinearSchedule: Sendable, Equatable {
         if step < warmupSteps { return peak * Float(step) / Float(max(1, warmupSteps)) }
         return peak * max(0, Float(totalSteps - step) / Float(max(1, totalSteps - warmupSteps)))
     }
-}
-
-/// The L2 norm of all gradients, and clipping to `maxNorm` as `torch.nn.utils.clip_grad_norm_`
-/// (scale by maxNorm / (norm + 1e-6) when that is below 1). Returns the norm before clipping.
-public func clipGradientNorm(_ gradients: UnsafeMutableBufferPointer<Float>, maxNorm: Float?) -> Float {
-    // Squares summed in 16 Float lanes per block of 4,096 values, blocks summed in Double in block
-    // order: the blocks are shared out between the cores, the final sum is not.
-    let blockSize = 4096
-    let blockCount = (gradients.count + blockSize - 1) / blockSize
-    let raw = UnsafeRawPointer(gradients.baseAddress!)
-    let blocks = UnsafeMutableBufferPointer<Double>.allocate(capacity: blockCount)
-    defer { blocks.deallocate() }
-    parallelParts(blockCount, minimumPart: 16) { part in
-        for block in part {
-            let start = block * blockSize, end = min(start + blockSize, gradients.count)
-            var lanes = Float16x()
-            var index = start
-            while index + 16 <= end {
-                let values = raw.loadUnaligned(fromByteOffset: index * 4, as: Float16x.self)
-                lanes += values * values
-                index += 16
-            }
-            var sum = Double(lanes.sum())
-            while index < end { sum += Double(gradients[index]) * Double(gradients[index]); index += 1 }
-            blocks[block] = sum
-        }
-    }
-    var sum: Double = 0
-    for block in blocks { sum += block }
-    let norm = Float(sum.squareRoot())
-    if let maxNorm {
-        let coefficient = maxNorm / (norm + 1e-6)
-        if coefficient < 1 {
-            let values = gradients.baseAddress!
-            parallelParts(gradients.count) { part in
-                for index in part { values[index] *= coefficient }
-            }
-        }
-    }
-    return norm
 }

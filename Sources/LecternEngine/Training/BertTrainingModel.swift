@@ -38,6 +38,7 @@ public final class BertTrainingModel: @unchecked Sendable {
     private var generator: DropoutGenerator
 
     public init(parameters: BertParameters, dropout: Dropout? = nil, seed: UInt64 = 42) {
+        BLAS.prepareThreads()
         self.parameters = parameters
         self.dropout = dropout ?? Dropout(config: parameters.config)
         gradients = .allocate(capacity: parameters.count)
@@ -47,9 +48,21 @@ public final class BertTrainingModel: @unchecked Sendable {
 
     deinit { gradients.deallocate() }
 
+    /// Sets every gradient to zero; of the word-embedding table, only the rows the last batches touched.
     public func zeroGradients() {
-        let values = gradients.baseAddress!
-        parallelParts(gradients.count) { part in (values + part.lowerBound).update(repeating: 0, count: part.count) }
+        let values = gradients.baseAddress!, table = wordEmbeddingTable
+        let ranges = [0..<table.lowerBound, table.upperBound..<gradients.count] + sparseRows.ranges
+        parallelParts(of: ranges) { _, range in (values + range.lowerBound).update(repeating: 0, count: range.count) }
+        touchedWords = []
+    }
+
+    /// The word-embedding rows with a gradient since the last `zeroGradients()` (the batches' token ids);
+    /// the rest of that table's gradient is zero.
+    public var sparseRows: SparseRows { SparseRows(table: wordEmbeddingTable, width: config.hiddenSize, rows: touchedWords) }
+
+    private var touchedWords: [Int] = []
+    private var wordEmbeddingTable: Range<Int> {
+        parameters.wordEmbeddings..<(parameters.wordEmbeddings + config.vocabSize * config.hiddenSize)
     }
 
     /// Restarts the dropout stream (so that a step can be repeated exactly, e.g. after resuming).
@@ -183,7 +196,10 @@ public final class BertTrainingModel: @unchecked Sendable {
             biasBackward(g + layer.outputBias, sumGradient, rows: n, columns: h)
             BLAS.sgemm(transposeA: false, transposeB: false, m: n, n: i, k: h, a: sumGradient, lda: h, b: p.pointer(layer.outputWeight), ldb: i,
                        c: a.intermediateGradient, ldc: i)
-            activationBackward(a.intermediateGradient, input: s.intermediatePre, count: n * i, kind: config.hiddenAct)
+            let intermediateGradient = a.intermediateGradient, activation = config.hiddenAct
+            parallelParts(n * i) { part in
+                activationBackward(intermediateGradient + part.lowerBound, input: s.intermediatePre + part.lowerBound, count: part.count, kind: activation)
+            }
             BLAS.sgemm(transposeA: true, transposeB: false, m: i, n: h, k: n, a: a.intermediateGradient, lda: i, b: s.attentionNorm, ldb: h,
                        beta: 1, c: g + layer.intermediateWeight, ldc: h)
             biasBackward(g + layer.intermediateBias, a.intermediateGradient, rows: n, columns: i)
@@ -234,6 +250,7 @@ public final class BertTrainingModel: @unchecked Sendable {
                 }
             }
         }
+        touchedWords = Set(touchedWords).union(batch.ids.map(Int.init)).sorted()
     }
 
     /// Buffers for one training step, grown to the largest batch seen and reused.

@@ -119,9 +119,11 @@ public final class Trainer: @unchecked Sendable {
                 }
                 lastFiniteLoss = loss
                 model.backward()
-                let norm = clipGradientNorm(model.gradients, maxNorm: arguments.maxGradNorm)
+                let sparseRows = model.sparseRows
+                let norm = gradientNorm(UnsafeBufferPointer(model.gradients), sparseRows: sparseRows)
                 let rate = schedule.rate(at: globalStep)
-                optimizer.update(parameters.storage, gradients: UnsafeBufferPointer(model.gradients), rate: rate)
+                optimizer.update(parameters.storage, gradients: UnsafeBufferPointer(model.gradients), rate: rate,
+                                 gradientScale: clippingScale(norm: norm, maxNorm: arguments.maxGradNorm), sparseRows: sparseRows)
                 globalStep += 1
                 stepLosses += Double(loss)
                 totalLoss += Double(loss)

@@ -1,0 +1,75 @@
+import Testing
+@testable import LecternEngine
+
+/// The step's shortcuts (word-embedding rows no batch touched, passes shared between the cores)
+/// against the plain computation: the results must be identical, not close.
+struct SparseUpdateTests {
+    static let batches = [TokenBatch([[1, 5, 7, 2], [1, 9, 2]]), TokenBatch([[1, 3, 3, 2]]), TokenBatch([[1, 11, 4, 2], [1, 5, 2]]), TokenBatch([[1, 2]])]
+    static let labels = [[2, 0], [1], [0, 2], [1]]
+
+    static func train(sparse: Bool) throws -> (parameters: [Float], model: BertTrainingModel) {
+        let model = GradientCheckTests.tinyModel(dropout: .init(hidden: 0.1, attention: 0.1, classifier: 0.1))
+        let optimizer = AdamW(parameters: model.parameters, weightDecay: 0.01)
+        for (batch, labels) in zip(batches, labels) {
+            model.zeroGradients()
+            #expect(model.gradients.allSatisfy { $0 == 0 })
+            _ = try model.forward(batch, labels: labels)
+            model.backward()
+            let rows = sparse ? model.sparseRows : nil
+            let norm = gradientNorm(UnsafeBufferPointer(model.gradients), sparseRows: rows)
+            #expect(norm == gradientNorm(UnsafeBufferPointer(model.gradients)))
+            optimizer.update(model.parameters.storage, gradients: UnsafeBufferPointer(model.gradients), rate: 0.01,
+                             gradientScale: clippingScale(norm: norm, maxNorm: 1), sparseRows: rows)
+        }
+        return (Array(model.parameters.storage), model)
+    }
+
+    @Test func theSparseWordEmbeddingUpdateEqualsTheDenseOne() throws {
+        let (sparse, model) = try Self.train(sparse: true)
+        let dense = try Self.train(sparse: false).parameters
+        #expect(sparse == dense)
+        // The last batch touched rows 1 and 2 only; a row no batch touched moved by weight decay alone.
+        #expect(model.sparseRows.rows == [1, 2])
+        let untouched = model.sparseRows.range(ofRow: 20)
+        let initial = GradientCheckTests.tinyModel(dropout: .off).parameters.storage[untouched]
+        let decayed = initial.map { value in (0..<4).reduce(value) { value, _ in value * (1 - 0.01 * 0.01) } }
+        #expect(Array(sparse[untouched]) == decayed)
+    }
+
+    @Test func everyIndexOfScatteredRangesIsVisitedOnce() {
+        let segments = [0..<5, 100..<200_000, 300_000..<300_001, 400_000..<530_017]
+        var visits = [UInt8](repeating: 0, count: 530_017)
+        var owners = [Int](repeating: -1, count: 530_017)
+        visits.withUnsafeMutableBufferPointer { visits in
+            owners.withUnsafeMutableBufferPointer { owners in
+                parallelParts(of: segments) { segment, range in
+                    for index in range { visits[index] += 1; owners[index] = segment }
+                }
+            }
+        }
+        for (segment, range) in segments.enumerated() {
+            #expect(range.allSatisfy { visits[$0] == 1 && owners[$0] == segment })
+        }
+        #expect(visits.reduce(0) { $0 + Int($1) } == segments.reduce(0) { $0 + $1.count })
+    }
+
+    @Test func dropoutMasksDoNotDependOnHowTheCoresShareThem() {
+        // The masks as one pass over the stream makes them: two 32-bit halves per draw, kept when ≥ p·2³².
+        let seed: UInt64 = 11, probability: Float = 0.1, counts = [300_001, 7]
+        var stream = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019)
+        let threshold = UInt32(Double(probability) * 4_294_967_296.0)
+        var generator = DropoutGenerator(seed: seed)
+        for count in counts {
+            var expected: [Float] = []
+            while expected.count < count {
+                let bits = stream.nextUInt64()
+                for half in [UInt32(truncatingIfNeeded: bits), UInt32(truncatingIfNeeded: bits >> 32)] where expected.count < count {
+                    expected.append(half >= threshold ? 1 / (1 - probability) : 0)
+                }
+            }
+            var mask = [Float](repeating: -1, count: count)
+            mask.withUnsafeMutableBufferPointer { generator.fill($0.baseAddress!, count: count, probability: probability) }
+            #expect(mask == expected)
+        }
+    }
+}
