@@ -34,30 +34,31 @@ func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePoint
                          parameters p: BertParameters, buffers s: EncoderLayerBuffers, batch: TokenBatch) {
     let config = p.config
     let h = config.hiddenSize, n = batch.tokenCount, i = config.intermediateSize
-    BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: 3 * h, k: h, a: input, lda: h, b: p.pointer(layer.qkvWeight), ldb: h, c: s.qkv, ldc: 3 * h)
-    parallelParts(n, minimumPart: rowsPerPart) { rows in
-        addBias(s.qkv + rows.lowerBound * 3 * h, p.pointer(layer.qkvBias), rows: rows.count, columns: 3 * h)
-    }
+    fillRows(s.qkv, with: p.pointer(layer.qkvBias), rows: n, columns: 3 * h)
+    BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: 3 * h, k: h, a: input, lda: h, b: p.pointer(layer.qkvWeight), ldb: h,
+               beta: 1, c: s.qkv, ldc: 3 * h)
     let attentionDropout = s.dropout.flatMap { dropout in dropout.attention.map { (mask: $0, dropped: dropout.droppedProbabilities) } }
     attentionForward(context: s.context, probabilities: s.probabilities, qkv: s.qkv, sequenceStarts: batch.sequenceStarts,
                      heads: config.numAttentionHeads, hidden: h, dropout: attentionDropout)
+    fillRows(s.attentionProjection, with: p.pointer(layer.attentionOutputBias), rows: n, columns: h)
     BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: h, k: h, a: s.context, lda: h, b: p.pointer(layer.attentionOutputWeight), ldb: h,
-               c: s.attentionProjection, ldc: h)
-    residualLayerNorm(projection: s.attentionProjection, bias: p.pointer(layer.attentionOutputBias), mask: s.dropout?.attentionOutput,
+               beta: 1, c: s.attentionProjection, ldc: h)
+    residualLayerNorm(projection: s.attentionProjection, mask: s.dropout?.attentionOutput,
                       residual: input, sum: s.attentionSum, output: s.attentionNorm, mean: s.attentionMean, rstd: s.attentionRstd,
                       weight: p.pointer(layer.attentionNormWeight), normBias: p.pointer(layer.attentionNormBias), rows: n, width: h, epsilon: config.layerNormEps)
 
+    fillRows(s.intermediatePre, with: p.pointer(layer.intermediateBias), rows: n, columns: i)
     BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: i, k: h, a: s.attentionNorm, lda: h, b: p.pointer(layer.intermediateWeight), ldb: h,
-               c: s.intermediatePre, ldc: i)
+               beta: 1, c: s.intermediatePre, ldc: i)
     parallelParts(n, minimumPart: rowsPerPart) { rows in
         let offset = rows.lowerBound * i
-        addBias(s.intermediatePre + offset, p.pointer(layer.intermediateBias), rows: rows.count, columns: i)
         if s.intermediate != s.intermediatePre { (s.intermediate + offset).update(from: s.intermediatePre + offset, count: rows.count * i) }
         activationForward(s.intermediate + offset, count: rows.count * i, kind: config.hiddenAct)
     }
+    fillRows(s.outputProjection, with: p.pointer(layer.outputBias), rows: n, columns: h)
     BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: h, k: i, a: s.intermediate, lda: i, b: p.pointer(layer.outputWeight), ldb: i,
-               c: s.outputProjection, ldc: h)
-    residualLayerNorm(projection: s.outputProjection, bias: p.pointer(layer.outputBias), mask: s.dropout?.output,
+               beta: 1, c: s.outputProjection, ldc: h)
+    residualLayerNorm(projection: s.outputProjection, mask: s.dropout?.output,
                       residual: s.attentionNorm, sum: s.outputSum, output: output, mean: s.outputMean, rstd: s.outputRstd,
                       weight: p.pointer(layer.outputNormWeight), normBias: p.pointer(layer.outputNormBias), rows: n, width: h, epsilon: config.layerNormEps)
 }
@@ -65,14 +66,21 @@ func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePoint
 /// Rows per core below which a pass between matrix products stays on one core.
 let rowsPerPart = 32
 
-/// projection += bias, × dropout mask, sum = projection + residual, output = LayerNorm(sum).
-private func residualLayerNorm(projection: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, mask: UnsafePointer<Float>?,
+/// Every row of `matrix` set to `values`: the bias, which the product then adds to (as torch's
+/// addmm), instead of a pass of its own after it.
+private func fillRows(_ matrix: UnsafeMutablePointer<Float>, with values: UnsafePointer<Float>, rows: Int, columns: Int) {
+    parallelParts(rows, minimumPart: rowsPerPart) { part in
+        for row in part { (matrix + row * columns).update(from: values, count: columns) }
+    }
+}
+
+/// projection × dropout mask, sum = projection + residual, output = LayerNorm(sum).
+private func residualLayerNorm(projection: UnsafeMutablePointer<Float>, mask: UnsafePointer<Float>?,
                                residual: UnsafePointer<Float>, sum: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
                                mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>,
                                normBias: UnsafePointer<Float>, rows: Int, width: Int, epsilon: Float) {
     parallelParts(rows, minimumPart: rowsPerPart) { part in
         let offset = part.lowerBound * width, count = part.count * width
-        addBias(projection + offset, bias, rows: part.count, columns: width)
         if let mask { applyMask(projection + offset, mask + offset, count: count) }
         add(sum + offset, projection + offset, residual + offset, count: count)
         layerNormForward(output: output + offset, mean: mean + part.lowerBound, rstd: rstd + part.lowerBound, input: sum + offset,
