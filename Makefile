@@ -25,8 +25,8 @@ help:
 	@echo "make test       set up and run the whole test suite"
 	@echo "make notebooks  render every notebook in notebooks/"
 	@echo "make fixtures   regenerate the reference fixtures with datasets, tokenizers, PyTorch ($(REFERENCE_VENV))"
-	@echo "make bench      Lectern against the Hugging Face reference; writes docs/performance.md"
-	@echo "make bench-training  the course configuration against the Trainer over 3 seeds; writes docs/training.md"
+	@echo "make bench      Lectern against the Hugging Face reference (training, larger run, inference, tokenizer); writes docs/performance.md"
+	@echo "make bench-training  the course configuration against the Trainer over 3 seeds; writes output/performance-partial.md"
 	@echo "make bench-cache  the course notebook cold, then warm after a prose edit (the cell cache)"
 	@echo "make determinism  run the course notebook twice and compare the JSON transcripts (timings aside)"
 	@echo "make screenshots  render the course notebook and photograph it in headless Chromium (docs/screenshots/)"
@@ -84,15 +84,18 @@ fixtures: setup reference-env
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_forward_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_checkpoint_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
 
-bench: setup reference-env
+# Every benchmark (about 50 minutes): Lectern and the Hugging Face reference alternately; writes docs/performance.md.
+bench: setup reference-env build
 	$(SWIFT) build -c release --product lectern-bench
 	"$(REFERENCE_VENV)/bin/python" bench/run_bench.py --python "$(REFERENCE_VENV)/bin/python"
 
 clean:
 	rm -rf .build output/*.html output/*.md output/*.json
 
+# The course configuration only (about 15 minutes); the report goes to output/performance-partial.md.
 bench-training: setup reference-env build
-	"$(REFERENCE_VENV)/bin/python" bench/run_training_bench.py --python "$(REFERENCE_VENV)/bin/python"
+	$(SWIFT) build -c release --product lectern-bench
+	"$(REFERENCE_VENV)/bin/python" bench/run_bench.py --python "$(REFERENCE_VENV)/bin/python" --only training
 
 # The course notebook's HTML in a real browser: headless Chromium (Debian's package) photographs
 # the top, the train cell and the evaluate cell (light and dark) into docs/screenshots/.

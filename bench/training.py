@@ -1,0 +1,58 @@
+"""The training benchmarks, one run of one system each: the course notebook with Lectern, the
+same configuration with the Hugging Face Trainer (bench/reference_train.py), Lectern's training
+steps alone (`lectern-bench training`), and the larger configuration (bench/ag-news-10k.md)."""
+import json
+import pathlib
+import tempfile
+
+from common import AG_NEWS, LECTERN, LECTERN_BENCH, MODEL, ROOT, run_json
+
+LARGE_ROWS = 10_000
+
+
+def notebook(path, settings):
+    """Runs a notebook with `lectern run --no-cache` (every cell computes); returns its cells by
+    directive and the run's peak RSS."""
+    with tempfile.TemporaryDirectory() as out:
+        command = [LECTERN, "run", path, "--no-cache", "--out", out, "--quiet"]
+        for key, value in settings.items():
+            command += ["--set", f"{key}={value}"]
+        rss = run_json(command)["process_peak_rss_mb"]
+        transcript = json.loads(pathlib.Path(out, pathlib.Path(path).stem + ".json").read_text())
+    return {cell["directive"]: cell["outputs"] for cell in transcript["cells"] if "directive" in cell}, rss
+
+
+def lectern_course(seed):
+    cells, rss = notebook(ROOT / "notebooks" / "fine-tuning-bert.md", {"seed": seed})
+    train, evaluate = cells["train"]["metrics"], cells["evaluate"]["metrics"]
+    split = cells["tokenize"]["splits"]["train"]
+    return {"seed": seed, "train_samples_per_second": train["train_samples_per_second"], "train_runtime": train["train_runtime"],
+            "eval_accuracy": evaluate["eval_accuracy"], "eval_loss": evaluate["eval_loss"],
+            "eval_samples_per_second": evaluate["eval_samples_per_second"], "peak_rss_mb": rss,
+            "mean_tokens": split["mean_tokens"], "train_texts": split["num_texts"]}
+
+
+def trainer(python, seed, padding, train_rows=None):
+    command = [python, ROOT / "bench" / "reference_train.py", AG_NEWS, MODEL, seed, padding] + ([train_rows] if train_rows else [])
+    result = run_json(command)
+    result["peak_rss_mb"] = result["process_peak_rss_mb"]
+    return result
+
+
+def lectern_steps(seed):
+    """The course configuration's 100 optimizer steps timed alone, with their FLOPs."""
+    return run_json([LECTERN_BENCH, "training", AG_NEWS, "all-MiniLM-L6-v2", seed])
+
+
+def lectern_large():
+    cells, rss = notebook(ROOT / "bench" / "ag-news-10k.md", {"rows": LARGE_ROWS})
+    train, evaluate = cells["train"]["metrics"], cells["evaluate"]["metrics"]
+    return {"train_rows": cells["load"]["num_rows"]["train"], "eval_rows": cells["load"]["num_rows"]["test"],
+            "train_runtime": train["train_runtime"], "train_samples_per_second": train["train_samples_per_second"],
+            "eval_runtime": evaluate["eval_runtime"], "eval_samples_per_second": evaluate["eval_samples_per_second"],
+            "eval_accuracy": evaluate["eval_accuracy"], "eval_f1": evaluate["eval_f1"], "eval_loss": evaluate["eval_loss"],
+            "peak_rss_mb": rss}
+
+
+def trainer_large(python):
+    return trainer(python, 42, "longest", LARGE_ROWS)
