@@ -9,7 +9,6 @@ public final class BertClassifier: @unchecked Sendable {
     private var workspace = Workspace()
 
     public init(parameters: BertParameters) {
-        BLAS.prepareThreads()
         self.parameters = parameters
     }
 

@@ -38,7 +38,6 @@ public final class BertTrainingModel: @unchecked Sendable {
     private var generator: DropoutGenerator
 
     public init(parameters: BertParameters, dropout: Dropout? = nil, seed: UInt64 = 42) {
-        BLAS.prepareThreads()
         self.parameters = parameters
         self.dropout = dropout ?? Dropout(config: parameters.config)
         gradients = .allocate(capacity: parameters.count)
