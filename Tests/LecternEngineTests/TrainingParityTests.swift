@@ -44,10 +44,8 @@ struct TrainingParityTests {
             model.zeroGradients()
             let loss = try model.forward(TokenBatch(step.ids), labels: step.labels).loss
             model.backward()
-            let norm = gradientNorm(UnsafeBufferPointer(model.gradients), sparseRows: model.sparseRows)
             let rate = schedule.rate(at: index)
-            optimizer.update(parameters.storage, gradients: UnsafeBufferPointer(model.gradients), rate: rate,
-                             gradientScale: clippingScale(norm: norm, maxNorm: 1), sparseRows: model.sparseRows)
+            let norm = optimizer.apply(model, rate: rate, maxGradNorm: 1)
             #expect(relative(loss, step.loss) < 1e-4, "step \(index + 1) loss \(loss) vs \(step.loss)")
             #expect(relative(norm, step.grad_norm) < 1e-3, "step \(index + 1) grad norm \(norm) vs \(step.grad_norm)")
             #expect(relative(rate, step.learning_rate) < 1e-6)

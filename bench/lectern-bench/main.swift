@@ -77,10 +77,7 @@ do {
                 model.zeroGradients()
                 _ = try model.forward(batch, labels: labels)
                 model.backward()
-                let sparseRows = model.sparseRows
-                let norm = gradientNorm(UnsafeBufferPointer(model.gradients), sparseRows: sparseRows)
-                optimizer.update(checkpoint.parameters.storage, gradients: UnsafeBufferPointer(model.gradients), rate: schedule.rate(at: step),
-                                 gradientScale: clippingScale(norm: norm, maxNorm: 1), sparseRows: sparseRows)
+                _ = optimizer.apply(model, rate: schedule.rate(at: step), maxGradNorm: 1)
             })
             // Forward and backward: 6 FLOPs per weight per token in the dense layers; the attention
             // products (QKᵀ and PV, 2·L²·h each forward) three times over.

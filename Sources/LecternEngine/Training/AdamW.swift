@@ -105,6 +105,17 @@ public final class AdamW: @unchecked Sendable {
         }
     }
 
+    /// The Trainer's step after the backward pass: measures the model's gradients, clips them to
+    /// `maxGradNorm` and applies them, skipping the word-embedding rows no batch touched.
+    /// Returns the norm before clipping (the logged `grad_norm`).
+    public func apply(_ model: BertTrainingModel, rate: Float, maxGradNorm: Float?) -> Float {
+        let sparseRows = model.sparseRows
+        let norm = gradientNorm(UnsafeBufferPointer(model.gradients), sparseRows: sparseRows)
+        update(model.parameters.storage, gradients: UnsafeBufferPointer(model.gradients), rate: rate,
+               gradientScale: clippingScale(norm: norm, maxNorm: maxGradNorm), sparseRows: sparseRows)
+        return norm
+    }
+
     /// Rows of the sparse table that have had a gradient: found from the moments the first time
     /// (a fresh optimizer has none, a restored one has those of its checkpoint), then kept up to date.
     private var liveRows: [Bool] = []

@@ -119,11 +119,8 @@ public final class Trainer: @unchecked Sendable {
                 }
                 lastFiniteLoss = loss
                 model.backward()
-                let sparseRows = model.sparseRows
-                let norm = gradientNorm(UnsafeBufferPointer(model.gradients), sparseRows: sparseRows)
                 let rate = schedule.rate(at: globalStep)
-                optimizer.update(parameters.storage, gradients: UnsafeBufferPointer(model.gradients), rate: rate,
-                                 gradientScale: clippingScale(norm: norm, maxNorm: arguments.maxGradNorm), sparseRows: sparseRows)
+                let norm = optimizer.apply(model, rate: rate, maxGradNorm: arguments.maxGradNorm)
                 globalStep += 1
                 stepLosses += Double(loss)
                 totalLoss += Double(loss)
