@@ -30,6 +30,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // CPUID for the engine's run-time kernel choice, compiled for the baseline x86-64 so it runs anywhere.
+        .target(name: "CCPUID"),
         .target(name: "LecternMarkdown", dependencies: ["CCmarkGFM"]),
         .target(
             name: "LecternNotebook",
@@ -39,7 +41,7 @@ let package = Package(
         .target(name: "LecternData", dependencies: ["LecternFiles"]),
         .target(
             name: "LecternEngine",
-            dependencies: ["COpenBLAS", "LecternFiles"],
+            dependencies: ["COpenBLAS", "CCPUID", "LecternFiles"],
             // Native SIMD (AVX-512 here) and no exclusivity checks in the kernels' hot loops; measured in docs/engine.md.
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-Xcc", "-march=native", "-enforce-exclusivity=unchecked"])]
         ),
@@ -55,7 +57,7 @@ let package = Package(
         .target(name: "LecternExport", dependencies: ["LecternNotebook", "LecternData", "LecternTranscript"]),
         .executableTarget(
             name: "lectern",
-            dependencies: ["LecternRunner", "LecternExport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LecternRunner", "LecternExport", "LecternEngine", "LecternTranscript", "LecternNotebook", "LecternFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Lectern's side of `make bench` (bench/run_bench.py runs it against the Hugging Face reference).
         .executableTarget(name: "lectern-bench", dependencies: ["LecternData", "LecternEngine"], path: "bench/lectern-bench"),
@@ -67,7 +69,7 @@ let package = Package(
         .target(name: "LecternTestSupport", path: "Tests/LecternTestSupport"),
         .testTarget(name: "LecternNotebookTests", dependencies: ["LecternNotebook", "LecternTestSupport"]),
         .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "CCPUID", "LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript", "LecternFiles", "LecternTestSupport"]),
         .testTarget(name: "LecternRunnerTests", dependencies: ["LecternRunner", "LecternTestSupport"]),
         // Runs the built `lectern` executable as a student would; `swift test` builds it first.

@@ -71,6 +71,8 @@ public struct HTMLTranscriptRenderer: Sendable {
             "cells": cells,
             "diagnostics": transcript.diagnostics,
             "hasDiagnostics": !transcript.diagnostics.isEmpty,
+            "warnings": transcript.warnings,
+            "notes": transcript.notes,
         ]
         if let failure = transcript.firstFailure {
             let interrupted = failure.status == .interrupted

@@ -26,6 +26,8 @@ extension Transcript {
             ("status", .string(status.rawValue)),
             ("params", .object(parameters.map { (key: $0.name, value: $0.value) })),
             ("run", .object(runInfo.map { (key: Self.key($0.label), value: .string($0.value)) })),
+            ("warnings", .array(warnings.map { .string($0) })),
+            ("notes", .array(notes.map { .string($0) })),
             ("started_at", .string(Self.timestamp(startedAt))),
             ("seconds", .double(Self.roundedSeconds(seconds))),
             ("diagnostics", .array(diagnostics.map { .string($0) })),

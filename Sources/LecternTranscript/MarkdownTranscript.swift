@@ -24,6 +24,8 @@ extension Transcript {
             out += "> [!CAUTION]\n> The notebook has problems, so nothing ran:\n>\n"
             out += diagnostics.map { "> - " + $0.replacingOccurrences(of: "\n", with: "\n>   ") }.joined(separator: "\n") + "\n\n"
         }
+        for warning in warnings { out += "> [!WARNING]\n> \(warning)\n\n" }
+        for note in notes { out += "> [!NOTE]\n> \(note)\n\n" }
         out += Self.table(columns: ["Run", ""], rows: runInfo.map { [$0.label, $0.value] })
         if !parameters.isEmpty {
             out += "\n" + Self.table(columns: ["Parameter", "Value", "Set in"],

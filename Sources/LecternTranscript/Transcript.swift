@@ -26,6 +26,11 @@ public struct Transcript: Sendable {
     public var cells: [Cell]
     /// Problems found before anything ran, one paragraph each.
     public var diagnostics: [String]
+    /// About the run as a whole, shown above the first cell: what a reader must see (such as slow
+    /// generic kernels, with the fix) ...
+    public var warnings: [String] = []
+    /// ... and what is worth knowing (such as a slower setting the user chose).
+    public var notes: [String] = []
 
     public init(title: String, notebook: String, status: Status, parameters: [Parameter], runInfo: [(label: String, value: String)],
                 startedAt: Date, seconds: Double, cells: [Cell], diagnostics: [String]) {

@@ -7,6 +7,6 @@ struct Lectern: ParsableCommand {
         commandName: "lectern",
         abstract: "Run Markdown course notebooks that fine-tune BERT, as reproducible documents.",
         version: LecternVersion.current,
-        subcommands: [Run.self, Watch.self, New.self, Export.self, Check.self, Tokenize.self]
+        subcommands: [Run.self, Watch.self, New.self, Export.self, Check.self, Tokenize.self, Doctor.self]
     )
 }

@@ -1,20 +1,34 @@
 import Foundation
 import LecternEngine
 import LecternRunner
+import LecternTranscript
 
-/// Facts recorded in every transcript so that a run can be reproduced.
+/// Facts recorded in every transcript so that a run can be reproduced, and what the machine's
+/// kernels mean for it.
 enum RunInfo {
     static func current(notebook: String) -> [(label: String, value: String)] {
+        [("Lectern", LecternVersion.current), ("Notebook", notebook), ("Machine", operatingSystem)] + MachineReport.lines()
+    }
+
+    /// "Linux 6.1.0-28-amd64 x86_64".
+    static var operatingSystem: String {
         var system = utsname()
         uname(&system)
         func text<T>(_ field: T) -> String {
             withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         }
-        return [
-            ("Lectern", LecternVersion.current),
-            ("Notebook", notebook),
-            ("Machine", "\(text(system.sysname)) \(text(system.release)) \(text(system.machine)), \(ProcessInfo.processInfo.activeProcessorCount) cores"),
-            ("BLAS", "\(BLAS.configuration), \(BLAS.threads) threads"),
-        ]
+        return "\(text(system.sysname)) \(text(system.release)) \(text(system.machine))"
     }
+
+    /// Adds the kernels' warnings and notes to a transcript and prints them, once per process.
+    static func annotate(_ transcript: inout Transcript) {
+        transcript.warnings += BLAS.kernels.warnings
+        transcript.notes += BLAS.kernels.notes
+        _ = printedOnce
+    }
+
+    private static let printedOnce: Void = {
+        for warning in BLAS.kernels.warnings { printError("warning: \(warning)") }
+        for note in BLAS.kernels.notes { printError("note: \(note)") }
+    }()
 }

@@ -42,6 +42,6 @@ func parallelParts(of segments: [Range<Int>], minimumPart: Int = 1 << 16, _ body
 }
 
 enum Parallel {
-    /// The cores the engine uses (as many as OpenBLAS uses).
-    static let cores = max(1, BLAS.threads)
+    /// The cores the engine uses: as many as OpenBLAS uses, set by `BLAS.setThreads`.
+    static var cores: Int { max(1, BLAS.threads) }
 }
