@@ -68,6 +68,28 @@ void lectern_cpu_identify(lectern_cpu *cpu) {
         memcpy(cpu->brand, words, 48);
     }
 }
+
+const char *lectern_cpu_missing_for_engine(void) {
+    lectern_cpu cpu;
+    lectern_cpu_identify(&cpu);
+    unsigned int eax, ebx, ecx, edx;
+    __get_cpuid(1, &eax, &ebx, &ecx, &edx);
+    bool movbe = ecx & bit_MOVBE;
+    __get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx);
+    bool lzcnt = ecx & bit_LZCNT;
+    __cpuid_count(7, 0, eax, ebx, ecx, edx);
+    bool bmi1 = ebx & bit_BMI, bmi2 = ebx & bit_BMI2;
+    if (!cpu.avx) return "AVX";
+    if (!cpu.avx2) return "AVX2";
+    if (!cpu.fma) return "FMA";
+    if (!cpu.f16c) return "F16C";
+    if (!bmi1 || !bmi2) return "BMI1/BMI2";
+    if (!lzcnt) return "LZCNT";
+    if (!movbe) return "MOVBE";
+    return NULL;
+}
 #else
+const char *lectern_cpu_missing_for_engine(void) { return "x86-64"; }
+
 void lectern_cpu_identify(lectern_cpu *cpu) { memset(cpu, 0, sizeof *cpu); }
 #endif

@@ -103,7 +103,7 @@ func render(_ notebookOptions: NotebookOptions, _ options: RenderOptions, resume
                                              runInfo: RunInfo.current(notebook: notebookOptions.notebook))
     }
     transcript.title += titleSuffix
-    RunInfo.annotate(&transcript)
+    RunInfo.annotate(&transcript, quiet: options.quiet)
 
     let stem = chosenStem ?? URL(fileURLWithPath: notebookOptions.notebook).deletingPathExtension().lastPathComponent
     let paths: [String]

@@ -20,15 +20,20 @@ enum RunInfo {
         return "\(text(system.sysname)) \(text(system.release)) \(text(system.machine))"
     }
 
-    /// Adds the kernels' warnings and notes to a transcript and prints them, once per process.
-    static func annotate(_ transcript: inout Transcript) {
+    /// Adds the kernels' warnings and notes to a transcript and prints them once per process
+    /// (warnings even with --quiet).
+    static func annotate(_ transcript: inout Transcript, quiet: Bool) {
         transcript.warnings += BLAS.kernels.warnings
         transcript.notes += BLAS.kernels.notes
-        _ = printedOnce
+        if quiet { _ = warningsPrinted } else { _ = everythingPrinted }
     }
 
-    private static let printedOnce: Void = {
+    private static let warningsPrinted: Void = {
         for warning in BLAS.kernels.warnings { printError("warning: \(warning)") }
+    }()
+
+    private static let everythingPrinted: Void = {
+        _ = warningsPrinted
         for note in BLAS.kernels.notes { printError("note: \(note)") }
     }()
 }

@@ -18,4 +18,9 @@ typedef struct {
 // Fills `cpu`; on a processor without CPUID (not x86-64) every field is zero.
 void lectern_cpu_identify(lectern_cpu *cpu);
 
+// The engine's Swift code is compiled for x86-64-v3 (Package.swift). Returns NULL when this CPU
+// runs it, else the name of the first instruction set it lacks: checked before any engine code runs,
+// so that an older CPU gets a message instead of an illegal instruction.
+const char *lectern_cpu_missing_for_engine(void);
+
 #endif
