@@ -84,7 +84,7 @@ fixtures: setup reference-env
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_forward_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_checkpoint_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
 
-# Every benchmark (about 50 minutes): Lectern and the Hugging Face reference alternately; writes docs/performance.md.
+# Every benchmark (about an hour): Lectern and the Hugging Face reference alternately, out of the box; writes this machine class's section of docs/performance.md (bench/results/).
 bench: setup reference-env build
 	$(SWIFT) build -c release --product lectern-bench
 	"$(REFERENCE_VENV)/bin/python" bench/run_bench.py --python "$(REFERENCE_VENV)/bin/python"

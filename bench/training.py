@@ -5,7 +5,7 @@ import json
 import pathlib
 import tempfile
 
-from common import AG_NEWS, LECTERN, LECTERN_BENCH, MODEL, ROOT, run_json
+from common import AG_NEWS, BERT_BASE, LECTERN, LECTERN_BENCH, MODEL, ROOT, run_json
 
 LARGE_ROWS = 10_000
 
@@ -22,8 +22,8 @@ def notebook(path, settings):
     return {cell["directive"]: cell["outputs"] for cell in transcript["cells"] if "directive" in cell}, rss
 
 
-def lectern_course(seed):
-    cells, rss = notebook(ROOT / "notebooks" / "fine-tuning-bert.md", {"seed": seed})
+def lectern_course(seed, model=None):
+    cells, rss = notebook(ROOT / "notebooks" / "fine-tuning-bert.md", {"seed": seed, **({"model": model} if model else {})})
     train, evaluate = cells["train"]["metrics"], cells["evaluate"]["metrics"]
     split = cells["tokenize"]["splits"]["train"]
     return {"seed": seed, "train_samples_per_second": train["train_samples_per_second"], "train_runtime": train["train_runtime"],
@@ -32,8 +32,8 @@ def lectern_course(seed):
             "mean_tokens": split["mean_tokens"], "train_texts": split["num_texts"]}
 
 
-def trainer(python, seed, padding, train_rows=None):
-    command = [python, ROOT / "bench" / "reference_train.py", AG_NEWS, MODEL, seed, padding] + ([train_rows] if train_rows else [])
+def trainer(python, seed, padding, train_rows=None, model=MODEL):
+    command = [python, ROOT / "bench" / "reference_train.py", AG_NEWS, model, seed, padding] + ([train_rows] if train_rows else [])
     result = run_json(command)
     result["peak_rss_mb"] = result["process_peak_rss_mb"]
     return result
@@ -52,6 +52,14 @@ def lectern_large():
             "eval_runtime": evaluate["eval_runtime"], "eval_samples_per_second": evaluate["eval_samples_per_second"],
             "eval_accuracy": evaluate["eval_accuracy"], "eval_f1": evaluate["eval_f1"], "eval_loss": evaluate["eval_loss"],
             "peak_rss_mb": rss}
+
+
+def bert_base(python):
+    """The bert-base-shaped model with random weights (bench/make_bert_base.py), made once per machine."""
+    folder = BERT_BASE
+    if not (folder / "model.safetensors").exists():
+        run_json([python, ROOT / "bench" / "make_bert_base.py", folder, MODEL])
+    return folder
 
 
 def trainer_large(python):

@@ -29,6 +29,8 @@ guard arguments.count >= 2 else {
     FileHandle.standardError.write(Data("usage: lectern-bench tokenizer|inference AG_NEWS_FOLDER ...\n".utf8))
     exit(2)
 }
+BLAS.prepare()
+for warning in BLAS.kernels.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
 do {
     switch arguments[1] {
     case "tokenizer":
@@ -42,7 +44,7 @@ do {
         let model = arguments[3]
         let batch = arguments.count > 4 ? Int(arguments[4])! : 32
         let maxLength = arguments.count > 5 ? Int(arguments[5])! : 128
-        BLAS.setThreads(arguments.count > 6 ? Int(arguments[6])! : 2)
+        BLAS.setThreads(arguments.count > 6 ? Int(arguments[6])! : MachineReport.cores)
         let classifier = try TextClassifier(folder: try ModelResolver.resolve(model), labels: ["World", "Sports", "Business", "Sci/Tech"])
         let corpus = try texts(arguments[2], split: "test")
         let classifierWithLength = TextClassifier(tokenizer: classifier.tokenizer, model: classifier.model, maxLength: maxLength)
@@ -57,7 +59,7 @@ do {
         // linearly, weight decay 0.01, clipping at 1, dropout on. Reports the time spent in steps and
         // the model FLOPs on the real sequence lengths.
         let seed = arguments.count > 4 ? UInt64(arguments[4])! : 42
-        BLAS.setThreads(2)
+        BLAS.setThreads(MachineReport.cores)
         let rows = try SplitExpression("train[:1000]").select(from: try DatasetLoader.load(at: arguments[2]))
         let train = rows.select(try TrainTestSplit(testSize: .fraction(0.2), seed: 42).indices(count: rows.count).train)
         let folder = try ModelResolver.resolve(arguments[3])
@@ -94,7 +96,7 @@ do {
     case "peak":
         // The machine's attainable peak for the engine: OpenBLAS sgemm on large square matrices,
         // the best of five products of 3072 × 3072 × 3072.
-        BLAS.setThreads(arguments.count > 2 ? Int(arguments[2])! : 2)
+        BLAS.setThreads(arguments.count > 2 ? Int(arguments[2])! : MachineReport.cores)
         let size = 3072
         let a = [Float](repeating: 0.5, count: size * size), b = [Float](repeating: 0.25, count: size * size)
         var c = [Float](repeating: 0, count: size * size)
