@@ -19,8 +19,8 @@ BERT_BASE = pathlib.Path(os.environ.get("LECTERN_BENCH_MODELS", pathlib.Path.hom
 
 
 def run_json(command, env=None):
-    """Runs a command in a fresh process and returns the JSON object on the last line of its
-    output (if any), with the process's peak RSS in MB (from wait4) as `process_peak_rss_mb`."""
+    """Runs a command in a fresh process and returns the JSON object it printed (its whole output, or
+    its last line), with the process's peak RSS in MB (from wait4) as `process_peak_rss_mb`."""
     process = subprocess.Popen([str(part) for part in command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, **(env or {})})
     stdout, stderr = process.stdout.read(), process.stderr.read()
@@ -28,7 +28,10 @@ def run_json(command, env=None):
     if status != 0:
         sys.exit(f"{' '.join(map(str, command))} failed with status {status}:\n{stderr[-3000:]}")
     lines = stdout.strip().splitlines()
-    result = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+    if stdout.lstrip().startswith("{"):
+        result = json.loads(stdout)
+    else:
+        result = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
     result["process_peak_rss_mb"] = usage.ru_maxrss / 1024
     return result
 

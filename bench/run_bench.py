@@ -20,6 +20,7 @@ import argparse
 import datetime
 import json
 import os
+import pathlib
 import platform
 import re
 import statistics
@@ -253,13 +254,18 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[42, 43, 44])
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=SECTIONS)
+    parser.add_argument("--report-from", help="write the report from a run's raw results (output/bench.json) instead of measuring")
     arguments = parser.parse_args()
-    machine = run_json([LECTERN, "doctor", "--json"])
-    results = measure(arguments)
-    results["machine"] = machine
+    if arguments.report_from:
+        results = json.loads(pathlib.Path(arguments.report_from).read_text())
+        arguments.only = [section for section in SECTIONS if section in results]
+    else:
+        machine = run_json([LECTERN, "doctor", "--json"])
+        results = measure(arguments)
+        results["machine"] = machine
+        (ROOT / "output").mkdir(exist_ok=True)
+        (ROOT / "output" / "bench.json").write_text(json.dumps(results, indent=1))
     text = report(results, arguments)
-    (ROOT / "output").mkdir(exist_ok=True)
-    (ROOT / "output" / "bench.json").write_text(json.dumps(results, indent=1))
     if set(arguments.only) == set(SECTIONS):
         slug = re.sub(r"[^a-z0-9]+", "-", machine_class(machine).lower()).strip("-")
         (RESULTS / f"{slug}.md").write_text(text)
