@@ -28,9 +28,9 @@ def run_json(command, env=None):
     if status != 0:
         sys.exit(f"{' '.join(map(str, command))} failed with status {status}:\n{stderr[-3000:]}")
     lines = stdout.strip().splitlines()
-    if stdout.lstrip().startswith("{"):
+    try:
         result = json.loads(stdout)
-    else:
+    except json.JSONDecodeError:
         result = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
     result["process_peak_rss_mb"] = usage.ru_maxrss / 1024
     return result
