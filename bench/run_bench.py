@@ -202,7 +202,7 @@ Measured by `make bench`, out of the box{removed}. Lectern and the Hugging Face 
 alternately in one invocation; each figure is the median of {arguments.runs} runs (the course
 configuration: one run per seed {', '.join(map(str, arguments.seeds))}; the lesson's padding, the
 bert-base-shaped model and the larger configuration: one run). The ratio is Lectern / reference for
-speed and reference / Lectern for memory: above 1, Lectern is ahead.{warnings}
+speed and reference / Lectern for memory: above 1, Lectern is ahead.{(" " + results["note"]) if "note" in results else ""}{warnings}
 
 | benchmark | Lectern | Hugging Face | ratio | goal |
 | --- | ---: | ---: | ---: | --- |
@@ -259,6 +259,7 @@ def main():
     if arguments.report_from:
         results = json.loads(pathlib.Path(arguments.report_from).read_text())
         arguments.only = [section for section in SECTIONS if section in results]
+        machine = results["machine"]
     else:
         machine = run_json([LECTERN, "doctor", "--json"])
         results = measure(arguments)
