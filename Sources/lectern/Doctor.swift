@@ -10,8 +10,7 @@ struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Describe this machine as Lectern uses it: CPU, vector units, BLAS kernels, threads and matrix-product speed.")
 
-    @Option(help: ArgumentHelp("Threads to measure with (default: every core, or OPENBLAS_NUM_THREADS).", valueName: "n"))
-    var threads: Int?
+    @OptionGroup var engine: EngineOptions
 
     @Flag(help: "Start from OpenBLAS's generic Prescott kernels, as OpenBLAS does on a CPU it does not know, and show what Lectern chooses instead.")
     var unknownCPU = false
@@ -19,13 +18,8 @@ struct Doctor: ParsableCommand {
     @Flag(help: "Print one JSON object (for benchmark reports).")
     var json = false
 
-    func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more, but it is \(threads).") }
-    }
-
     func run() throws {
-        if unknownCPU { BLAS.prepareAsOnAnUnknownCPU() } else { BLAS.prepare() }
-        if let threads { BLAS.setThreads(threads) }
+        engine.prepare(asOnAnUnknownCPU: unknownCPU)
         let cpu = CPU.current, kernels = BLAS.kernels
         let speed = MatrixProductSpeed.measure()
         let lines = [("Lectern", LecternVersion.current), ("Machine", RunInfo.operatingSystem)] + MachineReport.lines()

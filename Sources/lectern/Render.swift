@@ -28,9 +28,7 @@ struct RenderOptions: ParsableArguments {
                                valueName: "cell"))
     var refresh: [String] = []
 
-    @Option(help: ArgumentHelp("Threads for the matrix products and the passes between them (default: every core, or OPENBLAS_NUM_THREADS).",
-                               valueName: "n"))
-    var threads: Int?
+    @OptionGroup var engine: EngineOptions
 
     @Option(name: .customLong("to"), help: ArgumentHelp("Also write the transcript as `ipynb`: a Jupyter notebook of the equivalent Hugging Face code with Lectern's outputs.",
                                                         valueName: "format"))
@@ -41,16 +39,6 @@ struct RenderOptions: ParsableArguments {
     }
 
     /// The HTML transcript's path for a notebook.
-    func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more, but it is \(threads).") }
-    }
-
-    /// Chooses the BLAS kernels and sets the thread count, before any other thread starts.
-    func prepareEngine() {
-        BLAS.prepare()
-        if let threads { BLAS.setThreads(threads) }
-    }
-
     func htmlPath(for notebook: String) -> String {
         let stem = URL(fileURLWithPath: notebook).deletingPathExtension().lastPathComponent
         return URL(fileURLWithPath: outputFolder).appendingPathComponent(stem + ".html").standardizedFileURL.path
@@ -79,7 +67,7 @@ func render(_ notebookOptions: NotebookOptions, _ options: RenderOptions, resume
             stem chosenStem: String? = nil, titleSuffix: String = "") -> (status: Int32, transcript: Transcript?) {
     let notebookFolder = URL(fileURLWithPath: notebookOptions.notebook).deletingLastPathComponent().path
     guard let renderer = transcriptRenderer(for: notebookOptions.notebook, template: options.template) else { return (2, nil) }
-    options.prepareEngine()
+    options.engine.prepare()
 
     var transcript: Transcript
     var parsed: (notebook: Notebook, bindings: ParameterBindings)?
