@@ -59,12 +59,11 @@ extension BLASKernels {
     static func plan(for cpu: CPU, forced: String?, libraryChoice picked: String) -> Plan {
         let best = OpenBLASCore.best(for: cpu)
         var plan = Plan(switchTo: nil, origin: .openBLAS)
-        var forced = forced
-        if let name = forced, OpenBLASCore.named(name) == nil {
+        let requested = forced.flatMap(OpenBLASCore.named)
+        if let name = forced, requested == nil {
             plan.notes.append("OPENBLAS_CORETYPE=\(name) names no kernel set this OpenBLAS knows, so Lectern chose as if it were not set.")
-            forced = nil
         }
-        if let name = forced, let requested = OpenBLASCore.named(name) {
+        if let name = forced, let requested {
             if requested.level > cpu.level {
                 // OpenBLAS would run them anyway and stop at the first instruction the CPU lacks.
                 plan.switchTo = best.name
@@ -90,8 +89,9 @@ extension BLASKernels {
     static func choose(for cpu: CPU, forced: String?, switcher: CoreSwitch?) -> BLASKernels {
         let best = OpenBLASCore.best(for: cpu)
         guard let switcher else {
-            let warning = genericWarning(core: BLAS.coreName, cpu: cpu, best: best, reason: .fixedBuild)
-            return BLASKernels(core: BLAS.coreName, origin: .fixed, best: best.name, warnings: warning.map { [$0] } ?? [], notes: [])
+            let core = BLAS.coreName
+            let warning = genericWarning(core: core, cpu: cpu, best: best, reason: .fixedBuild)
+            return BLASKernels(core: core, origin: .fixed, best: best.name, warnings: warning.map { [$0] } ?? [], notes: [])
         }
         var plan = plan(for: cpu, forced: forced, libraryChoice: BLAS.coreName)
         if let core = plan.switchTo { switcher.use(core) }
