@@ -82,6 +82,7 @@ fixtures: setup reference-env
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_split_fixtures.py
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_tokenizer_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news $(BBC_FOLDER)
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_forward_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
+	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_bf16_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_checkpoint_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
 
 # Every benchmark (about an hour): Lectern and the Hugging Face reference alternately, out of the box; writes this machine class's section of docs/performance.md (bench/results/).

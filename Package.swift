@@ -32,6 +32,9 @@ let package = Package(
         ),
         // CPUID for the engine's run-time kernel choice, compiled for the baseline x86-64 so it runs anywhere.
         .target(name: "CCPUID"),
+        // bfloat16 matrix products (AVX512-BF16). Baseline x86-64 like CCPUID: only the kernel functions use
+        // the wider instructions, called after CPUID says they exist. Optimized in debug builds too (tests).
+        .target(name: "CBFloat16", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "LecternMarkdown", dependencies: ["CCmarkGFM"]),
         .target(
             name: "LecternNotebook",
@@ -41,7 +44,7 @@ let package = Package(
         .target(name: "LecternData", dependencies: ["LecternFiles"]),
         .target(
             name: "LecternEngine",
-            dependencies: ["COpenBLAS", "CCPUID", "LecternFiles"],
+            dependencies: ["COpenBLAS", "CCPUID", "CBFloat16", "LecternFiles"],
             // SIMD for x86-64-v3 (AVX2, FMA: every x86-64 CPU since 2013-2015), not the build machine's own:
             // a binary built on one machine class runs on the others. As fast as -march=native on Zen 5
             // (AVX-512), 25% faster than baseline x86-64 (docs/engine.md). `lectern` checks the CPU first
@@ -72,9 +75,9 @@ let package = Package(
         .target(name: "LecternTestSupport", path: "Tests/LecternTestSupport"),
         .testTarget(name: "LecternNotebookTests", dependencies: ["LecternNotebook", "LecternTestSupport"]),
         .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "CCPUID", "LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "CCPUID", "CBFloat16", "LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript", "LecternFiles", "LecternTestSupport"]),
-        .testTarget(name: "LecternRunnerTests", dependencies: ["LecternRunner", "LecternTestSupport"]),
+        .testTarget(name: "LecternRunnerTests", dependencies: ["LecternRunner", "LecternEngine", "LecternTestSupport"]),
         // Runs the built `lectern` executable as a student would; `swift test` builds it first.
         .testTarget(name: "LecternCLITests", dependencies: ["LecternTestSupport"]),
         .testTarget(name: "LecternFilesTests", dependencies: ["LecternFiles", "LecternTestSupport"]),

@@ -145,7 +145,7 @@ enum PythonCode {
     static let trainingArgumentNames = ["num_train_epochs", "max_steps", "per_device_train_batch_size", "per_device_eval_batch_size",
                                         "learning_rate", "weight_decay", "warmup_steps", "warmup_ratio", "max_grad_norm", "logging_steps",
                                         "eval_strategy", "eval_steps", "save_strategy", "save_steps", "save_total_limit",
-                                        "load_best_model_at_end", "metric_for_best_model", "greater_is_better", "seed"]
+                                        "load_best_model_at_end", "metric_for_best_model", "greater_is_better", "seed", "bf16"]
 
     static func train(_ arguments: DirectiveArguments) -> String {
         var lines: [String] = []
@@ -214,7 +214,9 @@ enum PythonCode {
         lines += [
             metricsFunction(name: "evaluation_metrics", arguments, zeroDivision: arguments.integer("zero_division") ?? 0),
             "",
-            "output = trainer.predict(tokenized_datasets[\(split)])",
+        ]
+        lines += autocast(arguments, device: "trainer.model.device.type", ["output = trainer.predict(tokenized_datasets[\(split)])"])
+        lines += [
             "print(evaluation_metrics(output))",
             "labels = list(range(trainer.model.config.num_labels))  # every class, also those the split lacks",
             "print(confusion_matrix(output.label_ids, output.predictions.argmax(-1), labels=labels))  # rows: true class, columns: predicted",
@@ -234,9 +236,18 @@ enum PythonCode {
         } else if let split = arguments.string("split") {
             lines.append("texts = raw_datasets[\(literal(split))][\"text\"]")
         }
-        lines += ["for text, scores in zip(texts, classifier(texts)):", "    best = max(scores, key=lambda s: s[\"score\"])",
-                  "    print(f\"{best['label']} ({best['score']:.4f}): {text[:70]}\")"]
+        lines += autocast(arguments, device: "classifier.device.type", [
+            "for text, scores in zip(texts, classifier(texts)):", "    best = max(scores, key=lambda s: s[\"score\"])",
+            "    print(f\"{best['label']} ({best['score']:.4f}): {text[:70]}\")",
+        ])
         return lines.joined(separator: "\n")
+    }
+
+    /// `bf16: true` outside training is torch's autocast around the forward passes (the Trainer's
+    /// `bf16=True` is the same thing inside it).
+    static func autocast(_ arguments: DirectiveArguments, device: String, _ body: [String]) -> [String] {
+        guard arguments.boolean("bf16") == true else { return body }
+        return ["import torch", "with torch.autocast(\(device), dtype=torch.bfloat16):  # bf16: true"] + body.map { "    " + $0 }
     }
 
     // MARK: Python literals

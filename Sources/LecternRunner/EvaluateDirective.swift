@@ -22,6 +22,7 @@ public struct EvaluateDirective: DirectiveHandler {
                       "How precision, recall and F1 average over classes (`none`: one value per class), as scikit-learn's `average`."),
         ParameterSpec("zero_division", .choice(["0", "1"]), default: .string("0"), "The value of a ratio whose denominator is 0, as scikit-learn's `zero_division`."),
         ParameterSpec("per_device_eval_batch_size", .integer(min: 1, max: 4096), default: .integer(8), "Examples per evaluation step."),
+        ParameterSpec("bf16", .boolean, "Matrix products on bfloat16 inputs with float32 sums where the CPU has AVX512-BF16, as `bf16=True` (default: false; float32 elsewhere, with a notice)."),
     ])
 
     /// Metrics by name, with `average` over classes; `.none` adds one entry per class (`f1_World`, ...).
@@ -62,6 +63,7 @@ public struct EvaluateDirective: DirectiveHandler {
         let labelNames = model.classifier.labels
         var training = TrainingArguments(outputDir: "")
         training.perDeviceEvalBatchSize = arguments.integer("per_device_eval_batch_size")!
+        training.bf16 = arguments.boolean("bf16") ?? false
         let trainer = Trainer(parameters: model.classifier.model.parameters, arguments: training, tokenizerFolder: nil) { logits, labels, count in
             Self.metrics(logits: logits, labels: labels, labelCount: count, names: names, average: average, zeroDivision: zeroDivision, labelNames: labelNames)
         }
@@ -74,7 +76,9 @@ public struct EvaluateDirective: DirectiveHandler {
             throw Diagnostic("Evaluation failed: \(error)", at: arguments.location)
         }
         let metrics = ClassificationMetrics(logits: logits, truth: rows.labels, labelCount: labelNames.count)
-        return Self.report(results: results, metrics: metrics, labelNames: labelNames, split: splitName, zeroDivision: zeroDivision)
+        var result = Self.report(results: results, metrics: metrics, labelNames: labelNames, split: splitName, zeroDivision: zeroDivision)
+        if let notice = MatrixPrecision.forRequest(bf16: training.bf16).notice { result.blocks.insert(.notice(notice), at: 0) }
+        return result
     }
 
     static func report(results: [(key: String, value: Double)], metrics: ClassificationMetrics, labelNames: [String], split: String,

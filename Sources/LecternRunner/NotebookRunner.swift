@@ -1,5 +1,6 @@
 import Foundation
 import LecternFiles
+import LecternEngine
 import LecternNotebook
 import LecternTranscript
 
@@ -119,6 +120,7 @@ public struct NotebookRunner: Sendable {
             transcript.seconds = Self.seconds(since: clock)
             return transcript
         }
+        transcript.runInfo += Self.precisionInfo(plan)
 
         var session = Session()
         var failed = Set<SessionResource>()
@@ -200,6 +202,17 @@ public struct NotebookRunner: Sendable {
         }
         transcript.seconds = Self.seconds(since: clock)
         return transcript
+    }
+
+    /// A "Precision" line for the run header when cells ask for `bf16: true`: which, and what this CPU gives them.
+    static func precisionInfo(_ plan: [PlannedCell]) -> [(label: String, value: String)] {
+        let cells = plan.filter { $0.arguments.boolean("bf16") == true }
+        guard !cells.isEmpty else { return [] }
+        let named = cells.map { "`\($0.cell.name.rawValue)` (line \($0.cell.line))" }.joined(separator: ", ")
+        let value = MatrixPrecision.forRequest(bf16: true).precision == .bfloat16
+            ? "bf16 matrix products, float32 sums (AVX512-BF16) in \(named); float32 elsewhere"
+            : "float32 everywhere: \(named) asked for bf16, but this CPU has no AVX512-BF16"
+        return [(label: "Precision", value: value)]
     }
 
     /// The cell's key in the cache: its parameters, the notebook seed, the content of the files it reads, and

@@ -23,6 +23,7 @@ public struct PredictDirective: DirectiveHandler {
         ParameterSpec("max_length", .integer(min: 2, max: 8192), "Tokens per text; longer texts are truncated (default: as tokenized above, else the model's maximum)."),
         ParameterSpec("batch_size", .integer(min: 1, max: 4096), default: .integer(32), "Texts per forward pass."),
         ParameterSpec("show", .integer(min: 0, max: 10_000), default: .integer(10), "How many rows of a split to show in the transcript."),
+        ParameterSpec("bf16", .boolean, "Matrix products on bfloat16 inputs with float32 sums where the CPU has AVX512-BF16, as `bf16=True` (default: false; float32 elsewhere, with a notice)."),
     ], exclusiveGroups: [["text", "texts"]])
 
     public static func check(_ arguments: DirectiveArguments) -> [Diagnostic] {
@@ -79,6 +80,10 @@ public struct PredictDirective: DirectiveHandler {
             texts += split.texts
             truth = split.labels
         }
+        // The model may be the session's, shared with later cells: each cell sets the precision it asks for.
+        let precision = MatrixPrecision.forRequest(bf16: arguments.boolean("bf16") ?? false)
+        classifier.model.precision = precision.precision
+        notices += [precision.notice].compactMap { $0 }
         let predictions: [TextClassifier.Prediction]
         do {
             predictions = try classifier.classify(texts, batchSize: arguments.integer("batch_size")!)

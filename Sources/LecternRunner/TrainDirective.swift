@@ -41,6 +41,7 @@ public struct TrainDirective: DirectiveHandler {
         ParameterSpec("seed", .integer(min: 0, max: Int(UInt32.max)), "Seed for the head's initialisation, the shuffle and dropout (default: the notebook's)."),
         ParameterSpec("shuffle", .boolean, default: .boolean(true), "Shuffle the training examples each epoch (`false`: dataset order)."),
         ParameterSpec("dropout", .number(above: nil, atMost: 0.99), "Override every dropout probability (e.g. 0 for experiments)."),
+        ParameterSpec("bf16", .boolean, "Matrix products on bfloat16 inputs with float32 sums where the CPU has AVX512-BF16, as `bf16=True` (default: false; float32 elsewhere, with a notice)."),
         ParameterSpec("train_split", .string, default: .string("train"), "The split to train on."),
         ParameterSpec("eval_split", .string, default: .string("test"), "The split to evaluate on."),
         ParameterSpec("metrics", .list(of: .choice(EvaluateDirective.metricNames)), default: .list([.string("accuracy")]),
@@ -152,6 +153,7 @@ public struct TrainDirective: DirectiveHandler {
         training.seed = seed
         training.shuffle = arguments.boolean("shuffle")!
         training.dropout = arguments.number("dropout").map(Float.init)
+        training.bf16 = arguments.boolean("bf16") ?? false
         if !training.outputDir.hasPrefix("/") {
             training.outputDir = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(training.outputDir)
         }
@@ -171,7 +173,7 @@ public struct TrainDirective: DirectiveHandler {
         let trainExamples = zip(trainIDs, trainRows.labels).map { LabelledSequence(ids: $0, label: $1) }
         trainer.shouldStop = context.isInterrupted
         var resumeFrom: String?
-        var notices = checkpoint.notices
+        var notices = checkpoint.notices + [MatrixPrecision.forRequest(bf16: training.bf16).notice].compactMap { $0 }
         if context.resume, !arguments.isGiven("resume_from_checkpoint") {
             resumeFrom = Self.newestCheckpoint(in: training.outputDir)
             notices.append(resumeFrom.map { "Resumed from \($0) (`--resume`)." }

@@ -85,4 +85,47 @@ struct ExportTests {
         #expect(script.contains("texts = [\"Stocks \\\"rose\\\".\", \"Rain\\nlater\"]"))
         #expect(script.contains("# Some *prose*."))
     }
+
+    /// `bf16: true` becomes the Trainer's `bf16=True`, and torch's autocast around evaluation and prediction.
+    @Test func bf16BecomesTheTrainersFlagAndAutocast() throws {
+        let folder = ScratchFolder()
+        folder.write("lesson.md", """
+            ```load
+            dataset: ag_news
+            ```
+
+            ```tokenize
+            model: all-MiniLM-L6-v2
+            ```
+
+            ```train
+            max_steps: 2
+            bf16: true
+            ```
+
+            ```evaluate
+            bf16: true
+            ```
+
+            ```predict
+            text: Stocks rose.
+            bf16: true
+            ```
+
+            """)
+        let exported = try LecternProcess.run(["export", "lesson.md", "--python", "--out", "exported"], in: folder.path)
+        #expect(exported.status == 0, "\(exported.standardError)")
+        let script = try #require(folder.read("exported/lesson.py"))
+        #expect(script.contains("    bf16=True,\n)"))
+        #expect(script.contains("with torch.autocast(trainer.model.device.type, dtype=torch.bfloat16):  # bf16: true\n"
+                                + "    output = trainer.predict(tokenized_datasets[\"test\"])"))
+        #expect(script.contains("with torch.autocast(classifier.device.type, dtype=torch.bfloat16):  # bf16: true\n"
+                                + "    for text, scores in zip(texts, classifier(texts)):"))
+        let compile = Process()
+        compile.executableURL = URL(fileURLWithPath: Self.python)
+        compile.arguments = ["-c", "import sys; compile(open(sys.argv[1]).read(), sys.argv[1], 'exec')", folder.path + "/exported/lesson.py"]
+        try compile.run()
+        compile.waitUntilExit()
+        #expect(compile.terminationStatus == 0, "the exported script compiles")
+    }
 }

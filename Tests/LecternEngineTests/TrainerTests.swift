@@ -96,11 +96,14 @@ struct TrainerTests {
         #expect(first != other)
     }
 
-    @Test func aResumedRunEndsWithTheSameWeightsBitForBit() throws {
+    /// In float32 and, where the CPU has it, with bfloat16 products (`bf16: true`).
+    @Test(arguments: CPU.current.has(.avx512bf16) ? [false, true] : [false])
+    func aResumedRunEndsWithTheSameWeightsBitForBit(bf16: Bool) throws {
         let tokenizer = try BertTokenizer(folder: Self.folder)
         let train = Self.examples(tokenizer, count: 36)
         func arguments(_ output: String) -> TrainingArguments {
             var arguments = TrainingArguments(outputDir: output)
+            arguments.bf16 = bf16
             arguments.numTrainEpochs = 3
             arguments.learningRate = 1e-3
             arguments.weightDecay = 0.01
@@ -122,6 +125,30 @@ struct TrainerTests {
         #expect(steps == Array(6...15))
         #expect(Array(resumed.parameters.storage) == Array(whole.parameters.storage))
         #expect(trainer.logHistory.filter { $0.first?.key == "loss" }.map { $0.last!.value } == [3, 6, 9, 12, 15])
+    }
+
+    /// bf16 training gives the same weights on one core as on two (every product sums in a fixed order).
+    @Test(.enabled(if: CPU.current.has(.avx512bf16), "this CPU has no AVX512-BF16"))
+    func bf16TrainingIsTheSameOnAnyThreadCount() throws {
+        let tokenizer = try BertTokenizer(folder: Self.folder)
+        func run(threads: Int) throws -> [Float] {
+            let saved = BLAS.threads
+            BLAS.setThreads(threads)
+            defer { BLAS.setThreads(saved) }
+            let checkpoint = try BertCheckpoint(folder: Self.folder)
+            var arguments = TrainingArguments(outputDir: ScratchFolder().path)
+            arguments.numTrainEpochs = 1
+            arguments.saveStrategy = .no
+            arguments.learningRate = 1e-3
+            arguments.bf16 = true
+            // Batches of 40 texts (about 400 tokens): large enough that the products split between the cores.
+            arguments.perDeviceTrainBatchSize = 40
+            let trainer = Trainer(parameters: checkpoint.parameters, arguments: arguments, tokenizerFolder: nil, computeMetrics: Self.accuracy)
+            #expect(trainer.precision == .bfloat16)
+            _ = try trainer.train(Self.examples(tokenizer, count: 80), eval: nil)
+            return Array(checkpoint.parameters.storage)
+        }
+        #expect(try run(threads: 1) == run(threads: 2))
     }
 
     @Test func aDivergingLossStopsWithTheStep() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import LecternNotebook
 import LecternTestSupport
+import LecternEngine
 import LecternTranscript
 import Testing
 @testable import LecternRunner
@@ -124,6 +125,36 @@ struct TrainingDirectiveTests {
         text: Body of train article number 3.
         ```
         """
+    }
+
+    /// `bf16: true` in each engine cell: the run header says what ran where, and the numbers stay
+    /// close to float32's (on a CPU without AVX512-BF16 they are float32's, with a notice in each cell).
+    @Test func bf16CellsAreNamedInTheRunHeader() throws {
+        let bf16Lesson = lesson.replacingOccurrences(of: "```train\n", with: "```train\nbf16: true\n")
+            .replacingOccurrences(of: "```evaluate\n", with: "```evaluate\nbf16: true\n")
+            .replacingOccurrences(of: "```predict\n", with: "```predict\nbf16: true\n")
+        let float32 = try run(lesson), bf16 = try run(bf16Lesson)
+        #expect(bf16.status == .ok, "\(bf16.directiveRecords.compactMap(\.error))")
+        #expect(!float32.runInfo.contains { $0.label == "Precision" })
+        let header = try #require(bf16.runInfo.first { $0.label == "Precision" }?.value)
+        #expect(header.contains("`train` (line 12), `evaluate` (line 24), `predict` (line 30)"))
+        func trainLoss(_ transcript: Transcript) -> Double {
+            if case let .double(value)? = transcript.directiveRecords.first(where: { $0.directive == "train" })?.outputs["metrics"]?["train_loss"] { return value }
+            return .nan
+        }
+        let notices = bf16.directiveRecords.filter { $0.directive != "load" && $0.directive != "tokenize" }.map { record in
+            record.blocks.contains { block in if case let .notice(text) = block { return text.contains("bf16: true ran in float32") } else { return false } }
+        }
+        if CPU.current.has(.avx512bf16) {
+            #expect(header.hasPrefix("bf16 matrix products"))
+            #expect(notices == [false, false, false])
+            #expect(trainLoss(bf16) != trainLoss(float32))
+            #expect(abs(trainLoss(bf16) - trainLoss(float32)) < 0.05 * trainLoss(float32))
+        } else {
+            #expect(header.hasPrefix("float32 everywhere"))
+            #expect(notices == [true, true, true])
+            #expect(trainLoss(bf16) == trainLoss(float32))
+        }
     }
 
     @Test func theWholeLessonRunsAndRecordsTheTrainersNumbers() throws {

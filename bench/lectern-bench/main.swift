@@ -2,12 +2,15 @@ import Foundation
 import LecternData
 import LecternEngine
 
+let arguments = CommandLine.arguments
+
 /// Lectern's side of the benchmarks in bench/run_bench.py; prints one JSON object.
 ///
 ///     lectern-bench tokenizer AG_NEWS_FOLDER [BBC_FOLDER]
-///     lectern-bench inference AG_NEWS_FOLDER MODEL [BATCH] [MAX_LENGTH] [THREADS]
-///     lectern-bench training AG_NEWS_FOLDER MODEL [SEED]
+///     lectern-bench inference AG_NEWS_FOLDER MODEL [BATCH] [MAX_LENGTH] [THREADS] [float32|bf16]
+///     lectern-bench training AG_NEWS_FOLDER MODEL [SEED] [float32|bf16]
 ///     lectern-bench peak [THREADS]
+///     lectern-bench products [THREADS]
 func seconds(_ work: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try work()
@@ -20,11 +23,15 @@ func peakResidentMegabytes() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
+/// The matrix products' precision from the argument at `index` ("bf16" or "float32", the default).
+func precision(argument index: Int) -> MatrixPrecision {
+    MatrixPrecision.forRequest(bf16: arguments.count > index && arguments[index] == "bf16").precision
+}
+
 func texts(_ folder: String, split: String) throws -> [String] {
     try DatasetLoader.load(at: folder)[split: split]!.texts
 }
 
-let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
     FileHandle.standardError.write(Data("usage: lectern-bench tokenizer|inference AG_NEWS_FOLDER ...\n".utf8))
     exit(2)
@@ -47,6 +54,7 @@ do {
         BLAS.setThreads(arguments.count > 6 ? Int(arguments[6])! : MachineReport.cores)
         let classifier = try TextClassifier(folder: try ModelResolver.resolve(model), labels: ["World", "Sports", "Business", "Sci/Tech"])
         let corpus = try texts(arguments[2], split: "test")
+        classifier.model.precision = precision(argument: 7)
         let classifierWithLength = TextClassifier(tokenizer: classifier.tokenizer, model: classifier.model, maxLength: maxLength)
         _ = try classifierWithLength.classify(Array(corpus.prefix(batch)), batchSize: batch)
         var predicted: [Int] = []
@@ -67,6 +75,7 @@ do {
         let sequences = train.texts.map { tokenizer.encode($0, maxLength: 512).ids }
         let checkpoint = try BertCheckpoint(folder: folder, labels: ["World", "Sports", "Business", "Sci/Tech"], seed: seed)
         let model = BertTrainingModel(parameters: checkpoint.parameters, seed: seed)
+        model.precision = precision(argument: 5)
         let optimizer = AdamW(parameters: checkpoint.parameters, weightDecay: 0.01)
         let config = checkpoint.parameters.config
         let batchSize = 8, steps = sequences.count / batchSize
@@ -92,7 +101,7 @@ do {
         let total = stepSeconds.reduce(0, +)
         print("{\"steps\": \(steps), \"samples\": \(steps * batchSize), \"step_seconds\": \(total), "
               + "\"samples_per_second\": \(Double(steps * batchSize) / total), \"median_step_seconds\": \(stepSeconds.sorted()[steps / 2]), "
-              + "\"gflops_per_second\": \(flops / total / 1e9), \"peak_rss_mb\": \(peakResidentMegabytes())}")
+              + "\"gflops_per_second\": \(flops / total / 1e9), \"peak_rss_mb\": \(peakResidentMegabytes()), \"precision\": \"\(model.precision.rawValue)\"}")
     case "peak":
         // The machine's attainable peak for the engine: OpenBLAS sgemm on large square matrices,
         // the best of five products of 3072 × 3072 × 3072.
@@ -109,6 +118,43 @@ do {
             })
         }
         print("{\"threads\": \(BLAS.threads), \"gflops_per_second\": \(2 * pow(Double(size), 3) / best / 1e9)}")
+    case "products":
+        // The course model's products (hidden 384, 1,536 between; 2,048 tokens: an evaluation batch of
+        // 32 texts of 64; 512 tokens: a training batch of 8), float32 (OpenBLAS) against bfloat16 (Lectern's kernels): best of five, GFLOP/s.
+        BLAS.setThreads(arguments.count > 2 ? Int(arguments[2])! : MachineReport.cores)
+        let shapes: [(name: String, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int)] = [
+            ("qkv forward", false, true, 2048, 1152, 384), ("intermediate forward", false, true, 2048, 1536, 384),
+            ("output forward", false, true, 2048, 384, 1536), ("output input gradient", false, false, 2048, 1536, 384),
+            ("intermediate weight gradient", true, false, 1536, 384, 2048), ("qkv forward, 512 tokens", false, true, 512, 1152, 384),
+            ("output input gradient, 512 tokens", false, false, 512, 1536, 384), ("attention output weight gradient, 512 tokens", true, false, 384, 384, 512),
+            ("attention scores (one head)", false, true, 64, 64, 32), ("attention context (one head)", false, false, 64, 32, 64),
+            ("square 1024", false, false, 1024, 1024, 1024),
+        ]
+        var rows: [String] = []
+        for shape in shapes {
+            let a = [Float](repeating: 0.5, count: shape.m * shape.k), b = [Float](repeating: 0.25, count: shape.k * shape.n)
+            var c = [Float](repeating: 0, count: shape.m * shape.n)
+            let repeats = max(1, 200_000_000 / (shape.m * shape.n * shape.k))
+            var speed: [String: Double] = [:]
+            for precision in [MatrixPrecision.float32, .bfloat16] {
+                var best = Double.infinity
+                for _ in 0..<5 {
+                    best = min(best, seconds {
+                        c.withUnsafeMutableBufferPointer { c in
+                            for _ in 0..<repeats {
+                                precision.multiply(transposeA: shape.transposeA, transposeB: shape.transposeB, m: shape.m, n: shape.n, k: shape.k,
+                                                   a: a, lda: shape.transposeA ? shape.m : shape.k, b: b, ldb: shape.transposeB ? shape.k : shape.n,
+                                                   c: c.baseAddress!, ldc: shape.n)
+                            }
+                        }
+                    })
+                }
+                speed[precision.rawValue] = 2 * Double(shape.m * shape.n * shape.k * repeats) / best / 1e9
+            }
+            rows.append("{\"shape\": \"\(shape.name)\", \"m\": \(shape.m), \"n\": \(shape.n), \"k\": \(shape.k), "
+                        + "\"float32_gflops\": \(speed["float32"]!), \"bfloat16_gflops\": \(speed["bfloat16"]!)}")
+        }
+        print("{\"threads\": \(BLAS.threads), \"products\": [\(rows.joined(separator: ", "))]}")
     default:
         FileHandle.standardError.write(Data("unknown benchmark \(arguments[1])\n".utf8))
         exit(2)

@@ -12,7 +12,7 @@ import Dispatch
 ///     which then multiply V.
 func attentionForward(context: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
                       sequenceStarts: [Int], heads: Int, hidden: Int,
-                      dropout: (mask: UnsafePointer<Float>, dropped: UnsafeMutablePointer<Float>)? = nil) {
+                      dropout: (mask: UnsafePointer<Float>, dropped: UnsafeMutablePointer<Float>)? = nil, precision: MatrixPrecision) {
     let headSize = hidden / heads
     let scale = 1 / Float(headSize).squareRoot()
     let work = AttentionWork(sequenceStarts: sequenceStarts, heads: heads)
@@ -22,7 +22,7 @@ func attentionForward(context: UnsafeMutablePointer<Float>, probabilities: Unsaf
         let q = qkv + start * 3 * hidden + head * headSize
         let k = q + hidden
         let v = q + 2 * hidden
-        BLAS.sgemm(transposeA: false, transposeB: true, m: length, n: length, k: headSize, alpha: scale,
+        precision.multiply(transposeA: false, transposeB: true, m: length, n: length, k: headSize, alpha: scale,
                    a: q, lda: 3 * hidden, b: k, ldb: 3 * hidden, beta: 0, c: map, ldc: length)
         softmaxRows(map, rows: length, columns: length)
         var weights = UnsafePointer(map)
@@ -31,7 +31,7 @@ func attentionForward(context: UnsafeMutablePointer<Float>, probabilities: Unsaf
             for index in 0..<(length * length) { dropped[index] = map[index] * dropout.mask[mapOffset + index] }
             weights = UnsafePointer(dropped)
         }
-        BLAS.sgemm(transposeA: false, transposeB: false, m: length, n: headSize, k: length,
+        precision.multiply(transposeA: false, transposeB: false, m: length, n: headSize, k: length,
                    a: weights, lda: length, b: v, ldb: 3 * hidden,
                    beta: 0, c: context + start * hidden + head * headSize, ldc: hidden)
     }
@@ -43,7 +43,7 @@ func attentionForward(context: UnsafeMutablePointer<Float>, probabilities: Unsaf
 /// Writes (not accumulates) the gradients of Q, K and V into `qkvGradient`.
 func attentionBackward(qkvGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, contextGradient: UnsafePointer<Float>,
                        probabilities: UnsafePointer<Float>, qkv: UnsafePointer<Float>, sequenceStarts: [Int], heads: Int, hidden: Int,
-                       dropout: (mask: UnsafePointer<Float>, dropped: UnsafePointer<Float>)? = nil) {
+                       dropout: (mask: UnsafePointer<Float>, dropped: UnsafePointer<Float>)? = nil, precision: MatrixPrecision) {
     let headSize = hidden / heads
     let scale = 1 / Float(headSize).squareRoot()
     let work = AttentionWork(sequenceStarts: sequenceStarts, heads: heads)
@@ -57,10 +57,10 @@ func attentionBackward(qkvGradient: UnsafeMutablePointer<Float>, scratch: Unsafe
         let dq = qkvGradient + offset, dk = dq + hidden, dv = dq + 2 * hidden
         let dc = contextGradient + start * hidden + head * headSize
         // dP = dC · Vᵀ
-        BLAS.sgemm(transposeA: false, transposeB: true, m: length, n: length, k: headSize, a: dc, lda: hidden, b: v, ldb: 3 * hidden,
+        precision.multiply(transposeA: false, transposeB: true, m: length, n: length, k: headSize, a: dc, lda: hidden, b: v, ldb: 3 * hidden,
                    c: scores, ldc: length)
         // dV = Pᵀ · dC (the masked maps, with dropout), and dP masked the same way.
-        BLAS.sgemm(transposeA: true, transposeB: false, m: length, n: headSize, k: length, a: dropout.map { $0.dropped + mapOffset } ?? map,
+        precision.multiply(transposeA: true, transposeB: false, m: length, n: headSize, k: length, a: dropout.map { $0.dropped + mapOffset } ?? map,
                    lda: length, b: dc, ldb: hidden, c: dv, ldc: 3 * hidden)
         if let dropout { applyMask(scores, dropout.mask + mapOffset, count: length * length) }
         // Softmax backward, row by row.
@@ -71,9 +71,9 @@ func attentionBackward(qkvGradient: UnsafeMutablePointer<Float>, scratch: Unsafe
             for column in 0..<length { d[column] = p[column] * (d[column] - dot) }
         }
         // dQ = scale · dS · K,  dK = scale · dSᵀ · Q
-        BLAS.sgemm(transposeA: false, transposeB: false, m: length, n: headSize, k: length, alpha: scale, a: scores, lda: length,
+        precision.multiply(transposeA: false, transposeB: false, m: length, n: headSize, k: length, alpha: scale, a: scores, lda: length,
                    b: k, ldb: 3 * hidden, c: dq, ldc: 3 * hidden)
-        BLAS.sgemm(transposeA: true, transposeB: false, m: length, n: headSize, k: length, alpha: scale, a: scores, lda: length,
+        precision.multiply(transposeA: true, transposeB: false, m: length, n: headSize, k: length, alpha: scale, a: scores, lda: length,
                    b: q, ldb: 3 * hidden, c: dk, ldc: 3 * hidden)
     }
 }

@@ -31,24 +31,24 @@ func embeddingForward(output: UnsafeMutablePointer<Float>, batch: TokenBatch, pa
 /// The matrix products use OpenBLAS's threads; the passes between them are shared out between
 /// the cores by rows (each row computed as on one core, so the split changes no value).
 func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, layer: BertParameters.Layer,
-                         parameters p: BertParameters, buffers s: EncoderLayerBuffers, batch: TokenBatch) {
+                         parameters p: BertParameters, buffers s: EncoderLayerBuffers, batch: TokenBatch, precision: MatrixPrecision) {
     let config = p.config
     let h = config.hiddenSize, n = batch.tokenCount, i = config.intermediateSize
     fillRows(s.qkv, with: p.pointer(layer.qkvBias), rows: n, columns: 3 * h)
-    BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: 3 * h, k: h, a: input, lda: h, b: p.pointer(layer.qkvWeight), ldb: h,
+    precision.multiply(transposeA: false, transposeB: true, m: n, n: 3 * h, k: h, a: input, lda: h, b: p.pointer(layer.qkvWeight), ldb: h,
                beta: 1, c: s.qkv, ldc: 3 * h)
     let attentionDropout = s.dropout.flatMap { dropout in dropout.attention.map { (mask: $0, dropped: dropout.droppedProbabilities) } }
     attentionForward(context: s.context, probabilities: s.probabilities, qkv: s.qkv, sequenceStarts: batch.sequenceStarts,
-                     heads: config.numAttentionHeads, hidden: h, dropout: attentionDropout)
+                     heads: config.numAttentionHeads, hidden: h, dropout: attentionDropout, precision: precision)
     fillRows(s.attentionProjection, with: p.pointer(layer.attentionOutputBias), rows: n, columns: h)
-    BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: h, k: h, a: s.context, lda: h, b: p.pointer(layer.attentionOutputWeight), ldb: h,
+    precision.multiply(transposeA: false, transposeB: true, m: n, n: h, k: h, a: s.context, lda: h, b: p.pointer(layer.attentionOutputWeight), ldb: h,
                beta: 1, c: s.attentionProjection, ldc: h)
     residualLayerNorm(projection: s.attentionProjection, mask: s.dropout?.attentionOutput,
                       residual: input, sum: s.attentionSum, output: s.attentionNorm, mean: s.attentionMean, rstd: s.attentionRstd,
                       weight: p.pointer(layer.attentionNormWeight), normBias: p.pointer(layer.attentionNormBias), rows: n, width: h, epsilon: config.layerNormEps)
 
     fillRows(s.intermediatePre, with: p.pointer(layer.intermediateBias), rows: n, columns: i)
-    BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: i, k: h, a: s.attentionNorm, lda: h, b: p.pointer(layer.intermediateWeight), ldb: h,
+    precision.multiply(transposeA: false, transposeB: true, m: n, n: i, k: h, a: s.attentionNorm, lda: h, b: p.pointer(layer.intermediateWeight), ldb: h,
                beta: 1, c: s.intermediatePre, ldc: i)
     parallelParts(n, minimumPart: rowsPerPart) { rows in
         let offset = rows.lowerBound * i
@@ -56,7 +56,7 @@ func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePoint
         activationForward(s.intermediate + offset, count: rows.count * i, kind: config.hiddenAct)
     }
     fillRows(s.outputProjection, with: p.pointer(layer.outputBias), rows: n, columns: h)
-    BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: h, k: i, a: s.intermediate, lda: i, b: p.pointer(layer.outputWeight), ldb: i,
+    precision.multiply(transposeA: false, transposeB: true, m: n, n: h, k: i, a: s.intermediate, lda: i, b: p.pointer(layer.outputWeight), ldb: i,
                beta: 1, c: s.outputProjection, ldc: h)
     residualLayerNorm(projection: s.outputProjection, mask: s.dropout?.output,
                       residual: s.attentionNorm, sum: s.outputSum, output: output, mean: s.outputMean, rstd: s.outputRstd,

@@ -6,6 +6,8 @@ import Foundation
 public final class BertClassifier: @unchecked Sendable {
     public let parameters: BertParameters
     public var config: BertConfig { parameters.config }
+    /// The matrix products' precision (`MatrixPrecision.forRequest` says what the CPU allows).
+    public var precision: MatrixPrecision = .float32
     private var workspace = Workspace()
 
     public init(parameters: BertParameters) {
@@ -34,7 +36,7 @@ public final class BertClassifier: @unchecked Sendable {
         }
         let h = config.hiddenSize, n = batch.tokenCount, heads = config.numAttentionHeads
         workspace.reserve(tokens: n, hidden: h, intermediate: config.intermediateSize, attention: heads * batch.attentionArea)
-        let p = parameters
+        let p = parameters, precision = self.precision
         let w = workspace
 
         embeddingForward(output: w.sum, batch: batch, parameters: p)
@@ -46,7 +48,7 @@ public final class BertClassifier: @unchecked Sendable {
                                           intermediatePre: w.intermediate, intermediate: w.intermediate, outputProjection: w.projection,
                                           outputSum: w.sum, outputMean: w.mean, outputRstd: w.rstd, dropout: nil)
         for layer in p.layers {
-            encoderLayerForward(output: w.hidden, input: w.hidden, layer: layer, parameters: p, buffers: scratch, batch: batch)
+            encoderLayerForward(output: w.hidden, input: w.hidden, layer: layer, parameters: p, buffers: scratch, batch: batch, precision: precision)
         }
 
         // Pooler on each sequence's first token ([CLS]), then the classifier.
@@ -55,13 +57,13 @@ public final class BertClassifier: @unchecked Sendable {
         var logits = [Float](repeating: 0, count: sequences * labels)
         pooled.withUnsafeMutableBufferPointer { pooled in
             for sequence in 0..<sequences {
-                BLAS.sgemm(transposeA: false, transposeB: true, m: 1, n: h, k: h, a: w.hidden + batch.sequenceStarts[sequence] * h, lda: h,
+                precision.multiply(transposeA: false, transposeB: true, m: 1, n: h, k: h, a: w.hidden + batch.sequenceStarts[sequence] * h, lda: h,
                            b: p.pointer(p.poolerWeight), ldb: h, c: pooled.baseAddress! + sequence * h, ldc: h)
             }
             addBias(pooled.baseAddress!, p.pointer(p.poolerBias), rows: sequences, columns: h)
             for index in pooled.indices { pooled[index] = tanhf(pooled[index]) }
             logits.withUnsafeMutableBufferPointer { logits in
-                BLAS.sgemm(transposeA: false, transposeB: true, m: sequences, n: labels, k: h, a: pooled.baseAddress!, lda: h,
+                precision.multiply(transposeA: false, transposeB: true, m: sequences, n: labels, k: h, a: pooled.baseAddress!, lda: h,
                            b: p.pointer(p.classifierWeight), ldb: h, c: logits.baseAddress!, ldc: labels)
                 addBias(logits.baseAddress!, p.pointer(p.classifierBias), rows: sequences, columns: labels)
             }

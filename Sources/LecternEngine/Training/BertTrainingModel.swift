@@ -11,6 +11,8 @@ public final class BertTrainingModel: @unchecked Sendable {
     public var config: BertConfig { parameters.config }
     /// Dropout probabilities in training mode (`hidden`, `attention`, `classifier`); zero turns dropout off.
     public var dropout: Dropout
+    /// The matrix products' precision (`MatrixPrecision.forRequest` says what the CPU allows).
+    public var precision: MatrixPrecision = .float32
 
     public struct Dropout: Sendable, Equatable {
         public var hidden: Float
@@ -85,7 +87,7 @@ public final class BertTrainingModel: @unchecked Sendable {
         let layers = config.numHiddenLayers, sequences = batch.count, labelCount = config.numLabels
         activations.reserve(tokens: n, hidden: h, intermediate: i, layers: layers, attention: heads * batch.attentionArea,
                             sequences: sequences, labels: labelCount)
-        let a = activations, p = parameters
+        let a = activations, p = parameters, precision = self.precision
 
         embeddingForward(output: a.embeddingSum, batch: batch, parameters: p)
         layerNormForward(output: a.hidden[0], mean: a.embeddingMean, rstd: a.embeddingRstd, input: a.embeddingSum,
@@ -111,7 +113,7 @@ public final class BertTrainingModel: @unchecked Sendable {
                                               attentionRstd: s.attentionRstd, intermediatePre: s.intermediatePre, intermediate: s.intermediate,
                                               outputProjection: s.outputProjection, outputSum: s.outputSum, outputMean: s.outputMean,
                                               outputRstd: s.outputRstd, dropout: masks)
-            encoderLayerForward(output: a.hidden[index + 1], input: a.hidden[index], layer: layer, parameters: p, buffers: buffers, batch: batch)
+            encoderLayerForward(output: a.hidden[index + 1], input: a.hidden[index], layer: layer, parameters: p, buffers: buffers, batch: batch, precision: precision)
         }
 
         // Pooler on [CLS], dropout, classifier, cross-entropy.
@@ -119,7 +121,7 @@ public final class BertTrainingModel: @unchecked Sendable {
         for sequence in 0..<sequences {
             (a.clsHidden + sequence * h).update(from: last + batch.sequenceStarts[sequence] * h, count: h)
         }
-        BLAS.sgemm(transposeA: false, transposeB: true, m: sequences, n: h, k: h, a: a.clsHidden, lda: h, b: p.pointer(p.poolerWeight), ldb: h,
+        precision.multiply(transposeA: false, transposeB: true, m: sequences, n: h, k: h, a: a.clsHidden, lda: h, b: p.pointer(p.poolerWeight), ldb: h,
                    c: a.pooled, ldc: h)
         addBias(a.pooled, p.pointer(p.poolerBias), rows: sequences, columns: h)
         for index in 0..<(sequences * h) { a.pooled[index] = tanhf(a.pooled[index]) }
@@ -128,7 +130,7 @@ public final class BertTrainingModel: @unchecked Sendable {
             generator.fill(a.classifierMask, count: sequences * h, probability: dropout.classifier)
             applyMask(a.pooledDropped, a.classifierMask, count: sequences * h)
         }
-        BLAS.sgemm(transposeA: false, transposeB: true, m: sequences, n: labelCount, k: h, a: a.pooledDropped, lda: h,
+        precision.multiply(transposeA: false, transposeB: true, m: sequences, n: labelCount, k: h, a: a.pooledDropped, lda: h,
                    b: p.pointer(p.classifierWeight), ldb: h, c: a.logits, ldc: labelCount)
         addBias(a.logits, p.pointer(p.classifierBias), rows: sequences, columns: labelCount)
         var loss: Double = 0
@@ -146,7 +148,7 @@ public final class BertTrainingModel: @unchecked Sendable {
 
     /// Backward pass of the last `forward`: adds ∂loss/∂parameters to `gradients`.
     public func backward() {
-        let config = self.config, p = parameters, a = activations, g = gradients.baseAddress!
+        let config = self.config, p = parameters, a = activations, g = gradients.baseAddress!, precision = self.precision
         let h = config.hiddenSize, n = batch.tokenCount, i = config.intermediateSize, heads = config.numAttentionHeads
         let sequences = batch.count, labelCount = config.numLabels, layers = config.numHiddenLayers
 
@@ -158,18 +160,18 @@ public final class BertTrainingModel: @unchecked Sendable {
             }
         }
         // Classifier.
-        BLAS.sgemm(transposeA: true, transposeB: false, m: labelCount, n: h, k: sequences, a: a.logitsGradient, lda: labelCount, b: a.pooledDropped, ldb: h,
+        precision.multiply(transposeA: true, transposeB: false, m: labelCount, n: h, k: sequences, a: a.logitsGradient, lda: labelCount, b: a.pooledDropped, ldb: h,
                    beta: 1, c: g + p.classifierWeight, ldc: h)
         biasBackward(g + p.classifierBias, a.logitsGradient, rows: sequences, columns: labelCount)
-        BLAS.sgemm(transposeA: false, transposeB: false, m: sequences, n: h, k: labelCount, a: a.logitsGradient, lda: labelCount,
+        precision.multiply(transposeA: false, transposeB: false, m: sequences, n: h, k: labelCount, a: a.logitsGradient, lda: labelCount,
                    b: p.pointer(p.classifierWeight), ldb: h, c: a.pooledGradient, ldc: h)
         if dropout.classifier > 0 { applyMask(a.pooledGradient, a.classifierMask, count: sequences * h) }
         // Pooler: tanh' = 1 − tanh².
         for index in 0..<(sequences * h) { a.pooledGradient[index] *= 1 - a.pooled[index] * a.pooled[index] }
-        BLAS.sgemm(transposeA: true, transposeB: false, m: h, n: h, k: sequences, a: a.pooledGradient, lda: h, b: a.clsHidden, ldb: h,
+        precision.multiply(transposeA: true, transposeB: false, m: h, n: h, k: sequences, a: a.pooledGradient, lda: h, b: a.clsHidden, ldb: h,
                    beta: 1, c: g + p.poolerWeight, ldc: h)
         biasBackward(g + p.poolerBias, a.pooledGradient, rows: sequences, columns: h)
-        BLAS.sgemm(transposeA: false, transposeB: false, m: sequences, n: h, k: h, a: a.pooledGradient, lda: h, b: p.pointer(p.poolerWeight), ldb: h,
+        precision.multiply(transposeA: false, transposeB: false, m: sequences, n: h, k: h, a: a.pooledGradient, lda: h, b: p.pointer(p.poolerWeight), ldb: h,
                    c: a.clsGradient, ldc: h)
         // Only the [CLS] rows of the last hidden state receive gradient from the head.
         let hiddenGradient = a.hiddenGradient
@@ -190,19 +192,19 @@ public final class BertTrainingModel: @unchecked Sendable {
             let normGradient = a.normGradient
             normGradient.update(from: sumGradient, count: n * h)
             if dropout.hidden > 0 { applyMask(sumGradient, s.outputMask, count: n * h) }
-            BLAS.sgemm(transposeA: true, transposeB: false, m: h, n: i, k: n, a: sumGradient, lda: h, b: s.intermediate, ldb: i,
+            precision.multiply(transposeA: true, transposeB: false, m: h, n: i, k: n, a: sumGradient, lda: h, b: s.intermediate, ldb: i,
                        beta: 1, c: g + layer.outputWeight, ldc: i)
             biasBackward(g + layer.outputBias, sumGradient, rows: n, columns: h)
-            BLAS.sgemm(transposeA: false, transposeB: false, m: n, n: i, k: h, a: sumGradient, lda: h, b: p.pointer(layer.outputWeight), ldb: i,
+            precision.multiply(transposeA: false, transposeB: false, m: n, n: i, k: h, a: sumGradient, lda: h, b: p.pointer(layer.outputWeight), ldb: i,
                        c: a.intermediateGradient, ldc: i)
             let intermediateGradient = a.intermediateGradient, activation = config.hiddenAct
             parallelParts(n * i) { part in
                 activationBackward(intermediateGradient + part.lowerBound, input: s.intermediatePre + part.lowerBound, count: part.count, kind: activation)
             }
-            BLAS.sgemm(transposeA: true, transposeB: false, m: i, n: h, k: n, a: a.intermediateGradient, lda: i, b: s.attentionNorm, ldb: h,
+            precision.multiply(transposeA: true, transposeB: false, m: i, n: h, k: n, a: a.intermediateGradient, lda: i, b: s.attentionNorm, ldb: h,
                        beta: 1, c: g + layer.intermediateWeight, ldc: h)
             biasBackward(g + layer.intermediateBias, a.intermediateGradient, rows: n, columns: i)
-            BLAS.sgemm(transposeA: false, transposeB: false, m: n, n: h, k: i, a: a.intermediateGradient, lda: i, b: p.pointer(layer.intermediateWeight), ldb: h,
+            precision.multiply(transposeA: false, transposeB: false, m: n, n: h, k: i, a: a.intermediateGradient, lda: i, b: p.pointer(layer.intermediateWeight), ldb: h,
                        beta: 1, c: normGradient, ldc: h)
 
             // Attention LayerNorm → residual sum (input + attention projection).
@@ -213,18 +215,19 @@ public final class BertTrainingModel: @unchecked Sendable {
             // The residual path carries the gradient to this layer's input.
             hiddenGradient.update(from: sumGradient, count: n * h)
             if dropout.hidden > 0 { applyMask(sumGradient, s.attentionOutputMask, count: n * h) }
-            BLAS.sgemm(transposeA: true, transposeB: false, m: h, n: h, k: n, a: sumGradient, lda: h, b: s.context, ldb: h,
+            precision.multiply(transposeA: true, transposeB: false, m: h, n: h, k: n, a: sumGradient, lda: h, b: s.context, ldb: h,
                        beta: 1, c: g + layer.attentionOutputWeight, ldc: h)
             biasBackward(g + layer.attentionOutputBias, sumGradient, rows: n, columns: h)
-            BLAS.sgemm(transposeA: false, transposeB: false, m: n, n: h, k: h, a: sumGradient, lda: h, b: p.pointer(layer.attentionOutputWeight), ldb: h,
+            precision.multiply(transposeA: false, transposeB: false, m: n, n: h, k: h, a: sumGradient, lda: h, b: p.pointer(layer.attentionOutputWeight), ldb: h,
                        c: a.contextGradient, ldc: h)
             attentionBackward(qkvGradient: a.qkvGradient, scratch: a.scoresGradient, contextGradient: a.contextGradient,
                               probabilities: s.probabilities, qkv: s.qkv, sequenceStarts: batch.sequenceStarts, heads: heads, hidden: h,
-                              dropout: dropout.attention > 0 ? (UnsafePointer(s.attentionMask), UnsafePointer(s.droppedProbabilities)) : nil)
-            BLAS.sgemm(transposeA: true, transposeB: false, m: 3 * h, n: h, k: n, a: a.qkvGradient, lda: 3 * h, b: input, ldb: h,
+                              dropout: dropout.attention > 0 ? (UnsafePointer(s.attentionMask), UnsafePointer(s.droppedProbabilities)) : nil,
+                              precision: precision)
+            precision.multiply(transposeA: true, transposeB: false, m: 3 * h, n: h, k: n, a: a.qkvGradient, lda: 3 * h, b: input, ldb: h,
                        beta: 1, c: g + layer.qkvWeight, ldc: h)
             biasBackward(g + layer.qkvBias, a.qkvGradient, rows: n, columns: 3 * h)
-            BLAS.sgemm(transposeA: false, transposeB: false, m: n, n: h, k: 3 * h, a: a.qkvGradient, lda: 3 * h, b: p.pointer(layer.qkvWeight), ldb: h,
+            precision.multiply(transposeA: false, transposeB: false, m: n, n: h, k: 3 * h, a: a.qkvGradient, lda: 3 * h, b: p.pointer(layer.qkvWeight), ldb: h,
                        beta: 1, c: hiddenGradient, ldc: h)
         }
 

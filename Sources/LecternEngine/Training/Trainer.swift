@@ -25,6 +25,8 @@ public final class Trainer: @unchecked Sendable {
     public let arguments: TrainingArguments
     public let model: BertTrainingModel
     public let optimizer: AdamW
+    /// What `bf16` gives on this CPU: bfloat16 products for training and evaluation, or float32.
+    public let precision: MatrixPrecision
     public var parameters: BertParameters { model.parameters }
     /// Where the tokenizer files come from, copied into each checkpoint.
     public let tokenizerFolder: String?
@@ -57,6 +59,8 @@ public final class Trainer: @unchecked Sendable {
         self.arguments = arguments
         let dropout = arguments.dropout.map { BertTrainingModel.Dropout(hidden: $0, attention: $0, classifier: $0) }
         model = BertTrainingModel(parameters: parameters, dropout: dropout, seed: UInt64(arguments.seed))
+        precision = MatrixPrecision.forRequest(bf16: arguments.bf16).precision
+        model.precision = precision
         optimizer = AdamW(parameters: parameters, weightDecay: arguments.weightDecay)
         self.tokenizerFolder = tokenizerFolder
         self.computeMetrics = computeMetrics
@@ -238,6 +242,7 @@ public final class Trainer: @unchecked Sendable {
     public func evaluateWithLogits(_ examples: [LabelledSequence]) throws(ModelError) -> (metrics: [(key: String, value: Double)], logits: [Float]) {
         let clock = ContinuousClock.now
         let classifier = BertClassifier(parameters: parameters)
+        classifier.precision = precision
         let labelCount = parameters.config.numLabels
         var logits: [Float] = []
         logits.reserveCapacity(examples.count * labelCount)

@@ -33,6 +33,8 @@ public struct TrainingArguments: Sendable, Equatable {
     public var shuffle = true
     /// Overrides config.json's dropout probabilities (e.g. 0 for experiments and tests).
     public var dropout: Float?
+    /// `bf16=True`: the matrix products take bfloat16 inputs where the CPU has AVX512-BF16 (`MatrixPrecision`).
+    public var bf16 = false
 
     public init(outputDir: String) {
         self.outputDir = outputDir

@@ -1,0 +1,42 @@
+/// The precision of the model's matrix products: the dense layers, attention and the head, forward
+/// and backward. Everything else (LayerNorm, softmax, GELU, the loss, gradient sums, AdamW, the
+/// weights themselves) is float32 in both.
+public enum MatrixPrecision: String, Sendable, Equatable {
+    /// float32 inputs and sums, through OpenBLAS.
+    case float32
+    /// Inputs rounded to bfloat16, products summed in float32 (`bf16: true`; AVX512-BF16): what
+    /// `torch.autocast("cpu", dtype=torch.bfloat16)` does to matrix products, except that the result
+    /// stays float32 where torch rounds it to bfloat16 too.
+    case bfloat16
+
+    /// What a run that asks for bf16 (or not) gets on `cpu`, and a notice when it is not what it asked for.
+    public static func forRequest(bf16: Bool, on cpu: CPU = .current) -> (precision: MatrixPrecision, notice: String?) {
+        guard bf16 else { return (.float32, nil) }
+        if cpu.has(.avx512bf16) { return (.bfloat16, nil) }
+        return (.float32, "bf16: true ran in float32: this CPU (\(cpu.modelName)) has no AVX512-BF16 instructions "
+                + "(AMD Zen 4 and later, Intel Cooper Lake and Sapphire Rapids and later have them). Results are those of float32.")
+    }
+
+    /// "bf16 (AVX512-BF16)" or "float32", for the run header.
+    public var description: String {
+        switch self {
+        case .float32: "float32"
+        case .bfloat16: "bf16 matrix products, float32 sums (AVX512-BF16)"
+        }
+    }
+
+    /// C = α · op(A) · op(B) + β · C in this precision; the arguments of `BLAS.sgemm`.
+    @inline(__always)
+    public func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+                  a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                  beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        switch self {
+        case .float32:
+            BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                       beta: beta, c: c, ldc: ldc)
+        case .bfloat16:
+            BFloat16Product.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                                     b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        }
+    }
+}
