@@ -9,6 +9,7 @@
 #include "lectern_bf16.h"
 
 #include <immintrin.h>
+#include <stddef.h>
 #include <string.h>
 
 #define MR LECTERN_BF16_MR
@@ -21,7 +22,10 @@ static long pairs_of(long kc) { return (kc + 1) / 2; }
 
 long lectern_bf16_packed_b_words(long kc, long n) { return (n + NR - 1) / NR * NR * pairs_of(kc); }
 
-long lectern_bf16_row_scratch_words(void) { return MC * pairs_of(KC) + 16; }
+long lectern_bf16_row_scratch_words(long rows, long kc) {
+    long panels = ((rows < MC ? rows : MC) + MR - 1) / MR;
+    return panels * MR * pairs_of(kc < KC ? kc : KC) + 16;
+}
 
 float lectern_bf16_round(float value) {
     uint32_t bits;
@@ -147,12 +151,12 @@ BF16_TARGET static void pack_a(const float *a, long lda, bool transposed, long i
 
 // A 12×32 tile: C[r][0 ..< columns] for r < rows, from an A panel and a B panel of `pairs` words deep.
 BF16_TARGET static void tile(long pairs, const uint32_t *pa, const uint32_t *pb, long rows, long columns, float alpha,
-                             float beta, bool first, float *c, long ldc) {
+                             float beta, const float *bias, bool first, float *c, long ldc) {
     __m512 acc[MR][2];
     for (int r = 0; r < MR; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
     // The tile of C is read at the end (β ≠ 0, or a later step of k): ask for it now, so that it
     // arrives while the products run (its rows are far apart; no hardware prefetcher guesses them).
-    if (!first || beta != 0) {
+    if (!first || (beta != 0 && !bias)) {
         for (int r = 0; r < MR && r < rows; r++) {
             _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
             if (columns > 16) _mm_prefetch((const char *)(c + r * ldc + 16), _MM_HINT_T0);
@@ -170,6 +174,11 @@ BF16_TARGET static void tile(long pairs, const uint32_t *pa, const uint32_t *pb,
         }
     }
     __m512 scale = _mm512_set1_ps(alpha), keep = _mm512_set1_ps(beta);
+    __m512 start[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
+    if (first && bias) {
+        start[0] = _mm512_maskz_loadu_ps(lanes(columns), bias);
+        start[1] = _mm512_maskz_loadu_ps(lanes(columns - 16), bias + 16);
+    }
 #pragma clang loop unroll(full)
     for (int r = 0; r < MR; r++) {
         if (r >= rows) break;
@@ -179,7 +188,8 @@ BF16_TARGET static void tile(long pairs, const uint32_t *pa, const uint32_t *pb,
             if (!mask) continue;
             float *out = c + r * ldc + 16 * half;
             __m512 value;
-            if (first && beta == 0) value = _mm512_mul_ps(acc[r][half], scale);
+            if (first && bias) value = _mm512_fmadd_ps(acc[r][half], scale, start[half]);
+            else if (first && beta == 0) value = _mm512_mul_ps(acc[r][half], scale);
             else if (first) value = _mm512_fmadd_ps(acc[r][half], scale, _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, out), keep));
             else value = _mm512_fmadd_ps(acc[r][half], scale, _mm512_maskz_loadu_ps(mask, out));
             _mm512_mask_storeu_ps(out, mask, value);
@@ -189,7 +199,7 @@ BF16_TARGET static void tile(long pairs, const uint32_t *pa, const uint32_t *pb,
 
 BF16_TARGET void lectern_bf16_multiply_rows(const float *a, long lda, bool transposed, long i0, long i1, long k0,
                                             long kc, const uint32_t *packed_b, long n, float alpha, float beta,
-                                            bool first, float *c, long ldc, uint32_t *scratch) {
+                                            const float *bias, bool first, float *c, long ldc, uint32_t *scratch) {
     long pairs = pairs_of(kc);
     for (long block = i0; block < i1; block += MC) {
         long rows = i1 - block < MC ? i1 - block : MC;
@@ -200,7 +210,7 @@ BF16_TARGET void lectern_bf16_multiply_rows(const float *a, long lda, bool trans
             long columns = n - column < NR ? n - column : NR;
             for (long row = 0; row < rows; row += MR) {
                 tile(pairs, scratch + row / MR * MR * pairs, pb, rows - row < MR ? rows - row : MR, columns, alpha, beta,
-                     first, c + (block + row) * ldc + column, ldc);
+                     bias ? bias + column : NULL, first, c + (block + row) * ldc + column, ldc);
             }
         }
     }

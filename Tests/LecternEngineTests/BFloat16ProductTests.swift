@@ -53,6 +53,18 @@ struct BFloat16ProductTests {
         for index in c.indices { #expect(abs(Double(c[index]) - rounded[index].value) <= 12 * 0x1p-24 * rounded[index].magnitude + 0x1p-120) }
     }
 
+    /// A linear layer's bias is added as the product is stored, in place of β · C (C is not read), across packing steps of k.
+    @Test func aBiasReplacesWhatCHeld() {
+        let problem = Problem(m: 30, n: 70, k: 600, transposeA: false, transposeB: true, seed: 11)
+        let bias = (0..<problem.n).map { Float($0) / 7 - 5 }
+        let c = problem.bfloat16Product(alpha: 1, beta: 0, initial: .nan, bias: bias)
+        let rounded = problem.reference(alpha: 1, beta: 0, roundInputs: true)
+        for index in c.indices {
+            let expected = rounded[index].value + Double(bias[index % problem.n])
+            #expect(abs(Double(c[index]) - expected) <= Double(problem.k + 3) * 0x1p-24 * (rounded[index].magnitude + abs(expected)) + 0x1p-120)
+        }
+    }
+
     /// One core or two: the same bits (every element is summed in the same order).
     @Test func sameBitsOnAnyThreadCount() {
         let problem = Problem(m: 301, n: 130, k: 1030, transposeA: true, transposeB: false, seed: 5)
@@ -87,14 +99,16 @@ struct BFloat16ProductTests {
         func elementA(_ i: Int, _ p: Int) -> Float { transposeA ? a[p * lda + i] : a[i * lda + p] }
         func elementB(_ p: Int, _ j: Int) -> Float { transposeB ? b[j * ldb + p] : b[p * ldb + j] }
 
-        func bfloat16Product(alpha: Float, beta: Float, initial: Float? = nil) -> [Float] {
+        func bfloat16Product(alpha: Float, beta: Float, initial: Float? = nil, bias: [Float]? = nil) -> [Float] {
             var result = initial.map { [Float](repeating: $0, count: c.count) } ?? c
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     result.withUnsafeMutableBufferPointer { result in
-                        BFloat16Product.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                                                 a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, beta: beta,
-                                                 c: result.baseAddress!, ldc: ldc)
+                        (bias ?? []).withUnsafeBufferPointer { bias in
+                            BFloat16Product.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                                     a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, beta: beta,
+                                                     bias: bias.isEmpty ? nil : bias.baseAddress, c: result.baseAddress!, ldc: ldc)
+                        }
                     }
                 }
             }

@@ -28,8 +28,8 @@
 
 // 32-bit words `lectern_bf16_pack_b` writes for `kc` k values and `n` columns.
 long lectern_bf16_packed_b_words(long kc, long n);
-// 32-bit words of scratch one thread needs for `lectern_bf16_multiply_rows`.
-long lectern_bf16_row_scratch_words(void);
+// 32-bit words of scratch one thread needs for `lectern_bf16_multiply_rows` over `rows` rows, `kc` k values.
+long lectern_bf16_row_scratch_words(long rows, long kc);
 
 // Packs op(B)[k0 ..< k0+kc][j0 ..< j1] (op(B)[k][j] = b[k·ldb + j], or b[j·ldb + k] when
 // transposed) into `packed`, whose column panels start at 0; j0 and j1 are multiples of
@@ -38,9 +38,10 @@ void lectern_bf16_pack_b(const float *b, long ldb, bool transposed, long k0, lon
                          uint32_t *packed);
 
 // Rows i0 ..< i1 of C += alpha · op(A)[:, k0 ..< k0+kc] · (packed step of op(B)), n columns.
-// With `first`, C is first scaled by beta (beta 0: C is not read, as BLAS defines it).
+// With `first`, C is first scaled by beta (beta 0: C is not read, as BLAS defines it), or, given
+// `bias` (n values), set to it instead: a linear layer's bias added as its product is stored.
 void lectern_bf16_multiply_rows(const float *a, long lda, bool transposed, long i0, long i1, long k0, long kc,
-                                const uint32_t *packed_b, long n, float alpha, float beta, bool first,
+                                const uint32_t *packed_b, long n, float alpha, float beta, const float *bias, bool first,
                                 float *c, long ldc, uint32_t *scratch);
 
 // Rounds float32 to bfloat16 and back, as the packing does (for tests and references).

@@ -2,7 +2,8 @@ import CBFloat16
 import Dispatch
 
 /// C = α · op(A) · op(B) + β · C with the inputs rounded to bfloat16 and float32 sums, on the CPU's
-/// AVX512-BF16 instructions (the kernels are C, Sources/CBFloat16). Same arguments as `BLAS.sgemm`.
+/// AVX512-BF16 instructions (the kernels are C, Sources/CBFloat16). Same arguments as `BLAS.sgemm`,
+/// and optionally a bias row that replaces β · C (a linear layer, without a pass to fill C first).
 ///
 /// k is taken in steps of `LECTERN_BF16_KC`; for each, op(B) is packed once (its column panels shared
 /// out between the cores) and the rows of C are shared out in parts of whole 12-row tiles. Every
@@ -14,20 +15,19 @@ enum BFloat16Product {
 
     static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                         beta: Float = 0, bias: UnsafePointer<Float>? = nil, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
-        guard k > 0 else { return scale(c, rows: m, columns: n, ldc: ldc, by: beta) }
+        guard k > 0 else { return fill(c, rows: m, columns: n, ldc: ldc, beta: beta, bias: bias) }
         let step = Int(LECTERN_BF16_KC), tile = Int(LECTERN_BF16_MR), panel = Int(LECTERN_BF16_NR)
         let threads = m * n * k >= parallelWork ? Parallel.cores : 1
-        let packedB = UnsafeMutablePointer<UInt32>.allocate(capacity: lectern_bf16_packed_b_words(min(step, k), n))
-        let scratchWords = lectern_bf16_row_scratch_words()
-        let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: threads * scratchWords)
-        defer { packedB.deallocate(); scratch.deallocate() }
-
         let tiles = (m + tile - 1) / tile
         let rowParts = min(threads, tiles), tilesPerPart = (tiles + rowParts - 1) / rowParts
         let panels = (n + panel - 1) / panel
         let panelParts = min(threads, panels), panelsPerPart = (panels + panelParts - 1) / panelParts
+        let packedB = UnsafeMutablePointer<UInt32>.allocate(capacity: lectern_bf16_packed_b_words(min(step, k), n))
+        let scratchWords = lectern_bf16_row_scratch_words(min(m, tilesPerPart * tile), k)
+        let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: rowParts * scratchWords)
+        defer { packedB.deallocate(); scratch.deallocate() }
         for k0 in stride(from: 0, to: k, by: step) {
             let kc = min(step, k - k0)
             inParallel(panelParts) { part in
@@ -37,7 +37,7 @@ enum BFloat16Product {
             inParallel(rowParts) { part in
                 let i0 = part * tilesPerPart * tile, i1 = min(m, (part + 1) * tilesPerPart * tile)
                 if i0 < i1 {
-                    lectern_bf16_multiply_rows(a, lda, transposeA, i0, i1, k0, kc, packedB, n, alpha, beta, k0 == 0, c, ldc,
+                    lectern_bf16_multiply_rows(a, lda, transposeA, i0, i1, k0, kc, packedB, n, alpha, beta, bias, k0 == 0, c, ldc,
                                                scratch + part * scratchWords)
                 }
             }
@@ -51,11 +51,12 @@ enum BFloat16Product {
         DispatchQueue.concurrentPerform(iterations: parts) { body($0) }
     }
 
-    /// C = β · C (a product with k = 0, as BLAS defines it: β = 0 sets C to zero without reading it).
-    private static func scale(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, ldc: Int, by beta: Float) {
+    /// C = β · C, or the bias in every row (a product with k = 0; as BLAS defines it, β = 0 sets C to
+    /// zero without reading it).
+    private static func fill(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, ldc: Int, beta: Float, bias: UnsafePointer<Float>?) {
         for row in 0..<rows {
             let values = c + row * ldc
-            for column in 0..<columns { values[column] = beta == 0 ? 0 : beta * values[column] }
+            for column in 0..<columns { values[column] = bias?[column] ?? (beta == 0 ? 0 : beta * values[column]) }
         }
     }
 }

@@ -34,30 +34,26 @@ func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePoint
                          parameters p: BertParameters, buffers s: EncoderLayerBuffers, batch: TokenBatch, precision: MatrixPrecision) {
     let config = p.config
     let h = config.hiddenSize, n = batch.tokenCount, i = config.intermediateSize
-    fillRows(s.qkv, with: p.pointer(layer.qkvBias), rows: n, columns: 3 * h)
-    precision.multiply(transposeA: false, transposeB: true, m: n, n: 3 * h, k: h, a: input, lda: h, b: p.pointer(layer.qkvWeight), ldb: h,
-               beta: 1, c: s.qkv, ldc: 3 * h)
+    precision.linear(input: input, rows: n, inFeatures: h, weight: p.pointer(layer.qkvWeight), bias: p.pointer(layer.qkvBias),
+                     outFeatures: 3 * h, output: s.qkv)
     let attentionDropout = s.dropout.flatMap { dropout in dropout.attention.map { (mask: $0, dropped: dropout.droppedProbabilities) } }
     attentionForward(context: s.context, probabilities: s.probabilities, qkv: s.qkv, sequenceStarts: batch.sequenceStarts,
                      heads: config.numAttentionHeads, hidden: h, dropout: attentionDropout, precision: precision)
-    fillRows(s.attentionProjection, with: p.pointer(layer.attentionOutputBias), rows: n, columns: h)
-    precision.multiply(transposeA: false, transposeB: true, m: n, n: h, k: h, a: s.context, lda: h, b: p.pointer(layer.attentionOutputWeight), ldb: h,
-               beta: 1, c: s.attentionProjection, ldc: h)
+    precision.linear(input: s.context, rows: n, inFeatures: h, weight: p.pointer(layer.attentionOutputWeight),
+                     bias: p.pointer(layer.attentionOutputBias), outFeatures: h, output: s.attentionProjection)
     residualLayerNorm(projection: s.attentionProjection, mask: s.dropout?.attentionOutput,
                       residual: input, sum: s.attentionSum, output: s.attentionNorm, mean: s.attentionMean, rstd: s.attentionRstd,
                       weight: p.pointer(layer.attentionNormWeight), normBias: p.pointer(layer.attentionNormBias), rows: n, width: h, epsilon: config.layerNormEps)
 
-    fillRows(s.intermediatePre, with: p.pointer(layer.intermediateBias), rows: n, columns: i)
-    precision.multiply(transposeA: false, transposeB: true, m: n, n: i, k: h, a: s.attentionNorm, lda: h, b: p.pointer(layer.intermediateWeight), ldb: h,
-               beta: 1, c: s.intermediatePre, ldc: i)
+    precision.linear(input: s.attentionNorm, rows: n, inFeatures: h, weight: p.pointer(layer.intermediateWeight),
+                     bias: p.pointer(layer.intermediateBias), outFeatures: i, output: s.intermediatePre)
     parallelParts(n, minimumPart: rowsPerPart) { rows in
         let offset = rows.lowerBound * i
         if s.intermediate != s.intermediatePre { (s.intermediate + offset).update(from: s.intermediatePre + offset, count: rows.count * i) }
         activationForward(s.intermediate + offset, count: rows.count * i, kind: config.hiddenAct)
     }
-    fillRows(s.outputProjection, with: p.pointer(layer.outputBias), rows: n, columns: h)
-    precision.multiply(transposeA: false, transposeB: true, m: n, n: h, k: i, a: s.intermediate, lda: i, b: p.pointer(layer.outputWeight), ldb: i,
-               beta: 1, c: s.outputProjection, ldc: h)
+    precision.linear(input: s.intermediate, rows: n, inFeatures: i, weight: p.pointer(layer.outputWeight),
+                     bias: p.pointer(layer.outputBias), outFeatures: h, output: s.outputProjection)
     residualLayerNorm(projection: s.outputProjection, mask: s.dropout?.output,
                       residual: s.attentionNorm, sum: s.outputSum, output: output, mean: s.outputMean, rstd: s.outputRstd,
                       weight: p.pointer(layer.outputNormWeight), normBias: p.pointer(layer.outputNormBias), rows: n, width: h, epsilon: config.layerNormEps)
@@ -65,14 +61,6 @@ func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePoint
 
 /// Rows per core below which a pass between matrix products stays on one core.
 let rowsPerPart = 32
-
-/// Every row of `matrix` set to `values`: the bias, which the product then adds to (as torch's
-/// addmm), instead of a pass of its own after it.
-private func fillRows(_ matrix: UnsafeMutablePointer<Float>, with values: UnsafePointer<Float>, rows: Int, columns: Int) {
-    parallelParts(rows, minimumPart: rowsPerPart) { part in
-        for row in part { (matrix + row * columns).update(from: values, count: columns) }
-    }
-}
 
 /// projection × dropout mask, sum = projection + residual, output = LayerNorm(sum).
 private func residualLayerNorm(projection: UnsafeMutablePointer<Float>, mask: UnsafePointer<Float>?,

@@ -25,6 +25,24 @@ public enum MatrixPrecision: String, Sendable, Equatable {
         }
     }
 
+    /// A linear layer over `rows` rows: output = input · weightᵀ + bias (weight `[outFeatures, inFeatures]`,
+    /// as torch stores it). In float32 the bias fills the output and the product adds to it (torch's
+    /// `addmm`); in bfloat16 the kernel adds the bias as it stores the product, without that pass.
+    func linear(input: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                outFeatures: Int, output: UnsafeMutablePointer<Float>) {
+        switch self {
+        case .float32:
+            parallelParts(rows, minimumPart: rowsPerPart) { part in
+                for row in part { (output + row * outFeatures).update(from: bias, count: outFeatures) }
+            }
+            BLAS.sgemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures, a: input, lda: inFeatures,
+                       b: weight, ldb: inFeatures, beta: 1, c: output, ldc: outFeatures)
+        case .bfloat16:
+            BFloat16Product.multiply(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures, a: input, lda: inFeatures,
+                                     b: weight, ldb: inFeatures, bias: bias, c: output, ldc: outFeatures)
+        }
+    }
+
     /// C = α · op(A) · op(B) + β · C in this precision; the arguments of `BLAS.sgemm`.
     @inline(__always)
     public func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
