@@ -46,7 +46,7 @@ def tokenizer_benchmark(ag_news, model, bbc_folder=None):
             "threads": os.environ.get("RAYON_NUM_THREADS", "all")}
 
 
-def inference_benchmark(ag_news, model, batch=32, max_length=128, threads=2):
+def inference_benchmark(ag_news, model, batch=32, max_length=128, threads=2, bf16=False):
     import torch
     from transformers import AutoTokenizer, BertForSequenceClassification
     torch.set_num_threads(threads)
@@ -57,7 +57,7 @@ def inference_benchmark(ag_news, model, batch=32, max_length=128, threads=2):
 
     def run(chunk):
         encoded = tokenizer(chunk, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
-        with torch.inference_mode():
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             return classifier(**encoded).logits.argmax(-1).tolist()
 
     run(texts[:batch])
@@ -73,11 +73,11 @@ def inference_benchmark(ag_news, model, batch=32, max_length=128, threads=2):
 
 def main():
     kind, ag_news, model = sys.argv[1:4]
-    rest = sys.argv[4:]
+    rest = [argument for argument in sys.argv[4:] if argument != "--bf16"]
     if kind == "tokenizer":
         result = tokenizer_benchmark(ag_news, model, *rest)
     else:
-        result = inference_benchmark(ag_news, model, *[int(x) for x in rest])
+        result = inference_benchmark(ag_news, model, *[int(x) for x in rest], bf16="--bf16" in sys.argv)
     print(json.dumps(result))
 
 

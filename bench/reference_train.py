@@ -1,6 +1,6 @@
 """The Hugging Face Trainer on the course configuration, as the lesson runs it; prints one JSON object.
 
-    python bench/reference_train.py AG_NEWS_FOLDER MODEL_FOLDER SEED PADDING [TRAIN_ROWS]
+    python bench/reference_train.py AG_NEWS_FOLDER MODEL_FOLDER SEED PADDING [TRAIN_ROWS] [--bf16]
 
 PADDING is `max_length` (the lesson: every text padded to 512 tokens) or `longest` (dynamic
 padding per batch). AG News train[:1000], train_test_split(test_size=0.2, seed=42), 4 labels,
@@ -9,6 +9,7 @@ epoch, best model loaded at the end, accuracy measured on the 200 test rows; 2 t
 
 With TRAIN_ROWS, the larger configuration of bench/ag-news-10k.md instead: train[:TRAIN_ROWS],
 no evaluation or saving during training, then accuracy and macro F1 on the 7,600 test rows.
+With --bf16, TrainingArguments(bf16=True): torch's CPU autocast to bfloat16 in training and evaluation.
 """
 import csv
 import json
@@ -26,8 +27,10 @@ from transformers import (AutoTokenizer, BertForSequenceClassification, DataColl
 
 
 def main():
-    ag_news, model_folder, seed, padding = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-    train_rows = int(sys.argv[5]) if len(sys.argv) > 5 else None
+    bf16 = "--bf16" in sys.argv
+    positional = [argument for argument in sys.argv[1:] if argument != "--bf16"]
+    ag_news, model_folder, seed, padding = positional[0], positional[1], int(positional[2]), positional[3]
+    train_rows = int(positional[4]) if len(positional) > 4 else None
     torch.set_num_threads(2)
 
     def read(split):
@@ -61,7 +64,7 @@ def main():
             dict(logging_steps=10, eval_strategy="epoch", save_strategy="epoch", load_best_model_at_end=True)
         arguments = TrainingArguments(output_dir=output, num_train_epochs=1, per_device_train_batch_size=8,
                                       per_device_eval_batch_size=8, weight_decay=0.01, seed=seed, report_to=[],
-                                      disable_tqdm=True, use_cpu=True, **during)
+                                      disable_tqdm=True, use_cpu=True, bf16=bf16, **during)
         model = BertForSequenceClassification.from_pretrained(model_folder, num_labels=4)
         trainer = Trainer(model=model, args=arguments, train_dataset=tokenized["train"], eval_dataset=tokenized["test"],
                           data_collator=None if padding == "max_length" else DataCollatorWithPadding(tokenizer),
@@ -70,7 +73,7 @@ def main():
         train = trainer.train()
         runtime = time.perf_counter() - start
         evaluation = trainer.evaluate()
-    print(json.dumps({"seed": seed, "padding": padding, "train_rows": len(tokenized["train"]), "eval_rows": len(tokenized["test"]),
+    print(json.dumps({"seed": seed, "padding": padding, "bf16": bf16, "train_rows": len(tokenized["train"]), "eval_rows": len(tokenized["test"]),
                       "train_runtime": train.metrics["train_runtime"], "eval_f1": evaluation["eval_f1"],
                       "train_samples_per_second": train.metrics["train_samples_per_second"], "wall_seconds": runtime,
                       "eval_accuracy": evaluation["eval_accuracy"], "eval_loss": evaluation["eval_loss"],

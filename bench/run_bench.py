@@ -5,7 +5,9 @@
 Sections: tokenizer, inference, training (the course configuration over three seeds, the
 lesson's padding to 512 once, the training steps alone, the sgemm peak), base (the course
 configuration with a bert-base-shaped model), large (10,000 training articles, 7,600 test
-articles, once each). Run through `make bench` (about an hour), which builds Lectern in release
+articles, once each), bf16 (`bf16: true` against Lectern in float32 and the Trainer with
+`bf16=True`: the course configuration over three seeds, inference, the larger configuration
+once, the matrix products one by one). Run through `make bench` (about an hour), which builds Lectern in release
 mode and provides the reference environment (PyTorch, transformers, tokenizers) outside the
 repository. Runs alternate between the two systems (A B A B ...) in one invocation; the report
 gives medians and the ratio of the same run.
@@ -29,7 +31,7 @@ import sys
 import training
 from common import AG_NEWS, BBC, LECTERN, LECTERN_BENCH, MODEL, ROOT, alternate, machine_class, median, run_json
 
-SECTIONS = ["tokenizer", "inference", "training", "base", "large"]
+SECTIONS = ["tokenizer", "inference", "training", "base", "large", "bf16"]
 # Set on some machines of the project's workplace for older OpenBLAS builds; the bench measures Lectern out of the box.
 REMOVED = {name: os.environ.pop(name) for name in ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"] if name in os.environ}
 RESULTS = ROOT / "bench" / "results"
@@ -73,6 +75,23 @@ def measure(arguments):
         lectern = training.lectern_large()
         print("large: Trainer", file=sys.stderr, flush=True)
         results["large"] = {"lectern": [lectern], "reference": [training.trainer_large(python)]}
+    if "bf16" in arguments.only:
+        seeds = arguments.seeds
+        course = alternate(
+            "bf16 (course configuration: Lectern float32 and bf16 in one run, the Trainer with bf16=True)",
+            lambda index: training.lectern_precisions(seeds[index % len(seeds)]),
+            lambda index: training.trainer(python, seeds[index % len(seeds)], "longest", bf16=True),
+            len(seeds))
+        lectern_inference = lambda precision: run_json([LECTERN_BENCH, "inference", AG_NEWS, "all-MiniLM-L6-v2", "32", "128", "2", precision])
+        inference = alternate(
+            "bf16 inference",
+            lambda _: {"float32": lectern_inference("float32"), "bf16": lectern_inference("bf16")},
+            lambda _: run_json([python, ROOT / "bench" / "reference.py", "inference", AG_NEWS, MODEL, "32", "128", "2", "--bf16"]),
+            runs)
+        print("bf16: the larger configuration, Lectern float32 then bf16", file=sys.stderr, flush=True)
+        large = {"float32": training.lectern_large(), "bf16": training.lectern_large(bf16=True)}
+        results["bf16"] = {"course": course, "inference": inference, "large": large,
+                           "products": run_json([LECTERN_BENCH, "products", "2"])}
     return results
 
 
@@ -105,6 +124,13 @@ def report(results, arguments):
     if "inference" in results:
         rows.append(ratio_row("Inference (AG News test, 7,600 texts, batch 32, ≤ 128 tokens)", results["inference"], "texts_per_second", "texts/s", "≥ 2×"))
         rows.append(ratio_row("Peak memory, inference (RSS)", results["inference"], "peak_rss_mb", "MB", "", higher_is_better=False, digits=0))
+    if "bf16" in results:
+        course, inference = results["bf16"]["course"], results["bf16"]["inference"]
+        bf16_course = {"lectern": [r["bf16"] for r in course["lectern"]], "reference": course["reference"]}
+        rows.append(ratio_row("Training, course configuration, `bf16` (Trainer with `bf16=True`)", bf16_course, "train_samples_per_second", "samples/s", "≥ 2×"))
+        rows.append(ratio_row("Evaluation, course configuration, `bf16` (Trainer with `bf16=True`)", bf16_course, "eval_samples_per_second", "samples/s", "≥ 2×"))
+        bf16_inference = {"lectern": [r["bf16"] for r in inference["lectern"]], "reference": inference["reference"]}
+        rows.append(ratio_row("Inference, `bf16` (transformers under `torch.autocast`)", bf16_inference, "texts_per_second", "texts/s", "≥ 2×"))
     if "tokenizer" in results:
         rows.append(ratio_row("Tokenizer, one thread (AG News test + BBC News, 9,825 texts)", results["tokenizer"], "texts_per_second", "texts/s", "≥ 2×"))
 
@@ -166,6 +192,8 @@ or checkpoints, then evaluation on the {l['eval_rows']:,} articles of the test s
 | Test accuracy | {l['eval_accuracy']:.4f} | {r['eval_accuracy']:.4f} | |
 | Test macro F1 | {l['eval_f1']:.4f} | {r['eval_f1']:.4f} | |
 | Peak memory (RSS) | {l['peak_rss_mb']:,.0f} MB | {r['peak_rss_mb']:,.0f} MB | **{r['peak_rss_mb'] / l['peak_rss_mb']:.1f}× less** |""")
+    if "bf16" in results:
+        sections.append(bf16_section(results["bf16"]))
     if "inference" in results or "tokenizer" in results:
         what = []
         if "tokenizer" in results:
@@ -210,6 +238,58 @@ speed and reference / Lectern for memory: above 1, Lectern is ahead.{(" " + resu
 
 {details}
 """
+
+
+def bf16_section(b):
+    """Lectern's bf16 against its float32 on the same machine, the accuracy over seeds, the products one by one."""
+    course, inference, large = b["course"], b["inference"], b["large"]
+    lectern = lambda precision, key: statistics.median(r[precision][key] for r in course["lectern"])
+    speed = lambda precision: statistics.median(r[precision]["texts_per_second"] for r in inference["lectern"])
+
+    def row(what, float32, bf16, unit, goal, higher_is_better=True, digits=1):
+        ratio = bf16 / float32 if higher_is_better else float32 / bf16
+        return f"| {what} | {float32:,.{digits}f} {unit} | {bf16:,.{digits}f} {unit} | **{ratio:.2f}×** | {goal} |"
+    goal = "≥ 1.5× (AVX512-BF16), ≥ 3× (AMX)"
+    rows = [row("Training, course configuration", lectern("float32", "train_samples_per_second"), lectern("bf16", "train_samples_per_second"), "samples/s", goal),
+            row("Evaluation, course configuration (200 texts, batch 8)", lectern("float32", "eval_samples_per_second"), lectern("bf16", "eval_samples_per_second"), "samples/s", goal),
+            row("Inference (7,600 texts, batch 32)", speed("float32"), speed("bf16"), "texts/s", ""),
+            row("Training, 10,000 articles", large["float32"]["train_runtime"], large["bf16"]["train_runtime"], "s", goal, higher_is_better=False, digits=0),
+            row("Evaluation, 7,600 articles (batch 8)", large["float32"]["eval_runtime"], large["bf16"]["eval_runtime"], "s", goal, higher_is_better=False)]
+    accuracy = lambda system: [r[system]["eval_accuracy"] if system != "reference" else r["eval_accuracy"] for r in
+                               (course["lectern"] if system != "reference" else course["reference"])]
+    per_seed = "\n".join(f"| {l['float32']['seed']} | {l['float32']['eval_accuracy']:.3f} | {l['bf16']['eval_accuracy']:.3f} | {r['eval_accuracy']:.3f} |"
+                         for l, r in zip(course["lectern"], course["reference"]))
+    summary = " | ".join(f"{statistics.mean(accuracy(s)):.3f} ± {statistics.pstdev(accuracy(s)):.3f}" for s in ["float32", "bf16", "reference"])
+    products = "\n".join(f"| {p['shape']} | {p['m']} × {p['n']} × {p['k']} | {p['float32_gflops']:,.0f} | {p['bfloat16_gflops']:,.0f} | "
+                         f"{p['bfloat16_gflops'] / p['float32_gflops']:.2f}× |" for p in b["products"]["products"])
+    return f"""## `bf16: true`: Lectern's bfloat16 products against its float32
+
+Run header: *{course['lectern'][0]['precision']}*. The course configuration ran as
+`notebooks/mixed-precision.md --set seed=S` (the same lesson in float32, then with `bf16: true`, in
+one run), the Trainer as `bench/reference_train.py … --bf16` (`TrainingArguments(bf16=True)`); inference
+is `lectern-bench inference … float32|bf16` against transformers under `torch.autocast("cpu",
+dtype=torch.bfloat16)`; the larger configuration is `bench/ag-news-10k.md --set bf16=false|true`, once each.
+
+| Lectern | float32 | bf16 | ratio | goal |
+| --- | ---: | ---: | ---: | --- |
+{chr(10).join(rows)}
+
+Accuracy on the 200 test articles of the course configuration:
+
+| seed | Lectern float32 | Lectern bf16 | Trainer `bf16=True` |
+| ---: | ---: | ---: | ---: |
+{per_seed}
+| mean ± sd | {summary} |
+
+On the 7,600 test articles after 10,000 training articles: accuracy {large['float32']['eval_accuracy']:.4f} in float32,
+{large['bf16']['eval_accuracy']:.4f} in bf16 (macro F1 {large['float32']['eval_f1']:.4f} and {large['bf16']['eval_f1']:.4f}).
+
+The products one by one (`lectern-bench products`, {b['products']['threads']} threads, best of five, GFLOP/s):
+OpenBLAS sgemm against Lectern's AVX512-BF16 kernel on the course model's shapes.
+
+| product | m × n × k | float32 | bf16 | ratio |
+| --- | --- | ---: | ---: | ---: |
+{products}"""
 
 
 def page():

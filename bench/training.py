@@ -32,8 +32,9 @@ def lectern_course(seed, model=None):
             "mean_tokens": split["mean_tokens"], "train_texts": split["num_texts"]}
 
 
-def trainer(python, seed, padding, train_rows=None, model=MODEL):
-    command = [python, ROOT / "bench" / "reference_train.py", AG_NEWS, model, seed, padding] + ([train_rows] if train_rows else [])
+def trainer(python, seed, padding, train_rows=None, model=MODEL, bf16=False):
+    command = [python, ROOT / "bench" / "reference_train.py", AG_NEWS, model, seed, padding] + ([train_rows] if train_rows else []) \
+        + (["--bf16"] if bf16 else [])
     result = run_json(command)
     result["peak_rss_mb"] = result["process_peak_rss_mb"]
     return result
@@ -44,8 +45,25 @@ def lectern_steps(seed):
     return run_json([LECTERN_BENCH, "training", AG_NEWS, "all-MiniLM-L6-v2", seed])
 
 
-def lectern_large():
-    cells, rss = notebook(ROOT / "bench" / "ag-news-10k.md", {"rows": LARGE_ROWS})
+def lectern_precisions(seed):
+    """notebooks/mixed-precision.md: the course configuration in float32, then with `bf16: true`, in one run."""
+    with tempfile.TemporaryDirectory() as out:
+        rss = run_json([LECTERN, "run", ROOT / "notebooks" / "mixed-precision.md", "--no-cache", "--out", out, "--quiet",
+                        "--set", f"seed={seed}"])["process_peak_rss_mb"]
+        transcript = json.loads(pathlib.Path(out, "mixed-precision.json").read_text())
+    cells = [cell for cell in transcript["cells"] if cell.get("directive") in ("train", "evaluate")]
+    runs = {}
+    for name, (train, evaluate) in zip(["float32", "bf16"], [cells[0:2], cells[2:4]]):
+        t, e = train["outputs"]["metrics"], evaluate["outputs"]["metrics"]
+        runs[name] = {"seed": seed, "train_samples_per_second": t["train_samples_per_second"], "train_runtime": t["train_runtime"],
+                      "eval_accuracy": e["eval_accuracy"], "eval_loss": e["eval_loss"], "eval_samples_per_second": e["eval_samples_per_second"]}
+    runs["bf16"]["peak_rss_mb"] = rss
+    runs["precision"] = transcript["run"].get("precision", "")
+    return runs
+
+
+def lectern_large(bf16=False):
+    cells, rss = notebook(ROOT / "bench" / "ag-news-10k.md", {"rows": LARGE_ROWS, "bf16": "true" if bf16 else "false"})
     train, evaluate = cells["train"]["metrics"], cells["evaluate"]["metrics"]
     return {"train_rows": cells["load"]["num_rows"]["train"], "eval_rows": cells["load"]["num_rows"]["test"],
             "train_runtime": train["train_runtime"], "train_samples_per_second": train["train_samples_per_second"],

@@ -22,14 +22,18 @@ struct Doctor: ParsableCommand {
         engine.prepare(asOnAnUnknownCPU: unknownCPU)
         let cpu = CPU.current, kernels = BLAS.kernels
         let speed = MatrixProductSpeed.measure()
+        let bf16 = MatrixPrecision.forRequest(bf16: true).precision == .bfloat16 ? MatrixProductSpeed.measure(precision: .bfloat16) : nil
         let lines = [("Lectern", LecternVersion.current), ("Machine", RunInfo.operatingSystem)] + MachineReport.lines()
-            + [("Matrix products", String(format: "%.0f GFLOP/s (sgemm, %d×%d×%d, %d threads)", speed.gigaflops, speed.size, speed.size, speed.size, BLAS.threads))]
+            + [("Matrix products", String(format: "%.0f GFLOP/s (sgemm, %d×%d×%d, %d threads)", speed.gigaflops, speed.size, speed.size, speed.size, BLAS.threads)),
+               ("bf16 products", bf16.map { String(format: "%.0f GFLOP/s (AVX512-BF16, for bf16: true)", $0.gigaflops) }
+                ?? "none: this CPU has no AVX512-BF16, so bf16: true runs in float32")]
         if json {
             let report: JSONValue = .object(lines.map { (key: Self.key($0.0), value: .string($0.1)) } + [
                 ("cpu_model", .string(cpu.modelName)), ("cpu_family", .int(cpu.family)), ("cpu_model_number", .int(cpu.model)),
                 ("features", .array(cpu.features.map { .string($0.rawValue) })),
                 ("blas_core", .string(kernels.core)), ("blas_best_core", .string(kernels.best)),
                 ("thread_count", .int(BLAS.threads)), ("sgemm_gflops", .double(speed.gigaflops)),
+                ("bf16_gflops", bf16.map { .double($0.gigaflops) } ?? .null),
                 ("warnings", .array(kernels.warnings.map { .string($0) })), ("notes", .array(kernels.notes.map { .string($0) })),
             ])
             print(report.serialized())

@@ -78,6 +78,13 @@ struct MachineReportTests {
         let notes = try #require(report["notes"] as? [String])
         #expect(notes.isEmpty == !Self.cpuFlags.contains("avx512f"))
         #expect((report["sgemm_gflops"] as? Double ?? 0) > 1)
+        // bfloat16 products are measured where the CPU has them (bf16: true), and said to be absent elsewhere.
+        if Self.cpuFlags.contains("avx512_bf16") {
+            #expect((report["bf16_gflops"] as? Double ?? 0) > 1)
+        } else {
+            #expect(report["bf16_gflops"] is NSNull)
+            #expect((report["bf16_products"] as? String)?.hasPrefix("none: this CPU has no AVX512-BF16") == true)
+        }
     }
 
     @Test func threadsAreSetAndRecorded() throws {

@@ -65,6 +65,25 @@ struct BFloat16ProductTests {
         }
     }
 
+    /// A weight packed once (inference) gives the same bits as packing it in every product, across steps of k.
+    @Test func aWeightPackedOnceGivesTheSameBits() {
+        let (out, features, rows) = (70, 1100, 29)
+        var generator = SplitMix64(seed: 3)
+        let weight = (0..<(out * features)).map { _ in Float(generator.uniform() * 2 - 1) }
+        let input = (0..<(rows * features)).map { _ in Float(generator.uniform() * 2 - 1) }
+        let bias = (0..<out).map { Float($0) / 10 }
+        func product(packed: BFloat16PackedWeight?) -> [Float] {
+            var output = [Float](repeating: .nan, count: rows * out)
+            output.withUnsafeMutableBufferPointer { output in
+                MatrixPrecision.bfloat16.linear(input: input, rows: rows, inFeatures: features, weight: weight, bias: bias, outFeatures: out,
+                                                output: output.baseAddress!, packed: packed)
+            }
+            return output
+        }
+        let packed = weight.withUnsafeBufferPointer { BFloat16PackedWeight($0.baseAddress!, outFeatures: out, inFeatures: features) }
+        #expect(product(packed: packed).map(\.bitPattern) == product(packed: nil).map(\.bitPattern))
+    }
+
     /// One core or two: the same bits (every element is summed in the same order).
     @Test func sameBitsOnAnyThreadCount() {
         let problem = Problem(m: 301, n: 130, k: 1030, transposeA: true, transposeB: false, seed: 5)

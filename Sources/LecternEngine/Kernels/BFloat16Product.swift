@@ -3,7 +3,8 @@ import Dispatch
 
 /// C = α · op(A) · op(B) + β · C with the inputs rounded to bfloat16 and float32 sums, on the CPU's
 /// AVX512-BF16 instructions (the kernels are C, Sources/CBFloat16). Same arguments as `BLAS.sgemm`,
-/// and optionally a bias row that replaces β · C (a linear layer, without a pass to fill C first).
+/// and optionally a bias row that replaces β · C (a linear layer, without a pass to fill C first) and
+/// op(B) packed beforehand (`packedB`, a weight that does not change; `b` is then not read).
 ///
 /// k is taken in steps of `LECTERN_BF16_KC`; for each, op(B) is packed once (its column panels shared
 /// out between the cores) and the rows of C are shared out in parts of whole 12-row tiles. Every
@@ -15,7 +16,8 @@ enum BFloat16Product {
 
     static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                         beta: Float = 0, bias: UnsafePointer<Float>? = nil, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                         beta: Float = 0, bias: UnsafePointer<Float>? = nil, packedB: BFloat16PackedWeight? = nil,
+                         c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else { return fill(c, rows: m, columns: n, ldc: ldc, beta: beta, bias: bias) }
         let step = Int(LECTERN_BF16_KC), tile = Int(LECTERN_BF16_MR), panel = Int(LECTERN_BF16_NR)
@@ -24,20 +26,28 @@ enum BFloat16Product {
         let rowParts = min(threads, tiles), tilesPerPart = (tiles + rowParts - 1) / rowParts
         let panels = (n + panel - 1) / panel
         let panelParts = min(threads, panels), panelsPerPart = (panels + panelParts - 1) / panelParts
-        let packedB = UnsafeMutablePointer<UInt32>.allocate(capacity: lectern_bf16_packed_b_words(min(step, k), n))
+        precondition(packedB.map { transposeB && $0.outFeatures == n && $0.inFeatures == k } ?? true, "a packed weight of another shape")
+        let packing = packedB == nil ? UnsafeMutablePointer<UInt32>.allocate(capacity: lectern_bf16_packed_b_words(min(step, k), n)) : nil
         let scratchWords = lectern_bf16_row_scratch_words(min(m, tilesPerPart * tile), k)
         let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: rowParts * scratchWords)
-        defer { packedB.deallocate(); scratch.deallocate() }
-        for k0 in stride(from: 0, to: k, by: step) {
+        defer { packing?.deallocate(); scratch.deallocate() }
+        for (stepIndex, k0) in stride(from: 0, to: k, by: step).enumerated() {
             let kc = min(step, k - k0)
-            inParallel(panelParts) { part in
-                let j0 = part * panelsPerPart * panel, j1 = min(n, (part + 1) * panelsPerPart * panel)
-                if j0 < j1 { lectern_bf16_pack_b(b, ldb, transposeB, k0, kc, j0, j1, n, packedB) }
+            let packed: UnsafePointer<UInt32>
+            if let packedB {
+                packed = UnsafePointer(packedB.words + packedB.stepOffsets[stepIndex])
+            } else {
+                let packing = packing!
+                inParallel(panelParts) { part in
+                    let j0 = part * panelsPerPart * panel, j1 = min(n, (part + 1) * panelsPerPart * panel)
+                    if j0 < j1 { lectern_bf16_pack_b(b, ldb, transposeB, k0, kc, j0, j1, n, packing) }
+                }
+                packed = UnsafePointer(packing)
             }
             inParallel(rowParts) { part in
                 let i0 = part * tilesPerPart * tile, i1 = min(m, (part + 1) * tilesPerPart * tile)
                 if i0 < i1 {
-                    lectern_bf16_multiply_rows(a, lda, transposeA, i0, i1, k0, kc, packedB, n, alpha, beta, bias, k0 == 0, c, ldc,
+                    lectern_bf16_multiply_rows(a, lda, transposeA, i0, i1, k0, kc, packed, n, alpha, beta, bias, k0 == 0, c, ldc,
                                                scratch + part * scratchWords)
                 }
             }

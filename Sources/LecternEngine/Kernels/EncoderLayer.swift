@@ -11,6 +11,19 @@ struct EncoderLayerBuffers {
                   output: UnsafePointer<Float>?)?
 }
 
+/// One encoder layer's four dense weights packed for bfloat16 products (inference packs them once).
+struct EncoderLayerPackedWeights {
+    let qkv, attentionOutput, intermediate, output: BFloat16PackedWeight
+
+    init(_ layer: BertParameters.Layer, parameters p: BertParameters) {
+        let h = p.config.hiddenSize, i = p.config.intermediateSize
+        qkv = BFloat16PackedWeight(p.pointer(layer.qkvWeight), outFeatures: 3 * h, inFeatures: h)
+        attentionOutput = BFloat16PackedWeight(p.pointer(layer.attentionOutputWeight), outFeatures: h, inFeatures: h)
+        intermediate = BFloat16PackedWeight(p.pointer(layer.intermediateWeight), outFeatures: i, inFeatures: h)
+        output = BFloat16PackedWeight(p.pointer(layer.outputWeight), outFeatures: h, inFeatures: i)
+    }
+}
+
 /// The embeddings: word + position + token type (type 0: single sentences), for packed sequences.
 func embeddingForward(output: UnsafeMutablePointer<Float>, batch: TokenBatch, parameters p: BertParameters) {
     let h = p.config.hiddenSize
@@ -31,29 +44,30 @@ func embeddingForward(output: UnsafeMutablePointer<Float>, batch: TokenBatch, pa
 /// The matrix products use OpenBLAS's threads; the passes between them are shared out between
 /// the cores by rows (each row computed as on one core, so the split changes no value).
 func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, layer: BertParameters.Layer,
-                         parameters p: BertParameters, buffers s: EncoderLayerBuffers, batch: TokenBatch, precision: MatrixPrecision) {
+                         parameters p: BertParameters, buffers s: EncoderLayerBuffers, batch: TokenBatch, precision: MatrixPrecision,
+                         packed: EncoderLayerPackedWeights? = nil) {
     let config = p.config
     let h = config.hiddenSize, n = batch.tokenCount, i = config.intermediateSize
     precision.linear(input: input, rows: n, inFeatures: h, weight: p.pointer(layer.qkvWeight), bias: p.pointer(layer.qkvBias),
-                     outFeatures: 3 * h, output: s.qkv)
+                     outFeatures: 3 * h, output: s.qkv, packed: packed?.qkv)
     let attentionDropout = s.dropout.flatMap { dropout in dropout.attention.map { (mask: $0, dropped: dropout.droppedProbabilities) } }
     attentionForward(context: s.context, probabilities: s.probabilities, qkv: s.qkv, sequenceStarts: batch.sequenceStarts,
                      heads: config.numAttentionHeads, hidden: h, dropout: attentionDropout, precision: precision)
     precision.linear(input: s.context, rows: n, inFeatures: h, weight: p.pointer(layer.attentionOutputWeight),
-                     bias: p.pointer(layer.attentionOutputBias), outFeatures: h, output: s.attentionProjection)
+                     bias: p.pointer(layer.attentionOutputBias), outFeatures: h, output: s.attentionProjection, packed: packed?.attentionOutput)
     residualLayerNorm(projection: s.attentionProjection, mask: s.dropout?.attentionOutput,
                       residual: input, sum: s.attentionSum, output: s.attentionNorm, mean: s.attentionMean, rstd: s.attentionRstd,
                       weight: p.pointer(layer.attentionNormWeight), normBias: p.pointer(layer.attentionNormBias), rows: n, width: h, epsilon: config.layerNormEps)
 
     precision.linear(input: s.attentionNorm, rows: n, inFeatures: h, weight: p.pointer(layer.intermediateWeight),
-                     bias: p.pointer(layer.intermediateBias), outFeatures: i, output: s.intermediatePre)
+                     bias: p.pointer(layer.intermediateBias), outFeatures: i, output: s.intermediatePre, packed: packed?.intermediate)
     parallelParts(n, minimumPart: rowsPerPart) { rows in
         let offset = rows.lowerBound * i
         if s.intermediate != s.intermediatePre { (s.intermediate + offset).update(from: s.intermediatePre + offset, count: rows.count * i) }
         activationForward(s.intermediate + offset, count: rows.count * i, kind: config.hiddenAct)
     }
     precision.linear(input: s.intermediate, rows: n, inFeatures: i, weight: p.pointer(layer.outputWeight),
-                     bias: p.pointer(layer.outputBias), outFeatures: h, output: s.outputProjection)
+                     bias: p.pointer(layer.outputBias), outFeatures: h, output: s.outputProjection, packed: packed?.output)
     residualLayerNorm(projection: s.outputProjection, mask: s.dropout?.output,
                       residual: s.attentionNorm, sum: s.outputSum, output: output, mean: s.outputMean, rstd: s.outputRstd,
                       weight: p.pointer(layer.outputNormWeight), normBias: p.pointer(layer.outputNormBias), rows: n, width: h, epsilon: config.layerNormEps)

@@ -17,19 +17,12 @@ public enum MatrixPrecision: String, Sendable, Equatable {
                 + "(AMD Zen 4 and later, Intel Cooper Lake and Sapphire Rapids and later have them). Results are those of float32.")
     }
 
-    /// "bf16 (AVX512-BF16)" or "float32", for the run header.
-    public var description: String {
-        switch self {
-        case .float32: "float32"
-        case .bfloat16: "bf16 matrix products, float32 sums (AVX512-BF16)"
-        }
-    }
-
     /// A linear layer over `rows` rows: output = input · weightᵀ + bias (weight `[outFeatures, inFeatures]`,
     /// as torch stores it). In float32 the bias fills the output and the product adds to it (torch's
-    /// `addmm`); in bfloat16 the kernel adds the bias as it stores the product, without that pass.
+    /// `addmm`); in bfloat16 the kernel adds the bias as it stores the product, without that pass, and
+    /// reads the weight from `packed` when given (inference packs each weight once).
     func linear(input: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                outFeatures: Int, output: UnsafeMutablePointer<Float>) {
+                outFeatures: Int, output: UnsafeMutablePointer<Float>, packed: BFloat16PackedWeight? = nil) {
         switch self {
         case .float32:
             parallelParts(rows, minimumPart: rowsPerPart) { part in
@@ -39,22 +32,30 @@ public enum MatrixPrecision: String, Sendable, Equatable {
                        b: weight, ldb: inFeatures, beta: 1, c: output, ldc: outFeatures)
         case .bfloat16:
             BFloat16Product.multiply(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures, a: input, lda: inFeatures,
-                                     b: weight, ldb: inFeatures, bias: bias, c: output, ldc: outFeatures)
+                                     b: weight, ldb: inFeatures, bias: bias, packedB: packed, c: output, ldc: outFeatures)
         }
     }
 
     /// C = α · op(A) · op(B) + β · C in this precision; the arguments of `BLAS.sgemm`.
-    @inline(__always)
     public func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                 beta: beta, c: c, ldc: ldc, packed: nil)
+    }
+
+    /// `multiply`, reading op(B) in bfloat16 from `packed` when given (a weight packed once).
+    @inline(__always)
+    func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                  beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                  beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, packed: BFloat16PackedWeight?) {
         switch self {
         case .float32:
             BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                        beta: beta, c: c, ldc: ldc)
         case .bfloat16:
             BFloat16Product.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                                     b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                                     b: b, ldb: ldb, beta: beta, packedB: packed, c: c, ldc: ldc)
         }
     }
 }

@@ -2,13 +2,21 @@ import Foundation
 
 /// BERT with a sequence-classification head (`BertForSequenceClassification`), evaluated on the
 /// CPU: matrix products through OpenBLAS over all tokens of a batch at once, attention per
-/// sequence at its real length.
+/// sequence at its real length. It only reads its parameters: in bfloat16 it packs each weight
+/// once, at the first forward pass, and keeps the packed copy (a changed weight needs a new classifier).
 public final class BertClassifier: @unchecked Sendable {
     public let parameters: BertParameters
     public var config: BertConfig { parameters.config }
     /// The matrix products' precision (`MatrixPrecision.forRequest` says what the CPU allows).
     public var precision: MatrixPrecision = .float32
     private var workspace = Workspace()
+    /// The dense weights packed for bfloat16 products: each encoder layer's, then the pooler's and the classifier's.
+    private lazy var packed: (layers: [EncoderLayerPackedWeights], pooler: BFloat16PackedWeight, classifier: BFloat16PackedWeight) = {
+        let p = parameters, h = config.hiddenSize
+        return (p.layers.map { EncoderLayerPackedWeights($0, parameters: p) },
+                BFloat16PackedWeight(p.pointer(p.poolerWeight), outFeatures: h, inFeatures: h),
+                BFloat16PackedWeight(p.pointer(p.classifierWeight), outFeatures: config.numLabels, inFeatures: h))
+    }()
 
     public init(parameters: BertParameters) {
         self.parameters = parameters
@@ -38,6 +46,7 @@ public final class BertClassifier: @unchecked Sendable {
         workspace.reserve(tokens: n, hidden: h, intermediate: config.intermediateSize, attention: heads * batch.attentionArea)
         let p = parameters, precision = self.precision
         let w = workspace
+        let packed = precision == .bfloat16 ? self.packed : nil
 
         embeddingForward(output: w.sum, batch: batch, parameters: p)
         layerNormForward(output: w.hidden, mean: w.mean, rstd: w.rstd, input: w.sum, weight: p.pointer(p.embeddingNormWeight),
@@ -47,8 +56,9 @@ public final class BertClassifier: @unchecked Sendable {
                                           attentionSum: w.sum, attentionNorm: w.norm, attentionMean: w.mean, attentionRstd: w.rstd,
                                           intermediatePre: w.intermediate, intermediate: w.intermediate, outputProjection: w.projection,
                                           outputSum: w.sum, outputMean: w.mean, outputRstd: w.rstd, dropout: nil)
-        for layer in p.layers {
-            encoderLayerForward(output: w.hidden, input: w.hidden, layer: layer, parameters: p, buffers: scratch, batch: batch, precision: precision)
+        for (index, layer) in p.layers.enumerated() {
+            encoderLayerForward(output: w.hidden, input: w.hidden, layer: layer, parameters: p, buffers: scratch, batch: batch, precision: precision,
+                                packed: packed?.layers[index])
         }
 
         // Pooler on each sequence's first token ([CLS]), then the classifier.
@@ -58,13 +68,13 @@ public final class BertClassifier: @unchecked Sendable {
         pooled.withUnsafeMutableBufferPointer { pooled in
             for sequence in 0..<sequences {
                 precision.multiply(transposeA: false, transposeB: true, m: 1, n: h, k: h, a: w.hidden + batch.sequenceStarts[sequence] * h, lda: h,
-                           b: p.pointer(p.poolerWeight), ldb: h, c: pooled.baseAddress! + sequence * h, ldc: h)
+                           b: p.pointer(p.poolerWeight), ldb: h, c: pooled.baseAddress! + sequence * h, ldc: h, packed: packed?.pooler)
             }
             addBias(pooled.baseAddress!, p.pointer(p.poolerBias), rows: sequences, columns: h)
             for index in pooled.indices { pooled[index] = tanhf(pooled[index]) }
             logits.withUnsafeMutableBufferPointer { logits in
                 precision.multiply(transposeA: false, transposeB: true, m: sequences, n: labels, k: h, a: pooled.baseAddress!, lda: h,
-                           b: p.pointer(p.classifierWeight), ldb: h, c: logits.baseAddress!, ldc: labels)
+                           b: p.pointer(p.classifierWeight), ldb: h, c: logits.baseAddress!, ldc: labels, packed: packed?.classifier)
                 addBias(logits.baseAddress!, p.pointer(p.classifierBias), rows: sequences, columns: labels)
             }
         }
