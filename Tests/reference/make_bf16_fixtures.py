@@ -15,7 +15,9 @@ import pathlib
 import sys
 
 import torch
-from transformers import AutoTokenizer, BertForSequenceClassification, get_linear_schedule_with_warmup
+from transformers import AutoTokenizer, BertForSequenceClassification
+
+from make_training_fixtures import trainer_adamw
 
 
 def autocast(enabled):
@@ -43,11 +45,7 @@ def training(model_folder, rows, bf16):
     model = BertForSequenceClassification.from_pretrained(model_folder, num_labels=4, hidden_dropout_prob=0.0,
                                                           attention_probs_dropout_prob=0.0)
     tokenizer = AutoTokenizer.from_pretrained(model_folder)
-    decay = [p for n, p in model.named_parameters() if "bias" not in n and "LayerNorm" not in n]
-    no_decay = [p for n, p in model.named_parameters() if "bias" in n or "LayerNorm" in n]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
-                                  lr=5e-5, betas=(0.9, 0.999), eps=1e-8)
-    scheduler = get_linear_schedule_with_warmup(optimizer, num_warmup_steps=0, num_training_steps=3)
+    optimizer, scheduler = trainer_adamw(model, 3)
 
     def encode(batch):
         return tokenizer([text for _, text in batch], padding=True, truncation=True, max_length=128, return_tensors="pt")

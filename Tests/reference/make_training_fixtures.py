@@ -19,6 +19,15 @@ import torch
 from transformers import AutoTokenizer, BertForSequenceClassification, get_linear_schedule_with_warmup
 
 
+def trainer_adamw(model, steps):
+    """AdamW and the linear schedule as the Trainer builds them (no decay for biases and LayerNorm weights)."""
+    decay = [p for n, p in model.named_parameters() if "bias" not in n and "LayerNorm" not in n]
+    no_decay = [p for n, p in model.named_parameters() if "bias" in n or "LayerNorm" in n]
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
+                                  lr=5e-5, betas=(0.9, 0.999), eps=1e-8)
+    return optimizer, get_linear_schedule_with_warmup(optimizer, num_warmup_steps=0, num_training_steps=steps)
+
+
 def main():
     model_folder, ag_news = sys.argv[1:3]
     torch.manual_seed(0)
@@ -31,11 +40,7 @@ def main():
     head = {"classifier_weight": model.classifier.weight.detach().reshape(-1).tolist(),
             "classifier_bias": model.classifier.bias.detach().tolist()}
 
-    decay = [p for n, p in model.named_parameters() if "bias" not in n and "LayerNorm" not in n]
-    no_decay = [p for n, p in model.named_parameters() if "bias" in n or "LayerNorm" in n]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
-                                  lr=5e-5, betas=(0.9, 0.999), eps=1e-8)
-    scheduler = get_linear_schedule_with_warmup(optimizer, num_warmup_steps=0, num_training_steps=3)
+    optimizer, scheduler = trainer_adamw(model, 3)
 
     def encode(batch):
         return tokenizer([text for _, text in batch], padding=True, truncation=True, max_length=128, return_tensors="pt")
