@@ -219,9 +219,11 @@ public struct NotebookRunner: Sendable {
     /// the keys of the cells that made what it needs (see `CellCache`).
     private func cacheKey(_ planned: PlannedCell, context: RunContext, upstream: [String]) -> String {
         let kind = type(of: planned.handler)
-        let inputHashes = planned.handler.inputs(planned.arguments, context: context).map { path in
+        var inputHashes = planned.handler.inputs(planned.arguments, context: context).map { path in
             (try? context.hashes.sha256(of: path)) ?? "unreadable:\(path)"
         }
+        // bf16 results depend on the CPU: a cache made where bf16 ran must not answer where it falls back to float32.
+        if planned.arguments.boolean("bf16") == true { inputHashes.append("precision:" + MatrixPrecision.forRequest(bf16: true).precision.rawValue) }
         let parameters = JSONValue.object(Self.parameters(planned.arguments, schema: kind.schema).map { (key: $0.name, value: $0.value) })
         return CellCache.key(directive: kind.name.rawValue, parameters: parameters, seed: context.seed, inputHashes: inputHashes, upstream: upstream)
     }

@@ -57,6 +57,19 @@ struct CellCacheTests {
         transcript.directiveRecords.filter(\.cached).map(\.directive)
     }
 
+    /// `bf16: true` is a training parameter like any other, and a bf16 result is reused where it was made.
+    @Test func bf16CellsAreCachedApartFromFloat32Ones() throws {
+        let float32 = lesson()
+        let bf16 = float32.replacingOccurrences(of: "```train\n", with: "```train\nbf16: true\n")
+        _ = try run(float32)
+        let first = try run(bf16)
+        #expect(cached(first).isEmpty)
+        let again = try run(bf16)
+        #expect(cached(again) == ["train", "evaluate", "predict"])
+        #expect(again.directiveRecords.map(\.outputs) == first.directiveRecords.map(\.outputs))
+        #expect(cached(try run(float32)) == ["train", "evaluate", "predict"])
+    }
+
     @Test func proseEditsReuseEverythingAndChangesRerunWhatDependsOnThem() throws {
         let first = try run(lesson())
         #expect(cached(first).isEmpty)
