@@ -59,9 +59,10 @@ notebooks: setup build
 	@for notebook in notebooks/*.md; do $(LECTERN) run "$$notebook" --out output || exit 1; done
 
 # The export tests validate notebooks with nbformat (Debian's package, for /usr/bin/python3).
+# nbformat checks the exported notebooks; GNU time measures the YAML alias bombs' memory and CPU time.
 test-packages:
-	@/usr/bin/python3 -c "import nbformat" 2>/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-nbformat; }
+	@{ /usr/bin/python3 -c "import nbformat" 2>/dev/null && [ -x /usr/bin/time ]; } || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-nbformat time; }
 
 test: setup test-packages
 	$(SWIFT) test

@@ -36,6 +36,8 @@ let package = Package(
         // the wider instructions, called after CPUID says they exist. Optimized in debug builds too (tests).
         .target(name: "CBFloat16", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "LecternMarkdown", dependencies: ["CCmarkGFM"]),
+        // Also imports CYaml, Yams's own build of libyaml (its scanner finds YAML aliases before anything is
+        // composed: YAMLAliasScan.swift); Yams has no product for it, and it is built with Yams.
         .target(
             name: "LecternNotebook",
             dependencies: ["LecternMarkdown", .product(name: "Yams", package: "Yams")]

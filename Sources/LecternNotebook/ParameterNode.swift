@@ -70,6 +70,13 @@ public enum YAMLReader {
         func location(_ mark: Mark?) -> SourceLocation {
             SourceLocation(file: file, line: (mark?.line ?? 1) + firstLine - 1, column: mark?.column ?? 1)
         }
+        if let found = YAMLAliasScan.first(in: text) {
+            let written = (found.kind == "anchor" ? "&" : "*") + found.name
+            throw Diagnostic("\(what) uses the YAML \(found.kind) `\(written)`. Lectern does not read anchors and aliases: nothing in "
+                             + "a notebook needs them, and a few lines of them can expand to billions of values.",
+                             at: SourceLocation(file: file, line: found.line + firstLine - 1, column: found.column),
+                             hint: "Write the value out where it is used.")
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
