@@ -112,7 +112,7 @@ public struct PredictDirective: DirectiveHandler {
                                          numericColumns: Set(firstNumber..<columns.count))))
         let charted = min(predictions.count, 8)
         blocks.append(.chart(Chart(title: "Predicted probabilities" + (charted < predictions.count ? " (first \(charted) texts)" : ""),
-                                   kind: .bars(categories: (0..<charted).map { "\($0 + 1). " + texts[$0] },
+                                   kind: .bars(categories: (0..<charted).map { "\($0 + 1). " + Formatting.excerpt(texts[$0], limit: 100) },
                                                groups: labels.enumerated().map { label, name in
                                                    Chart.BarGroup(name: name, values: predictions.prefix(charted).map { Double($0.probabilities[label]) })
                                                }),

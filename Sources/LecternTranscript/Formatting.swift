@@ -17,6 +17,29 @@ public enum Formatting {
         return count > limit ? excerpt(text, limit: limit, marker: "… [\(count) characters in all]") : text
     }
 
+    /// A parameter value for a JSON transcript: every string cut as `transcriptText` cuts texts (a 5 MB
+    /// value would otherwise be copied whole into the transcript for each place that shows it).
+    public static func transcriptValue(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case let .string(text): return .string(transcriptText(text))
+        case let .array(items): return .array(items.map(transcriptValue))
+        case let .object(entries): return .object(entries.map { (key: $0.key, value: transcriptValue($0.value)) })
+        default: return value
+        }
+    }
+
+    /// A parameter value as a table in HTML or Markdown shows it: as written, cut after 300 characters.
+    static func shownValue(_ value: JSONValue) -> String {
+        let text = display(value), count = text.unicodeScalars.count
+        return count > 300 ? excerpt(text, limit: 300, marker: "… [\(count) characters in all]") : text
+    }
+
+    /// A cell's source as HTML and Markdown show it: lines longer than `transcriptText` keeps are cut.
+    static func shownSource(_ source: String) -> String {
+        guard source.utf8.count > 2000 else { return source }
+        return source.split(separator: "\n", omittingEmptySubsequences: false).map { transcriptText(String($0)) }.joined(separator: "\n")
+    }
+
     /// "0.12 s", "3.4 s", "2 min 05 s".
     static func duration(_ seconds: Double) -> String {
         if seconds < 10 { return String(format: "%.2f s", seconds) }

@@ -13,7 +13,7 @@ extension Transcript {
                 ("cached", .bool(record.cached)),
                 ("started_at", record.startedAt.map { .string(Self.timestamp($0)) } ?? .null),
                 ("seconds", record.seconds.map { .double(Self.roundedSeconds($0)) } ?? .null),
-                ("parameters", .object(record.parameters.map { (key: $0.name, value: $0.value) })),
+                ("parameters", .object(record.parameters.map { (key: $0.name, value: Formatting.transcriptValue($0.value)) })),
                 ("outputs", record.outputs),
             ]
             if let error = record.error { entry.append(("error", .string(error))) }
@@ -24,7 +24,7 @@ extension Transcript {
             ("notebook", .string(notebook)),
             ("title", .string(title)),
             ("status", .string(status.rawValue)),
-            ("params", .object(parameters.map { (key: $0.name, value: $0.value) })),
+            ("params", .object(parameters.map { (key: $0.name, value: Formatting.transcriptValue($0.value)) })),
             ("run", .object(runInfo.map { (key: Self.key($0.label), value: .string($0.value)) })),
             ("warnings", .array(warnings.map { .string($0) })),
             ("notes", .array(notes.map { .string($0) })),

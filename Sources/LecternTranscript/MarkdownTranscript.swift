@@ -29,7 +29,7 @@ extension Transcript {
         out += Self.table(columns: ["Run", ""], rows: runInfo.map { [$0.label, $0.value] })
         if !parameters.isEmpty {
             out += "\n" + Self.table(columns: ["Parameter", "Value", "Set in"],
-                                     rows: parameters.map { [$0.name, "`\(Formatting.display($0.value))`", $0.source] })
+                                     rows: parameters.map { [$0.name, "`\(Formatting.shownValue($0.value))`", $0.source] })
         }
         for cell in cells {
             out += "\n"
@@ -40,7 +40,7 @@ extension Transcript {
                 out += Self.fence(source, info: language)
             case let .directive(record):
                 out += "<a id=\"\(record.anchor)\"></a>\n\n"
-                out += Self.fence(record.source, info: record.directive)
+                out += Self.fence(Formatting.shownSource(record.source), info: record.directive)
                 out += "\n" + record.markdownStatusLine + "\n"
                 if let error = record.error {
                     out += "\n> [!\(record.status == .interrupted ? "WARNING" : "CAUTION")]\n> " + error.replacingOccurrences(of: "\n", with: "\n> ") + "\n"
