@@ -123,6 +123,32 @@ struct ConfigTests {
     @Test func aMissingConfigIsAnError() {
         #expect(throws: ModelError.self) { try BertConfig(contentsOf: folder.path + "/config.json") }
     }
+
+    /// The count checked before allocating is the count allocated.
+    @Test func theParameterCountIsTheLayoutsSize() throws {
+        let tiny = Bundle.module.url(forResource: "Fixtures/tiny-bert-classifier", withExtension: nil)!.path
+        for config in [try BertConfig(contentsOf: tiny + "/config.json"), try BertConfig(contentsOf: folder.write("config.json", #"{"hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 3, "intermediate_size": 100, "vocab_size": 77, "max_position_embeddings": 40, "id2label": {"0": "a", "1": "b", "2": "c"}}"#))] {
+            #expect(BertParameters.count(for: config) == BertParameters(config: config).count)
+        }
+    }
+
+    /// Sizes in config.json are counts taken from a file: a huge one is an error before anything is allocated.
+    @Test(arguments: [("1000000000000", "config.json describes a model of"), ("4611686018427387904", "more values than fit in memory")])
+    func aConfigFarLargerThanItsWeightsIsAnErrorNotAnAllocation(vocabulary: String, message: String) throws {
+        let tiny = Bundle.module.url(forResource: "Fixtures/tiny-bert-classifier", withExtension: nil)!.path
+        for file in ["model.safetensors"] {
+            try FileManager.default.copyItem(atPath: tiny + "/" + file, toPath: folder.path + "/" + file)
+        }
+        let config = try String(contentsOfFile: tiny + "/config.json", encoding: .utf8)
+        folder.write("config.json", config.replacingOccurrences(of: #""vocab_size": \d+"#, with: "\"vocab_size\": \(vocabulary)", options: .regularExpression))
+        do {
+            _ = try BertCheckpoint(folder: folder.path)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.statement.contains(message), "\(error.statement)")
+            #expect(error.hint == "config.json and model.safetensors do not belong together.")
+        }
+    }
 }
 
 struct ModelResolverTests {

@@ -33,6 +33,17 @@ public struct BertCheckpoint: Sendable {
             }
             if !hasHead || !config.hasLabelNames { config.id2label = labels; config.hasLabelNames = true }
         }
+        // config.json's sizes decide the allocation. Before allocating, hold them to what the weights file
+        // holds (the pooler and classifier aside, which may be missing and are initialised): within twice
+        // that, the tensor-by-tensor check below names what disagrees; beyond it, this is the error.
+        let stored = file.tensors.values.reduce(0) { $0 + $1.count }
+        let head = config.hiddenSize.multipliedReportingOverflow(by: config.hiddenSize + config.numLabels + 1)
+        guard let needed = BertParameters.count(for: config), !head.overflow,
+              needed - head.partialValue - config.numLabels <= 2 * stored else {
+            throw ModelError("config.json describes a model of " + (BertParameters.count(for: config).map { "\($0) values" } ?? "more values than fit in memory")
+                             + ", but model.safetensors holds \(stored).", file: weightsPath,
+                             hint: "config.json and model.safetensors do not belong together.")
+        }
         let parameters = BertParameters(config: config)
         var generator = SplitMix64(seed: seed)
         var initialised: [String] = []

@@ -85,6 +85,28 @@ public final class BertParameters: @unchecked Sendable {
 
     deinit { storage.deallocate() }
 
+    /// How many values `init(config:)` allocates for `config`, or nil when the count does not fit in an
+    /// Int: checked before allocating, since config.json's sizes come from a file.
+    public static func count(for config: BertConfig) -> Int? {
+        let h = config.hiddenSize, i = config.intermediateSize
+        let layer: [(Int, Int)] = [(4 * h, h), (1, 4 * h), (2, h), (i, h), (1, i), (h, i), (1, h), (2, h)]
+        let embeddings: [(Int, Int)] = [(config.vocabSize, h), (config.maxPositionEmbeddings, h), (config.typeVocabSize, h), (2, h)]
+        let head: [(Int, Int)] = [(h, h), (1, h), (config.numLabels, h), (1, config.numLabels)]
+        func sum(_ products: [(Int, Int)]) -> Int? {
+            var total = 0
+            for (a, b) in products {
+                let (product, overflow) = a.multipliedReportingOverflow(by: b)
+                guard !overflow, product >= 0 else { return nil }
+                let (next, over) = total.addingReportingOverflow(product)
+                guard !over else { return nil }
+                total = next
+            }
+            return total
+        }
+        guard let perLayer = sum(layer), let layers = sum([(perLayer, config.numHiddenLayers)]), let rest = sum(embeddings + head) else { return nil }
+        return sum([(layers, 1), (rest, 1)])
+    }
+
     public var count: Int { storage.count }
 
     public func tensor(named name: String) -> Tensor? { tensors.first { $0.name == name } }
