@@ -47,7 +47,10 @@ public enum ModelResolver {
         searched.append(repository + "/snapshots/…")
         if let snapshot = hubSnapshot(repository) { return snapshot }
 
-        var install = "Put a Hugging Face model folder (config.json, model.safetensors, tokenizer files) in models/\(name), "
+        var install = "To get it onto this machine: on one with internet, `hf download \(name)` (PyPI's huggingface_hub; older "
+            + "versions: `huggingface-cli download \(name)`) saves it in the Hugging Face cache (~/.cache/huggingface/hub/"
+            + "models--\(name.replacingOccurrences(of: "/", with: "--"))), which Lectern searches: copy that folder into the same "
+            + "place here. Or put the model folder (config.json, model.safetensors, tokenizer files) in models/\(name), "
             + "or set $LECTERN_MODELS to the folder that holds it."
         if let packaged = packagedModels[name] {
             let found = PythonPackages.locate(packaged.folder)

@@ -175,15 +175,23 @@ public struct TrainDirective: DirectiveHandler {
         var resumeFrom: String?
         var notices = checkpoint.notices + [MatrixPrecision.forRequest(bf16: training.bf16).notice].compactMap { $0 }
         if context.resume, !arguments.isGiven("resume_from_checkpoint") {
-            resumeFrom = Self.newestCheckpoint(in: training.outputDir)
+            let newest = Self.newestCheckpoint(in: training.outputDir)
+            resumeFrom = newest.folder
+            notices += newest.skipped
             notices.append(resumeFrom.map { "Resumed from \($0) (`--resume`)." }
-                ?? "`--resume`: \(training.outputDir) holds no checkpoint, so training started from the beginning.")
+                ?? "`--resume`: \(training.outputDir) holds no complete checkpoint, so training started from the beginning.")
         }
         if let resume = arguments.string("resume_from_checkpoint") {
-            resumeFrom = resume == "last" ? Self.newestCheckpoint(in: training.outputDir)
-                : (resume.hasPrefix("/") ? resume : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(resume))
+            if resume == "last" {
+                let newest = Self.newestCheckpoint(in: training.outputDir)
+                resumeFrom = newest.folder
+                notices += newest.skipped
+            } else {
+                resumeFrom = resume.hasPrefix("/") ? resume : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(resume)
+            }
             guard let folder = resumeFrom, FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("trainer_state.json")) else {
-                throw arguments.problem("There is no checkpoint to resume from" + (resumeFrom.map { " at \($0)" } ?? " in \(training.outputDir)") + ".",
+                throw arguments.problem("There is no checkpoint to resume from" + (resumeFrom.map { " at \($0)" } ?? " in \(training.outputDir)") + "."
+                                        + notices.filter { $0.hasPrefix("Skipped ") }.map { " " + $0 }.joined(),
                                         with: "resume_from_checkpoint", hint: "Name a `checkpoint-<step>` folder that a `train` cell saved.")
             }
         }
@@ -215,13 +223,20 @@ public struct TrainDirective: DirectiveHandler {
     }
 
     /// The complete `checkpoint-<step>` folder (one with trainer_state.json) with the highest step.
-    static func newestCheckpoint(in folder: String) -> String? {
+    /// The newest `checkpoint-<step>` in `folder` that is complete, and a notice for each newer one skipped and why.
+    static func newestCheckpoint(in folder: String) -> (folder: String?, skipped: [String]) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.compactMap { name -> (Int, String)? in
+        let checkpoints = names.compactMap { name -> (Int, String)? in
             guard name.hasPrefix("checkpoint-"), let step = Int(name.dropFirst("checkpoint-".count)),
                   FileManager.default.fileExists(atPath: "\(folder)/\(name)/trainer_state.json") else { return nil }
             return (step, (folder as NSString).appendingPathComponent(name))
-        }.max { $0.0 < $1.0 }?.1
+        }.sorted { $0.0 > $1.0 }
+        var skipped: [String] = []
+        for (_, checkpoint) in checkpoints {
+            guard let problem = Trainer.checkpointProblem(in: checkpoint) else { return (checkpoint, skipped) }
+            skipped.append("Skipped \((checkpoint as NSString).lastPathComponent): \(problem).")
+        }
+        return (nil, skipped)
     }
 
     static func names(_ value: ParameterValue?) -> [String] {

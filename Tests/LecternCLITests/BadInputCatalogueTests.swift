@@ -94,7 +94,7 @@ struct BadInputCatalogueTests {
     static let modelCases: [Case] = [
         Case(name: "missing model", notebook: predicting(with: "bert-tiny-classifier"),
              message: ["lesson.md:2:8: error: bert-tiny-classifier: No model named `bert-tiny-classifier`. Searched:", "models/bert-tiny-classifier",
-                       "models--bert-tiny-classifier/snapshots", "set $LECTERN_MODELS"]),
+                       "models--bert-tiny-classifier/snapshots", "`hf download bert-tiny-classifier`", "set $LECTERN_MODELS"]),
         Case(name: "config.json missing", notebook: predicting(with: "./broken"),
              prepare: { try copyModel(into: $0) { folder in try FileManager.default.removeItem(atPath: folder + "/config.json") } },
              message: ["broken: This folder has no config.json, so it is not a complete Hugging Face model folder."]),

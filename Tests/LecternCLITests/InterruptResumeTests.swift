@@ -108,6 +108,33 @@ struct InterruptResumeTests {
         #expect(bytes("results/k/checkpoint-\(Self.steps)/model.safetensors") != nil)
     }
 
+    /// A checkpoint whose optimizer.safetensors lost its end: `--resume` skips it for the newest complete one and
+    /// says so; naming it directly is an error that says Lectern wrote it (not "download it again").
+    @Test func aDamagedCheckpointIsSkippedWithTheReason() throws {
+        let lesson = try #require(folder.read("lesson.md"))
+        folder.write("lesson.md", lesson.replacingOccurrences(of: "max_steps: \(Self.steps)", with: "max_steps: 20")
+            .replacingOccurrences(of: "save_steps: 500", with: "save_steps: 10"))
+        let arguments = ["run", "lesson.md", "--template", LecternProcess.template, "--quiet", "--no-cache", "--set", "run=results/d"]
+        #expect(try LecternProcess.run(arguments, in: folder.path).status == 0)
+        let damaged = folder.path + "/results/d/checkpoint-20/optimizer.safetensors"
+        let whole = try #require(FileManager.default.contents(atPath: damaged))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: damaged))
+
+        let resumed = try LecternProcess.run(arguments + ["--resume"], in: folder.path)
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        let transcript = try #require(folder.read("output/lesson.md"))
+        #expect(transcript.contains("Skipped checkpoint-20: its optimizer.safetensors is damaged"), "\(transcript)")
+        #expect(transcript.contains("Resumed from \(folder.path)/results/d/checkpoint-10"))
+
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: damaged))
+        folder.write("lesson.md", try #require(folder.read("lesson.md")).replacingOccurrences(of: "output_dir: ${run}", with: "output_dir: ${run}\nresume_from_checkpoint: results/d/checkpoint-20"))
+        let named = try LecternProcess.run(arguments, in: folder.path)
+        #expect(named.status == 1)
+        #expect(named.standardError.contains("its optimizer.safetensors is damaged"), "\(named.standardError)")
+        #expect(named.standardError.contains("Lectern wrote this checkpoint"))
+        #expect(!named.standardError.contains("download it again"))
+    }
+
     @Test func sigtermStopsLikeCtrlCWithTheShellsStatus() throws {
         let (process, output, errors) = try LecternProcess.start(["run", "lesson.md", "--template", LecternProcess.template, "--quiet",
                                                                   "--set", "run=results/t"], in: folder.path)

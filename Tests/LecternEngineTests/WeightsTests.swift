@@ -179,6 +179,9 @@ struct ModelResolverTests {
             #expect(error.message.contains("models/nobody/no-such-model"))
             #expect(error.message.contains("models--nobody--no-such-model/snapshots"))
             #expect(error.hint?.contains("LECTERN_MODELS") == true)
+            // How to get it: the Hub's download command and where its copy must go.
+            #expect(error.hint?.contains("`hf download nobody/no-such-model`") == true)
+            #expect(error.hint?.contains("~/.cache/huggingface/hub/models--nobody--no-such-model") == true)
         }
     }
 }

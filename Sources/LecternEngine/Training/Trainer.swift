@@ -198,7 +198,29 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// Restores a checkpoint's weights, optimizer state, step, log, best checkpoint and running loss sums.
+    /// Why `folder` cannot be resumed from (a file missing, unreadable or cut short), or nil when it is
+    /// complete: its trainer state, weights and optimizer moments open and agree in size. Checkpoints are
+    /// written whole or not at all, but a disk can still lose a file's end afterwards.
+    public static func checkpointProblem(in folder: String) -> String? {
+        func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+        guard let data = FileManager.default.contents(atPath: path("trainer_state.json")),
+              (try? JSONDecoder().decode(SavedState.self, from: data)) != nil else { return "its trainer_state.json is missing or unreadable" }
+        let model: SafetensorsFile, moments: SafetensorsFile
+        do throws(ModelError) { model = try SafetensorsFile(path: path("model.safetensors")) } catch { return "its model.safetensors is damaged (\(error.message))" }
+        do throws(ModelError) { moments = try SafetensorsFile(path: path("optimizer.safetensors")) } catch { return "its optimizer.safetensors is damaged (\(error.message))" }
+        let weights = model.tensors.values.reduce(0) { $0 + $1.count }
+        guard moments.metadata["step"].flatMap(Int.init) != nil, let first = moments.tensors["exp_avg"], let second = moments.tensors["exp_avg_sq"],
+              first.count == weights, second.count == weights else {
+            return "its optimizer.safetensors does not hold AdamW's moments for these weights"
+        }
+        return nil
+    }
+
     private func restore(from folder: String) throws -> RunningLoss {
+        if let problem = Self.checkpointProblem(in: folder) {
+            throw Failure(description: "Cannot resume from \(folder): \(problem). Lectern wrote this checkpoint; resume from an earlier "
+                          + "one (`resume_from_checkpoint: last` skips damaged checkpoints) or train from the beginning.")
+        }
         try CheckpointWriter.load(folder, into: parameters)
         let statePath = (folder as NSString).appendingPathComponent("trainer_state.json")
         guard let data = FileManager.default.contents(atPath: statePath), let state = try? JSONDecoder().decode(SavedState.self, from: data) else {
