@@ -174,24 +174,22 @@ public struct TrainDirective: DirectiveHandler {
         trainer.shouldStop = context.isInterrupted
         var resumeFrom: String?
         var notices = checkpoint.notices + [MatrixPrecision.forRequest(bf16: training.bf16).notice].compactMap { $0 }
+        // `--resume` and `resume_from_checkpoint: last` take the newest complete checkpoint, saying which newer ones were skipped.
+        var skipped: [String] = []
+        let resume = arguments.string("resume_from_checkpoint") ?? (context.resume ? "last" : nil)
+        if resume == "last" { (resumeFrom, skipped) = Self.newestCheckpoint(in: training.outputDir) }
+        notices += skipped
         if context.resume, !arguments.isGiven("resume_from_checkpoint") {
-            let newest = Self.newestCheckpoint(in: training.outputDir)
-            resumeFrom = newest.folder
-            notices += newest.skipped
             notices.append(resumeFrom.map { "Resumed from \($0) (`--resume`)." }
                 ?? "`--resume`: \(training.outputDir) holds no complete checkpoint, so training started from the beginning.")
         }
         if let resume = arguments.string("resume_from_checkpoint") {
-            if resume == "last" {
-                let newest = Self.newestCheckpoint(in: training.outputDir)
-                resumeFrom = newest.folder
-                notices += newest.skipped
-            } else {
+            if resume != "last" {
                 resumeFrom = resume.hasPrefix("/") ? resume : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(resume)
             }
             guard let folder = resumeFrom, FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("trainer_state.json")) else {
                 throw arguments.problem("There is no checkpoint to resume from" + (resumeFrom.map { " at \($0)" } ?? " in \(training.outputDir)") + "."
-                                        + notices.filter { $0.hasPrefix("Skipped ") }.map { " " + $0 }.joined(),
+                                        + skipped.map { " " + $0 }.joined(),
                                         with: "resume_from_checkpoint", hint: "Name a `checkpoint-<step>` folder that a `train` cell saved.")
             }
         }

@@ -6,14 +6,6 @@ import Testing
 /// directive body and a `--params` file: each a clear error naming the line, within a second of CPU
 /// time and 100 MB of memory, as measured by GNU time around the `lectern` process.
 struct YAMLBombTests {
-    static let bomb: String = {
-        var lines = ["a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]"]
-        for (previous, name) in zip("abcdefghi", "bcdefghij") {
-            lines.append("\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]")
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }()
-
     /// Runs `lectern ARGUMENTS` under /usr/bin/time: the exit status, standard error, peak RSS in MB and CPU seconds.
     func measured(_ arguments: [String], in folder: String) throws -> (status: Int32, error: String, megabytes: Double, seconds: Double) {
         let process = Process()
@@ -38,12 +30,12 @@ struct YAMLBombTests {
         var arguments = ["check", "lesson.md"]
         switch place {
         case "front matter":
-            folder.write("lesson.md", "---\ntitle: t\n" + Self.bomb + "---\n\nText.\n")
+            folder.write("lesson.md", "---\ntitle: t\n" + yamlAliasBomb + "---\n\nText.\n")
         case "directive body":
-            folder.write("lesson.md", "Text.\n\n```load\ndataset: ag_news\n" + Self.bomb + "```\n")
+            folder.write("lesson.md", "Text.\n\n```load\ndataset: ag_news\n" + yamlAliasBomb + "```\n")
         default:
             folder.write("lesson.md", "---\nparams:\n  a: 1\n---\n\nText.\n")
-            folder.write("bomb.yaml", Self.bomb)
+            folder.write("bomb.yaml", yamlAliasBomb)
             arguments += ["--params", "bomb.yaml"]
         }
         let result = try measured(arguments, in: folder.path)

@@ -132,6 +132,19 @@ struct ConfigTests {
         }
     }
 
+    /// A trillion layers is an error before the layout (which walks the layers) or any allocation.
+    @Test func moreLayersThanTheWeightsHoldIsAnError() throws {
+        let tiny = Bundle.module.url(forResource: "Fixtures/tiny-bert-classifier", withExtension: nil)!.path
+        try FileManager.default.copyItem(atPath: tiny + "/model.safetensors", toPath: folder.path + "/model.safetensors")
+        let config = try String(contentsOfFile: tiny + "/config.json", encoding: .utf8)
+        folder.write("config.json", config.replacingOccurrences(of: #""num_hidden_layers": \d+"#, with: "\"num_hidden_layers\": 1000000000000",
+                                                                options: .regularExpression))
+        #expect(throws: ModelError("config.json has 1000000000000 layers, but model.safetensors holds 2.", file: folder.path + "/model.safetensors",
+                                   hint: "config.json and model.safetensors do not belong together.")) {
+            try BertCheckpoint(folder: folder.path)
+        }
+    }
+
     /// Sizes in config.json are counts taken from a file: a huge one is an error before anything is allocated.
     @Test(arguments: [("1000000000000", "config.json describes a model of"), ("4611686018427387904", "more values than fit in memory")])
     func aConfigFarLargerThanItsWeightsIsAnErrorNotAnAllocation(vocabulary: String, message: String) throws {

@@ -7,18 +7,9 @@ import Testing
 /// `--params` files), before anything is composed: nine lines of nested aliases ("billion laughs")
 /// would otherwise expand to 9¹⁰ values.
 struct YAMLAliasTests {
-    /// The issue's 381-byte front matter: each line nine aliases of the line above.
-    static let bomb: String = {
-        var lines = ["a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]"]
-        for (previous, name) in zip("abcdefghi", "bcdefghij") {
-            lines.append("\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]")
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }()
-
     @Test func aliasBombInTheFrontMatterIsRefusedAtItsFirstAnchor() {
         do {
-            _ = try NotebookParser.parse(text: "---\ntitle: t\n" + Self.bomb + "---\n\nText.\n", path: "n.md")
+            _ = try NotebookParser.parse(text: "---\ntitle: t\n" + yamlAliasBomb + "---\n\nText.\n", path: "n.md")
             Issue.record("expected an error")
         } catch {
             let problem = error.all[0]
@@ -28,7 +19,7 @@ struct YAMLAliasTests {
     }
 
     @Test func aliasBombInADirectiveBodyIsRefused() throws {
-        let notebook = try NotebookParser.parse(text: "Intro.\n\n```load\ndataset: ag_news\n" + Self.bomb + "```\n", path: "n.md")
+        let notebook = try NotebookParser.parse(text: "Intro.\n\n```load\ndataset: ag_news\n" + yamlAliasBomb + "```\n", path: "n.md")
         guard case let .directive(cell) = notebook.cells[1], case let .failure(problem) = cell.body else {
             Issue.record("expected an error"); return
         }
@@ -48,7 +39,7 @@ struct YAMLAliasTests {
     @Test func aliasBombInAParametersFileIsRefused() throws {
         let front = try NotebookParser.parse(text: "---\nparams:\n  a: 1\n---\n\nText.\n", path: "n.md").frontMatter
         var bindings = ParameterBindings(frontMatter: front)
-        let file = ScratchFolder().write("params.yaml", Self.bomb)
+        let file = ScratchFolder().write("params.yaml", yamlAliasBomb)
         do {
             try bindings.apply(parametersFile: file)
             Issue.record("expected an error")

@@ -54,3 +54,13 @@ public func withoutTimings(_ json: String) -> [Substring] {
     let timing = ["\"started_at\"", "\"seconds\"", "runtime\"", "per_second\""]
     return json.split(separator: "\n").filter { line in !timing.contains { line.contains($0) } }
 }
+
+/// The "billion laughs" YAML of issue 15 (381 bytes in a front matter): ten lines of anchors, each
+/// but the first nine aliases of the line above, 9¹⁰ values if expanded.
+public let yamlAliasBomb: String = {
+    var lines = ["a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]"]
+    for (previous, name) in zip("abcdefghi", "bcdefghij") {
+        lines.append("\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]")
+    }
+    return lines.joined(separator: "\n") + "\n"
+}()

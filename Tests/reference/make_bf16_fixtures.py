@@ -17,7 +17,7 @@ import sys
 import torch
 from transformers import AutoTokenizer, BertForSequenceClassification
 
-from make_training_fixtures import trainer_adamw
+from make_training_fixtures import trainer_adamw, trainer_step
 
 
 def autocast(enabled):
@@ -54,18 +54,7 @@ def training(model_folder, rows, bf16):
     steps = []
     for step in range(3):
         batch = rows[8 * step:8 * step + 8]
-        encoded = encode(batch)
-        model.train()
-        with autocast(bf16):
-            loss = model(**encoded, labels=torch.tensor([label for label, _ in batch])).loss
-        loss.backward()
-        norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad()
-        lengths = encoded["attention_mask"].sum(dim=1).tolist()
-        steps.append({"ids": [encoded["input_ids"][i, :n].tolist() for i, n in enumerate(lengths)],
-                      "labels": [label for label, _ in batch], "loss": loss.item(), "grad_norm": norm.item()})
+        steps.append(trainer_step(model, optimizer, scheduler, encode(batch), [label for label, _ in batch], lambda: autocast(bf16)))
     model.eval()
     with torch.no_grad(), autocast(bf16):
         logits_after = model(**first).logits.float().tolist()

@@ -10,6 +10,7 @@ Trainer uses: AdamW (lr 5e-5, weight decay 0.01 except biases and LayerNorm weig
 fixture keeps, per step, the batch, the loss, the gradient norm before clipping and the rate
 used, and the eval-mode logits of the first batch after steps 1 and 3.
 """
+import contextlib
 import csv
 import json
 import pathlib
@@ -26,6 +27,23 @@ def trainer_adamw(model, steps):
     optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
                                   lr=5e-5, betas=(0.9, 0.999), eps=1e-8)
     return optimizer, get_linear_schedule_with_warmup(optimizer, num_warmup_steps=0, num_training_steps=steps)
+
+
+def trainer_step(model, optimizer, scheduler, encoded, labels, forward=contextlib.nullcontext):
+    """One step as the Trainer takes it (forward inside `forward()`, backward, clipping at 1.0, AdamW, the
+    schedule); returns the batch's token ids and labels, the loss, the norm before clipping and the rate used."""
+    model.train()
+    rate = scheduler.get_last_lr()[0]
+    with forward():
+        loss = model(**encoded, labels=torch.tensor(labels)).loss
+    loss.backward()
+    norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad()
+    lengths = encoded["attention_mask"].sum(dim=1).tolist()
+    return {"ids": [encoded["input_ids"][i, :n].tolist() for i, n in enumerate(lengths)],
+            "labels": labels, "loss": loss.item(), "grad_norm": norm.item(), "learning_rate": rate}
 
 
 def main():
@@ -49,18 +67,7 @@ def main():
     steps, logits_after = [], {}
     for step in range(3):
         batch = rows[8 * step:8 * step + 8]
-        encoded = encode(batch)
-        model.train()
-        rate = scheduler.get_last_lr()[0]
-        loss = model(**encoded, labels=torch.tensor([label for label, _ in batch])).loss
-        loss.backward()
-        norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad()
-        lengths = encoded["attention_mask"].sum(dim=1).tolist()
-        steps.append({"ids": [encoded["input_ids"][i, :n].tolist() for i, n in enumerate(lengths)],
-                      "labels": [label for label, _ in batch], "loss": loss.item(), "grad_norm": norm.item(), "learning_rate": rate})
+        steps.append(trainer_step(model, optimizer, scheduler, encode(batch), [label for label, _ in batch]))
         if step in (0, 2):
             model.eval()
             with torch.no_grad():

@@ -33,14 +33,20 @@ public struct BertCheckpoint: Sendable {
             }
             if !hasHead || !config.hasLabelNames { config.id2label = labels; config.hasLabelNames = true }
         }
-        // config.json's sizes decide the allocation. Before allocating, hold them to what the weights file
-        // holds (the pooler and classifier aside, which may be missing and are initialised): within twice
-        // that, the tensor-by-tensor check below names what disagrees; beyond it, this is the error.
+        // config.json's sizes decide the allocation, and they come from a file. Before allocating, hold
+        // them to what the weights file holds (the pooler and classifier aside, which may be missing and
+        // are initialised): within twice that, the tensor-by-tensor check below names what disagrees;
+        // beyond it, this is the error. The layer count first, which the layout walks.
+        let storedLayers = Set(file.tensors.keys.compactMap(Self.layerIndex)).count
+        guard config.numHiddenLayers <= storedLayers else {
+            throw ModelError("config.json has \(config.numHiddenLayers) layers, but model.safetensors holds \(storedLayers).", file: weightsPath,
+                             hint: "config.json and model.safetensors do not belong together.")
+        }
         let stored = file.tensors.values.reduce(0) { $0 + $1.count }
+        let needed = BertParameters.count(for: config)
         let head = config.hiddenSize.multipliedReportingOverflow(by: config.hiddenSize + config.numLabels + 1)
-        guard let needed = BertParameters.count(for: config), !head.overflow,
-              needed - head.partialValue - config.numLabels <= 2 * stored else {
-            throw ModelError("config.json describes a model of " + (BertParameters.count(for: config).map { "\($0) values" } ?? "more values than fit in memory")
+        guard let needed, !head.overflow, needed - head.partialValue - config.numLabels <= 2 * stored else {
+            throw ModelError("config.json describes a model of " + (needed.map { "\($0) values" } ?? "more values than fit in memory")
                              + ", but model.safetensors holds \(stored).", file: weightsPath,
                              hint: "config.json and model.safetensors do not belong together.")
         }
@@ -77,6 +83,12 @@ public struct BertCheckpoint: Sendable {
         }
         self.parameters = parameters
         self.notices = notices
+    }
+
+    /// N for a tensor of `encoder.layer.N.` (with or without `bert.`).
+    static func layerIndex(_ name: String) -> Int? {
+        guard let range = name.range(of: "encoder.layer.") else { return nil }
+        return Int(name[range.upperBound...].prefix { $0.isNumber })
     }
 
     /// The names a tensor may have in a checkpoint, most likely first.

@@ -36,76 +36,84 @@ public final class BertParameters: @unchecked Sendable {
     public let classifierWeight: Int, classifierBias: Int
 
     /// Lays out (and zeroes) the parameters for `config` with a classifier of `config.numLabels` outputs.
+    /// A config whose sizes overflow an Int is a programming error here: `BertCheckpoint` checks first.
     public init(config: BertConfig) {
+        guard let layout = Self.layout(for: config) else { preconditionFailure("config.json's sizes do not fit in memory") }
         self.config = config
-        let h = config.hiddenSize, i = config.intermediateSize
-        var tensors: [Tensor] = []
-        var offset = 0
-        func add(_ name: String, _ shape: [Int]) -> Int {
-            tensors.append(Tensor(name: name, shape: shape, offset: offset))
-            defer { offset += shape.reduce(1, *) }
-            return offset
-        }
-        wordEmbeddings = add("embeddings.word_embeddings.weight", [config.vocabSize, h])
-        positionEmbeddings = add("embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, h])
-        tokenTypeEmbeddings = add("embeddings.token_type_embeddings.weight", [config.typeVocabSize, h])
-        embeddingNormWeight = add("embeddings.LayerNorm.weight", [h])
-        embeddingNormBias = add("embeddings.LayerNorm.bias", [h])
-        var layers: [Layer] = []
-        for index in 0..<config.numHiddenLayers {
+        tensors = layout.tensors
+        let offsets = Dictionary(uniqueKeysWithValues: layout.tensors.map { ($0.name, $0.offset) })
+        func offset(_ name: String) -> Int { offsets[name]! }
+        wordEmbeddings = offset("embeddings.word_embeddings.weight")
+        positionEmbeddings = offset("embeddings.position_embeddings.weight")
+        tokenTypeEmbeddings = offset("embeddings.token_type_embeddings.weight")
+        embeddingNormWeight = offset("embeddings.LayerNorm.weight")
+        embeddingNormBias = offset("embeddings.LayerNorm.bias")
+        layers = (0..<config.numHiddenLayers).map { index in
             let prefix = "encoder.layer.\(index)."
-            let qkvWeight = add(prefix + "attention.self.query.weight", [h, h])
-            _ = add(prefix + "attention.self.key.weight", [h, h])
-            _ = add(prefix + "attention.self.value.weight", [h, h])
-            let qkvBias = add(prefix + "attention.self.query.bias", [h])
-            _ = add(prefix + "attention.self.key.bias", [h])
-            _ = add(prefix + "attention.self.value.bias", [h])
-            layers.append(Layer(
-                qkvWeight: qkvWeight, qkvBias: qkvBias,
-                attentionOutputWeight: add(prefix + "attention.output.dense.weight", [h, h]),
-                attentionOutputBias: add(prefix + "attention.output.dense.bias", [h]),
-                attentionNormWeight: add(prefix + "attention.output.LayerNorm.weight", [h]),
-                attentionNormBias: add(prefix + "attention.output.LayerNorm.bias", [h]),
-                intermediateWeight: add(prefix + "intermediate.dense.weight", [i, h]),
-                intermediateBias: add(prefix + "intermediate.dense.bias", [i]),
-                outputWeight: add(prefix + "output.dense.weight", [h, i]),
-                outputBias: add(prefix + "output.dense.bias", [h]),
-                outputNormWeight: add(prefix + "output.LayerNorm.weight", [h]),
-                outputNormBias: add(prefix + "output.LayerNorm.bias", [h])))
+            return Layer(
+                qkvWeight: offset(prefix + "attention.self.query.weight"), qkvBias: offset(prefix + "attention.self.query.bias"),
+                attentionOutputWeight: offset(prefix + "attention.output.dense.weight"), attentionOutputBias: offset(prefix + "attention.output.dense.bias"),
+                attentionNormWeight: offset(prefix + "attention.output.LayerNorm.weight"), attentionNormBias: offset(prefix + "attention.output.LayerNorm.bias"),
+                intermediateWeight: offset(prefix + "intermediate.dense.weight"), intermediateBias: offset(prefix + "intermediate.dense.bias"),
+                outputWeight: offset(prefix + "output.dense.weight"), outputBias: offset(prefix + "output.dense.bias"),
+                outputNormWeight: offset(prefix + "output.LayerNorm.weight"), outputNormBias: offset(prefix + "output.LayerNorm.bias"))
         }
-        self.layers = layers
-        poolerWeight = add("pooler.dense.weight", [h, h])
-        poolerBias = add("pooler.dense.bias", [h])
-        classifierWeight = add("classifier.weight", [config.numLabels, h])
-        classifierBias = add("classifier.bias", [config.numLabels])
-        self.tensors = tensors
-        storage = .allocate(capacity: offset)
+        poolerWeight = offset("pooler.dense.weight")
+        poolerBias = offset("pooler.dense.bias")
+        classifierWeight = offset("classifier.weight")
+        classifierBias = offset("classifier.bias")
+        storage = .allocate(capacity: layout.count)
         storage.initialize(repeating: 0)
     }
 
     deinit { storage.deallocate() }
 
-    /// How many values `init(config:)` allocates for `config`, or nil when the count does not fit in an
-    /// Int: checked before allocating, since config.json's sizes come from a file.
-    public static func count(for config: BertConfig) -> Int? {
+    /// Every tensor's name, shape and offset for `config`, in storage order, and the number of values:
+    /// computed without allocating, and nil when the sizes overflow an Int (config.json's sizes come
+    /// from a file, so they are checked against the weights before anything is allocated).
+    public static func layout(for config: BertConfig) -> (tensors: [Tensor], count: Int)? {
         let h = config.hiddenSize, i = config.intermediateSize
-        let layer: [(Int, Int)] = [(4 * h, h), (1, 4 * h), (2, h), (i, h), (1, i), (h, i), (1, h), (2, h)]
-        let embeddings: [(Int, Int)] = [(config.vocabSize, h), (config.maxPositionEmbeddings, h), (config.typeVocabSize, h), (2, h)]
-        let head: [(Int, Int)] = [(h, h), (1, h), (config.numLabels, h), (1, config.numLabels)]
-        func sum(_ products: [(Int, Int)]) -> Int? {
-            var total = 0
-            for (a, b) in products {
-                let (product, overflow) = a.multipliedReportingOverflow(by: b)
-                guard !overflow, product >= 0 else { return nil }
-                let (next, over) = total.addingReportingOverflow(product)
-                guard !over else { return nil }
-                total = next
+        var tensors: [Tensor] = []
+        var offset = 0, overflow = false
+        func add(_ name: String, _ shape: [Int]) {
+            tensors.append(Tensor(name: name, shape: shape, offset: offset))
+            var count = 1
+            for size in shape {
+                let product = count.multipliedReportingOverflow(by: size)
+                (count, overflow) = (product.partialValue, overflow || product.overflow)
             }
-            return total
+            let next = offset.addingReportingOverflow(count)
+            (offset, overflow) = (next.partialValue, overflow || next.overflow)
         }
-        guard let perLayer = sum(layer), let layers = sum([(perLayer, config.numHiddenLayers)]), let rest = sum(embeddings + head) else { return nil }
-        return sum([(layers, 1), (rest, 1)])
+        add("embeddings.word_embeddings.weight", [config.vocabSize, h])
+        add("embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, h])
+        add("embeddings.token_type_embeddings.weight", [config.typeVocabSize, h])
+        add("embeddings.LayerNorm.weight", [h])
+        add("embeddings.LayerNorm.bias", [h])
+        for index in 0..<config.numHiddenLayers where !overflow {
+            let prefix = "encoder.layer.\(index)."
+            for part in ["query", "key", "value"] { add(prefix + "attention.self.\(part).weight", [h, h]) }
+            for part in ["query", "key", "value"] { add(prefix + "attention.self.\(part).bias", [h]) }
+            add(prefix + "attention.output.dense.weight", [h, h])
+            add(prefix + "attention.output.dense.bias", [h])
+            add(prefix + "attention.output.LayerNorm.weight", [h])
+            add(prefix + "attention.output.LayerNorm.bias", [h])
+            add(prefix + "intermediate.dense.weight", [i, h])
+            add(prefix + "intermediate.dense.bias", [i])
+            add(prefix + "output.dense.weight", [h, i])
+            add(prefix + "output.dense.bias", [h])
+            add(prefix + "output.LayerNorm.weight", [h])
+            add(prefix + "output.LayerNorm.bias", [h])
+        }
+        add("pooler.dense.weight", [h, h])
+        add("pooler.dense.bias", [h])
+        add("classifier.weight", [config.numLabels, h])
+        add("classifier.bias", [config.numLabels])
+        return overflow ? nil : (tensors, offset)
     }
+
+    /// How many values `init(config:)` allocates for `config`, or nil when the count does not fit in an Int.
+    public static func count(for config: BertConfig) -> Int? { layout(for: config)?.count }
 
     public var count: Int { storage.count }
 
