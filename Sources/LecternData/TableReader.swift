@@ -1,4 +1,5 @@
 import Foundation
+import LecternFiles
 
 /// CSV files with a header row, and JSON Lines files: one split per file (named by the file's stem;
 /// a single file is the "train" split). Labels are whole numbers (ids; names from `classes.txt`
@@ -19,7 +20,7 @@ enum TableReader {
             files = Files.list(path).filter { name in suffixes.contains { name.hasSuffix($0) } }.map { Files.join(path, $0) }
             guard !files.isEmpty else { throw DataError("This folder has no \(suffixes[0]) files.", file: path) }
         } else {
-            folder = (path as NSString).deletingLastPathComponent
+            folder = parentFolder(of: path)
             files = [path]
         }
         var raw: [RawSplit] = []

@@ -14,7 +14,7 @@ public enum AtomicFile {
     }
 
     public static func write(_ data: Data, to path: String) throws(WriteError) {
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = parentFolder(of: path)
         let folderPath = folder.isEmpty ? "." : folder
         do { try makeFolder(folderPath) } catch {
             throw WriteError(path: path, reason: "cannot create the folder \(error.path) (\(error.reason))")
@@ -57,7 +57,7 @@ public enum AtomicFile {
             guard isFolder.boolValue else { throw WriteError(path: path, reason: "a file of that name is in the way") }
             return
         }
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = parentFolder(of: path)
         if !parent.isEmpty && parent != path { try makeFolder(parent) }
         guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw WriteError(path: path, reason: explain(errno)) }
     }
@@ -88,7 +88,7 @@ public enum AtomicFile {
     }
 
     private static func syncFolder(containing path: String) {
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = parentFolder(of: path)
         let descriptor = open(folder.isEmpty ? "." : folder, O_RDONLY)
         if descriptor >= 0 {
             fsync(descriptor)

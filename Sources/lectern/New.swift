@@ -50,7 +50,7 @@ struct New: ParsableCommand {
     func targetPath() -> String {
         let file = name.hasSuffix(".md") ? name : name + ".md"
         if name.contains("/") { return file }
-        if let from { return ((from as NSString).deletingLastPathComponent as NSString).appendingPathComponent(file) }
+        if let from { return (parentFolder(of: from) as NSString).appendingPathComponent(file) }
         var isFolder: ObjCBool = false
         return FileManager.default.fileExists(atPath: "notebooks", isDirectory: &isFolder) && isFolder.boolValue ? "notebooks/" + file : file
     }

@@ -24,6 +24,14 @@ struct CommandLineTests {
         #expect(json.contains("\"test\": 5"))
     }
 
+    /// A one-letter output folder once trapped inside Foundation (deletingLastPathComponent of "o").
+    @Test func aOneLetterOutputFolderWorks() throws {
+        folder.write("lesson.md", "```load\ndataset: tiny_news\nsplit: train\n```\n")
+        let result = try lectern(["run", "lesson.md", "--template", template, "--out", "o", "--quiet"])
+        #expect(result.exitedNormally && result.status == 0, "\(result.standardError)")
+        #expect(folder.read("o/lesson.json") != nil)
+    }
+
     @Test func aValidationErrorExitsOneNamesTheLineAndStillWritesTheTranscript() throws {
         folder.write("lesson.md", "Text.\n\n```load\ndataset: tiny_news\nshufle: false\n```\n")
         let result = try lectern(["run", "lesson.md", "--template", template, "--out", "rendered", "--quiet"])

@@ -39,3 +39,21 @@ struct ContentHashTests {
         #expect(throws: ContentHash.ReadError.self) { try ContentHash.sha256(of: root + "/missing") }
     }
 }
+
+/// `parentFolder(of:)` against what NSString's `deletingLastPathComponent` gives where it works,
+/// and on the one-character paths where Foundation's traps.
+struct ParentFolderTests {
+    @Test(arguments: [
+        ("a/b", "a"), ("b", ""), ("/b", "/"), ("a/b/", "a"), ("/", "/"), ("", ""), ("ab/", ""), ("a//b", "a"),
+        ("/tmp/x/lesson.html", "/tmp/x"), ("o", ""), (".", ""), ("a/", ""), ("o/lesson.html", "o"), ("//", "/"),
+    ])
+    func theFolderOfAPath(path: String, folder: String) {
+        #expect(parentFolder(of: path) == folder)
+    }
+
+    @Test func agreesWithFoundationOnLongerPaths() {
+        for path in ["a/b", "/b", "a/b/", "/", "ab/", "a//b", "/tmp/x/lesson.html", "../up/file", "./here"] {
+            #expect(parentFolder(of: path) == (path as NSString).deletingLastPathComponent, "\(path)")
+        }
+    }
+}
