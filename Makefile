@@ -85,6 +85,7 @@ fixtures: setup reference-env
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_forward_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_bf16_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_checkpoint_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
+	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_torch_checkpoint_fixtures.py
 
 # Every benchmark (about an hour): Lectern and the Hugging Face reference alternately, out of the box; writes this machine class's section of docs/performance.md (bench/results/).
 bench: setup reference-env build

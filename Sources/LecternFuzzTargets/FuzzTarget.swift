@@ -14,6 +14,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case parameters
     /// The safetensors header and tensor reads.
     case safetensors
+    /// `pytorch_model.bin`: the zip directory, the restricted unpickler, storage checks and tensor reads.
+    case torchCheckpoint
     /// CSV with a header, read into a dataset.
     case csv
     /// WordPiece tokenization of arbitrary text, with and without truncation.
@@ -24,6 +26,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .notebook: Self.notebook(data)
         case .parameters: Self.parameters(data)
         case .safetensors: Self.safetensors(data)
+        case .torchCheckpoint: Self.torchCheckpoint(data)
         case .csv: Self.csv(data)
         case .tokenizer: Self.tokenizer(data)
         }
@@ -74,6 +77,21 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: tensor.count)
             defer { buffer.deallocate() }
             _ = try? file.read(tensor.name, into: buffer)
+        }
+    }
+
+    static func torchCheckpoint(_ data: Data) {
+        let path = ScratchFile.write(data, name: "pytorch_model.bin")
+        guard let file = try? TorchCheckpointFile(path: path) else { return }
+        for (name, shape) in file.shapes {
+            let count = shape.reduce(1) { total, size in
+                let product = total.multipliedReportingOverflow(by: size)
+                return product.overflow ? .max : product.partialValue
+            }
+            guard count <= 1 << 20 else { continue }
+            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+            defer { buffer.deallocate() }
+            _ = try? file.read(name, into: buffer)
         }
     }
 

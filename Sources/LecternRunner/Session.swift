@@ -19,13 +19,14 @@ public struct Session: Sendable {
     /// Notes a dataset or model the run read, hashing it the first time its path is seen.
     public mutating func recordInput(kind: RunInput.Kind, name: String, path: String, detail: String? = nil, hashes: ContentHashes) {
         guard !inputs.contains(where: { $0.path == path }) else { return }
-        let hashed = kind == .model ? (path as NSString).appendingPathComponent("model.safetensors") : path
+        let hashed = kind == .model ? ModelWeights.path(in: path) ?? path : path
         inputs.append(RunInput(kind: kind, name: name, path: path, detail: detail, sha256: try? hashes.sha256(of: hashed)))
     }
 }
 
-/// A dataset or model a run read, and the SHA-256 of its content: of model.safetensors for a
-/// model (the hub's name for that file's content), of the file or folder for data.
+/// A dataset or model a run read, and the SHA-256 of its content: of the weights file for a model
+/// (model.safetensors or pytorch_model.bin: the hub's name for that file's content), of the file or
+/// folder for data.
 public struct RunInput: Sendable {
     public enum Kind: String, Sendable {
         case data = "Data", model = "Model"

@@ -2,6 +2,7 @@ import Foundation
 import LecternNotebook
 import LecternTestSupport
 import LecternEngine
+import LecternFiles
 import LecternTranscript
 import Testing
 @testable import LecternRunner
@@ -192,6 +193,39 @@ struct TrainingDirectiveTests {
         let loss = try #require(train.blocks.compactMap { block -> Chart? in if case let .chart(chart) = block { return chart } else { return nil } }.first)
         guard case let .lines(series) = loss.kind else { Issue.record("the loss chart is not lines"); return }
         #expect(series.map(\.points.count) == [4, 2])
+    }
+
+    /// A model folder with pytorch_model.bin (as transformers < 4.35 saved it) in place of
+    /// model.safetensors: the same numbers in every cell, and the run header hashes the .bin.
+    @Test func aLessonFromPytorchModelBinRunsAsFromSafetensors() throws {
+        let binFolder = folder.path + "/bin-model"
+        try FileManager.default.createDirectory(atPath: binFolder, withIntermediateDirectories: true)
+        for file in ["config.json", "tokenizer.json", "tokenizer_config.json"] {
+            try FileManager.default.copyItem(atPath: checkpoint + "/" + file, toPath: binFolder + "/" + file)
+        }
+        let bin = repositoryRoot.appendingPathComponent("Tests/LecternEngineTests/Fixtures/torch-checkpoints/tiny-f32.bin").path
+        try FileManager.default.copyItem(atPath: bin, toPath: binFolder + "/pytorch_model.bin")
+        let fromSafetensors = try run(lesson)
+        let fromBin = try run(lesson.replacingOccurrences(of: checkpoint, with: binFolder))
+        #expect(fromBin.status == .ok, "\(fromBin.directiveRecords.compactMap(\.error))")
+        func record(_ transcript: Transcript, _ directive: String) -> JSONValue {
+            transcript.directiveRecords.first { $0.directive == directive }?.outputs ?? .null
+        }
+        /// The history's entries without their timings.
+        func history(_ transcript: Transcript) -> [[String]] {
+            guard case let .array(entries)? = record(transcript, "train")["log_history"] else { return [] }
+            return entries.map { entry in
+                guard case let .object(pairs) = entry else { return [] }
+                return pairs.filter { !$0.key.contains("runtime") && !$0.key.contains("per_second") }.map { "\($0.key)=\($0.value)" }
+            }
+        }
+        #expect(history(fromBin).count == 7)
+        #expect(history(fromBin) == history(fromSafetensors))
+        #expect(record(fromBin, "evaluate")["confusion_matrix"] == record(fromSafetensors, "evaluate")["confusion_matrix"])
+        #expect(record(fromBin, "evaluate")["metrics"]?["eval_loss"] == record(fromSafetensors, "evaluate")["metrics"]?["eval_loss"])
+        #expect(record(fromBin, "predict")["predictions"] == record(fromSafetensors, "predict")["predictions"])
+        let model = try #require(fromBin.runInfo.first { $0.label == "Model" }?.value)
+        #expect(model.hasSuffix("sha256:" + (try ContentHash.sha256(file: binFolder + "/pytorch_model.bin"))))
     }
 
     @Test func loadBestModelAtEndNeedsMatchingStrategies() throws {

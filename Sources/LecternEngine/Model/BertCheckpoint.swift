@@ -1,6 +1,6 @@
 import Foundation
 
-/// Loads a Hugging Face BERT checkpoint folder (config.json + model.safetensors) into `BertParameters`.
+/// Loads a Hugging Face BERT checkpoint folder (config.json + model.safetensors or pytorch_model.bin) into `BertParameters`.
 ///
 /// Names are looked up as transformers writes them, with or without the `bert.` prefix, so both
 /// `BertModel` and `BertForSequenceClassification` checkpoints load (old `gamma`/`beta` LayerNorm
@@ -18,14 +18,11 @@ public struct BertCheckpoint: Sendable {
     public init(folder: String, labels: [String]? = nil, seed: UInt64 = 42) throws(ModelError) {
         self.folder = folder
         var config = try BertConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
-        let weightsPath = (folder as NSString).appendingPathComponent("model.safetensors")
-        guard FileManager.default.fileExists(atPath: weightsPath) else {
-            throw ModelError("The model folder has no model.safetensors.", file: folder,
-                             hint: "Lectern reads safetensors weights; convert pytorch_model.bin with `transformers` (save_pretrained) first.")
-        }
-        let file = try SafetensorsFile(path: weightsPath)
+        let file = try ModelWeights.open(folder: folder)
+        let weightsPath = file.path
+        let weightsName = (weightsPath as NSString).lastPathComponent
         let checkpointLabels = config.numLabels
-        let hasHead = file.tensors["classifier.weight"] != nil
+        let hasHead = file.shapes["classifier.weight"] != nil
         if let labels {
             if hasHead, checkpointLabels != labels.count {
                 throw ModelError("The checkpoint's classification head has \(checkpointLabels) labels, but the data has \(labels.count).", file: weightsPath,
@@ -37,25 +34,25 @@ public struct BertCheckpoint: Sendable {
         // them to what the weights file holds (the pooler and classifier aside, which may be missing and
         // are initialised): within twice that, the tensor-by-tensor check below names what disagrees;
         // beyond it, this is the error. The layer count first, which the layout walks.
-        let storedLayers = Set(file.tensors.keys.compactMap(Self.layerIndex)).count
+        let storedLayers = Set(file.shapes.keys.compactMap(Self.layerIndex)).count
         guard config.numHiddenLayers <= storedLayers else {
-            throw ModelError("config.json has \(config.numHiddenLayers) layers, but model.safetensors holds \(storedLayers).", file: weightsPath,
-                             hint: "config.json and model.safetensors do not belong together.")
+            throw ModelError("config.json has \(config.numHiddenLayers) layers, but \(weightsName) holds \(storedLayers).", file: weightsPath,
+                             hint: "config.json and \(weightsName) do not belong together.")
         }
-        let stored = file.tensors.values.reduce(0) { $0 + $1.count }
+        let stored = file.storedValueCount
         let needed = BertParameters.count(for: config)
         let head = config.hiddenSize.multipliedReportingOverflow(by: config.hiddenSize + config.numLabels + 1)
         guard let needed, !head.overflow, needed - head.partialValue - config.numLabels <= 2 * stored else {
             throw ModelError("config.json describes a model of " + (needed.map { "\($0) values" } ?? "more values than fit in memory")
-                             + ", but model.safetensors holds \(stored).", file: weightsPath,
-                             hint: "config.json and model.safetensors do not belong together.")
+                             + ", but \(weightsName) holds \(stored).", file: weightsPath,
+                             hint: "config.json and \(weightsName) do not belong together.")
         }
         let parameters = BertParameters(config: config)
         var generator = SplitMix64(seed: seed)
         var initialised: [String] = []
         for tensor in parameters.tensors {
             let candidates = Self.checkpointNames(for: tensor.name)
-            guard let name = candidates.first(where: { file.tensors[$0] != nil }), let info = file.tensors[name] else {
+            guard let name = candidates.first(where: { file.shapes[$0] != nil }), let storedShape = file.shapes[name] else {
                 guard tensor.name.hasPrefix("classifier.") || tensor.name.hasPrefix("pooler.") else {
                     throw ModelError("The weights have no tensor `\(tensor.name)` (nor `bert.\(tensor.name)`).", file: weightsPath,
                                      hint: "This does not look like a BERT checkpoint for this config.json.")
@@ -70,9 +67,9 @@ public struct BertCheckpoint: Sendable {
                 continue
             }
             let expected = tensor.shape
-            guard info.shape == expected else {
-                throw ModelError("Tensor `\(name)` has shape \(info.shape), but config.json implies \(expected).", file: weightsPath,
-                                 hint: "config.json and model.safetensors do not belong together.")
+            guard storedShape == expected else {
+                throw ModelError("Tensor `\(name)` has shape \(storedShape), but config.json implies \(expected).", file: weightsPath,
+                                 hint: "config.json and \(weightsName) do not belong together.")
             }
             try file.read(name, into: parameters.values(of: tensor))
         }

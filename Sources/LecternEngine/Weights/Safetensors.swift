@@ -6,7 +6,7 @@ import LecternFiles
 /// Validation: the header length lies inside the file, the header is a JSON object, every dtype
 /// is known, shape × element size equals the byte range, every range lies inside the data area,
 /// and no two ranges overlap. A corrupt file is a `ModelError` naming the file and the tensor.
-public final class SafetensorsFile: @unchecked Sendable {
+public final class SafetensorsFile: WeightsFile, @unchecked Sendable {
     public enum DType: String, Sendable {
         case f64 = "F64", f32 = "F32", f16 = "F16", bf16 = "BF16"
         case i64 = "I64", i32 = "I32", i16 = "I16", i8 = "I8", u8 = "U8", bool = "BOOL"
@@ -35,43 +35,30 @@ public final class SafetensorsFile: @unchecked Sendable {
     public let path: String
     public let tensors: [String: TensorInfo]
     public let metadata: [String: String]
-    private let base: UnsafeMutableRawPointer
-    private let mappedLength: Int
+    private let file: MappedFile
     private let dataOffset: Int
+
+    public var shapes: [String: [Int]] { tensors.mapValues(\.shape) }
+    /// Tensors never overlap (validated), so their counts add up.
+    public var storedValueCount: Int { tensors.values.reduce(0) { $0 + $1.count } }
 
     public init(path: String) throws(ModelError) {
         self.path = path
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw ModelError("Cannot open this file: \(String(cString: strerror(errno))).", file: path) }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw ModelError("Cannot read this file's size.", file: path) }
-        let length = Int(status.st_size)
+        file = try MappedFile(path: path)
+        let length = file.length
         guard length >= 8 else { throw ModelError("The file is too short to be safetensors (\(length) bytes).", file: path, hint: "It may be truncated: download it again.") }
-        guard let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED else {
-            throw ModelError("Cannot map this file into memory.", file: path)
+        let headerLength = file.uint64(at: 0)
+        guard headerLength <= length - 8 else {
+            throw ModelError("The header says it is \(headerLength) bytes long, but the file has only \(length - 8) bytes after the length.",
+                             file: path, hint: "The file is truncated or not safetensors: download it again.")
         }
-        base = mapped
-        mappedLength = length
-        do throws(ModelError) {
-            let headerLength = Int(clamping: mapped.loadUnaligned(as: UInt64.self).littleEndian)
-            guard headerLength <= length - 8 else {
-                throw ModelError("The header says it is \(headerLength) bytes long, but the file has only \(length - 8) bytes after the length.",
-                                 file: path, hint: "The file is truncated or not safetensors: download it again.")
-            }
-            dataOffset = 8 + headerLength
-            let header = Data(bytes: mapped + 8, count: headerLength)
-            guard let object = (try? JSONSerialization.jsonObject(with: header)) as? [String: Any] else {
-                throw ModelError("The header is not a JSON object.", file: path, hint: "The file is corrupt: download it again.")
-            }
-            (tensors, metadata) = try Self.validate(object, dataLength: length - dataOffset, path: path)
-        } catch {
-            munmap(mapped, length)
-            throw error
+        dataOffset = 8 + headerLength
+        let header = Data(file.bytes(8..<dataOffset))
+        guard let object = (try? JSONSerialization.jsonObject(with: header)) as? [String: Any] else {
+            throw ModelError("The header is not a JSON object.", file: path, hint: "The file is corrupt: download it again.")
         }
+        (tensors, metadata) = try Self.validate(object, dataLength: length - dataOffset, path: path)
     }
-
-    deinit { munmap(base, mappedLength) }
 
     private static func validate(_ header: [String: Any], dataLength: Int, path: String) throws(ModelError) -> ([String: TensorInfo], [String: String]) {
         var tensors: [String: TensorInfo] = [:]
@@ -118,20 +105,16 @@ public final class SafetensorsFile: @unchecked Sendable {
         guard info.count == destination.count else {
             throw ModelError("Tensor `\(name)` has \(info.count) values where \(destination.count) were expected.", file: path)
         }
-        let source = UnsafeRawPointer(base + dataOffset + info.range.lowerBound)
+        let element: StoredFloat
         switch info.dtype {
-        case .f32:
-            for index in 0..<info.count { destination[index] = Float(bitPattern: source.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self).littleEndian) }
-        case .f16:
-            for index in 0..<info.count { destination[index] = Float(Float16(bitPattern: source.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self).littleEndian)) }
-        case .bf16:
-            for index in 0..<info.count {
-                let bits = UInt32(source.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self).littleEndian) << 16
-                destination[index] = Float(bitPattern: bits)
-            }
+        case .f32: element = .f32
+        case .f16: element = .f16
+        case .bf16: element = .bf16
         default:
             throw ModelError("Tensor `\(name)` is \(info.dtype.rawValue); Lectern reads weights stored as F32, F16 or BF16.", file: path)
         }
+        guard let start = destination.baseAddress else { return }
+        element.convert(file.bytes((dataOffset + info.range.lowerBound)..<(dataOffset + info.range.upperBound)).baseAddress!, count: info.count, into: start)
     }
 }
 
