@@ -18,7 +18,7 @@ LECTERN := .build/release/lectern
 # The reference environment (PyTorch, transformers, datasets) for fixtures and benchmarks, outside the repository.
 REFERENCE_VENV ?= $(HOME)/.cache/lectern-ref
 
-.PHONY: bench-cache determinism fuzz screenshots test-packages help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
+.PHONY: distributed bench-cache determinism fuzz screenshots test-packages help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
 
 help:
 	@echo "make notebook   set up, build (release) and render $(NOTEBOOK) into output/"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench      Lectern against the Hugging Face reference (training, larger run, inference, tokenizer); writes docs/performance.md"
 	@echo "make bench-training  the course configuration against the Trainer over 3 seeds; writes output/performance-partial.md"
 	@echo "make bench-cache  the course notebook cold, then warm after a prose edit (the cell cache)"
+	@echo "make distributed  the exported lesson under torchrun and accelerate (2 CPU processes, DDP), its checkpoint read back by Lectern"
 	@echo "make determinism  run the course notebook twice and compare the JSON transcripts (timings aside)"
 	@echo "make screenshots  render the course notebook and photograph it in headless Chromium (docs/screenshots/)"
 	@echo "make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 600); see docs/reliability.md"
@@ -91,6 +92,11 @@ fixtures: setup reference-env
 bench: setup reference-env build
 	$(SWIFT) build -c release --product lectern-bench
 	"$(REFERENCE_VENV)/bin/python" bench/run_bench.py --python "$(REFERENCE_VENV)/bin/python"
+
+# The exported lesson under torchrun and accelerate launch (DDP, 2 CPU processes, gloo), its checkpoint then read
+# by a Lectern notebook and checked against what the script printed (about 5 minutes; needs PyTorch, so not in CI).
+distributed: setup reference-env build
+	"$(REFERENCE_VENV)/bin/python" bench/distributed.py --python "$(REFERENCE_VENV)/bin/python"
 
 clean:
 	rm -rf .build output/*.html output/*.md output/*.json

@@ -8,8 +8,9 @@ import LecternTranscript
 /// Lectern's outputs attached to the code cells, so the notebook opens with its results.
 public enum NotebookExport {
     /// The `.ipynb` JSON. `arguments` are the directives' validated arguments by cell index;
-    /// `transcript`, when given, supplies each directive cell's outputs.
-    public static func ipynb(_ notebook: Notebook, arguments: [Int: DirectiveArguments], transcript: Transcript?, version: String) -> JSONValue {
+    /// `transcript`, when given, supplies each directive cell's outputs; `seed` is the notebook's
+    /// (after `--set`), which a `train` cell without its own uses.
+    public static func ipynb(_ notebook: Notebook, arguments: [Int: DirectiveArguments], transcript: Transcript?, seed: Int, version: String) -> JSONValue {
         let records = Dictionary((transcript?.directiveRecords ?? []).map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
         var cells: [JSONValue] = [codeCell(id: "lectern-imports", source: PythonCode.preamble(notebook: notebook.path, version: version), outputs: [])]
         for (index, cell) in notebook.cells.enumerated() {
@@ -23,7 +24,7 @@ public enum NotebookExport {
             case let .directive(directive):
                 guard let arguments = arguments[index] else { continue }
                 let source = "# Lectern: ```\(directive.name.rawValue) (line \(directive.line))\n"
-                    + PythonCode.code(for: directive.name, arguments, source: datasetSource(arguments, notebook: notebook))
+                    + PythonCode.code(for: directive.name, arguments, source: datasetSource(arguments, notebook: notebook), seed: seed)
                 cells.append(codeCell(id: id, source: source, outputs: records[index].map(outputs) ?? []))
             }
         }
@@ -41,7 +42,7 @@ public enum NotebookExport {
     }
 
     /// The same code as a script: prose as comments, directive code in order.
-    public static func python(_ notebook: Notebook, arguments: [Int: DirectiveArguments], version: String) -> String {
+    public static func python(_ notebook: Notebook, arguments: [Int: DirectiveArguments], seed: Int, version: String) -> String {
         var parts = [PythonCode.preamble(notebook: notebook.path, version: version)]
         for (index, cell) in notebook.cells.enumerated() {
             switch cell {
@@ -53,7 +54,7 @@ public enum NotebookExport {
             case let .directive(directive):
                 guard let arguments = arguments[index] else { continue }
                 parts.append("# Lectern: ```\(directive.name.rawValue) (line \(directive.line))\n"
-                    + PythonCode.code(for: directive.name, arguments, source: datasetSource(arguments, notebook: notebook)))
+                    + PythonCode.code(for: directive.name, arguments, source: datasetSource(arguments, notebook: notebook), seed: seed))
             }
         }
         return parts.joined(separator: "\n\n") + "\n"

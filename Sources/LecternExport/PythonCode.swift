@@ -16,18 +16,19 @@ enum PythonCode {
         from datasets import ClassLabel, Dataset, DatasetDict, load_dataset
         from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
         from transformers import (AutoModelForSequenceClassification, AutoTokenizer, Trainer,
-                                  TrainingArguments, pipeline)
+                                  TrainingArguments, pipeline, set_seed)
         """
     }
 
     /// Hub ids for the names Lectern resolves to packaged models.
     static let hubModels = ["all-MiniLM-L6-v2": "sentence-transformers/all-MiniLM-L6-v2"]
 
-    static func code(for name: DirectiveName, _ arguments: DirectiveArguments, source: String?) -> String {
+    /// `seed`: the notebook's, for a `train` cell that sets none.
+    static func code(for name: DirectiveName, _ arguments: DirectiveArguments, source: String?, seed: Int) -> String {
         switch name {
         case .load: return load(arguments, source: source)
         case .tokenize: return tokenize(arguments)
-        case .train: return train(arguments)
+        case .train: return train(arguments, notebookSeed: seed)
         case .evaluate: return evaluate(arguments)
         case .predict: return predict(arguments)
         }
@@ -147,7 +148,8 @@ enum PythonCode {
                                         "eval_strategy", "eval_steps", "save_strategy", "save_steps", "save_total_limit",
                                         "load_best_model_at_end", "metric_for_best_model", "greater_is_better", "seed", "bf16"]
 
-    static func train(_ arguments: DirectiveArguments) -> String {
+    static func train(_ arguments: DirectiveArguments, notebookSeed: Int) -> String {
+        let seed = arguments.integer("seed") ?? notebookSeed
         var lines: [String] = []
         if let model = arguments.string("model") { lines.append("model_name = \(literal(hubModels[model] ?? model))") }
         var extra = ""
@@ -156,6 +158,8 @@ enum PythonCode {
         }
         lines += [
             "label_names = raw_datasets[\(literal(arguments.string("train_split")!))].features[\"label\"].names",
+            "# from_pretrained draws the new classification head before the Trainer seeds anything: seed it, so reruns agree.",
+            "set_seed(\(seed))",
             "model = AutoModelForSequenceClassification.from_pretrained(",
             "    model_name, num_labels=len(label_names), id2label=dict(enumerate(label_names)),",
             "    label2id={name: i for i, name in enumerate(label_names)}\(extra))",
@@ -168,6 +172,8 @@ enum PythonCode {
         for name in trainingArgumentNames where arguments.isGiven(name) {
             if let value = arguments[name] { lines.append("    \(name)=\(python(value)),") }
         }
+        // Lectern's train cell takes the notebook's seed; the Trainer's default is 42.
+        if !arguments.isGiven("seed"), seed != 42 { lines.append("    seed=\(seed),") }
         lines.append(")")
         if !arguments.boolean("shuffle")! { lines.append("# Lectern ran with shuffle: false (the Trainer always shuffles the training set).") }
         let evaluates = arguments.string("eval_strategy")! != "no"
@@ -178,7 +184,9 @@ enum PythonCode {
             "    train_dataset=tokenized_datasets[\(literal(arguments.string("train_split")!))],",
         ]
         if evaluates { lines.append("    eval_dataset=tokenized_datasets[\(literal(arguments.string("eval_split")!))],") }
-        lines += ["    compute_metrics=compute_metrics,", ")"]
+        lines += ["    compute_metrics=compute_metrics,",
+                  "    processing_class=tokenizer,  # saved in each checkpoint, so a checkpoint folder is a whole model",
+                  ")"]
         let resume = arguments.string("resume_from_checkpoint").map { $0 == "last" ? "True" : literal($0) }
         lines.append("train_result = trainer.train(" + (resume.map { "resume_from_checkpoint=\($0)" } ?? "") + ")")
         lines.append("print(train_result.metrics)")

@@ -3,19 +3,22 @@ import LecternEngine
 import LecternNotebook
 import LecternTranscript
 
-/// ```evaluate```: the trained model on a tokenized split: loss, the chosen metrics as
-/// scikit-learn computes them, a confusion matrix and a per-class report.
+/// ```evaluate```: the trained model (or a checkpoint named by `model:`) on a tokenized split: loss,
+/// the chosen metrics as scikit-learn computes them, a confusion matrix and a per-class report.
 public struct EvaluateDirective: DirectiveHandler {
     public init() {}
 
     public static let name = DirectiveName.evaluate
     public static let provides: [SessionResource] = []
-    public static func needs(_ arguments: DirectiveArguments) -> [SessionResource] { [.dataset, .tokenizer, .model] }
+    public static func needs(_ arguments: DirectiveArguments) -> [SessionResource] {
+        [.dataset, .tokenizer] + (arguments.isGiven("model") ? [] : [.model])
+    }
 
     static let metricNames = ["accuracy", "precision", "recall", "f1"]
 
     public static let schema = DirectiveSchema(.evaluate, parameters: [
         ParameterSpec("split", .string, default: .string("test"), "The split to evaluate on."),
+        ParameterSpec("model", .string, "A checkpoint folder or model name to evaluate, e.g. one a Python run wrote (default: the model trained above)."),
         ParameterSpec("metrics", .list(of: .choice(metricNames)), default: .list(metricNames.map { .string($0) }),
                       "Which metrics: accuracy, precision, recall, f1."),
         ParameterSpec("average", .choice(["micro", "macro", "weighted", "none"]), default: .string("micro"),
@@ -48,9 +51,22 @@ public struct EvaluateDirective: DirectiveHandler {
 
     public static var cacheable: Bool { true }
 
+    public func inputs(_ arguments: DirectiveArguments, context: RunContext) -> [String] { NamedModel.inputs(arguments, context: context) }
+
     public func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
-        guard let dataset = session.dataset?.dataset, let tokenized = session.tokenized, let model = session.model else {
-            throw Diagnostic("`evaluate` needs `load`, `tokenize` and `train` cells above it.", at: arguments.location)
+        guard let dataset = session.dataset?.dataset, let tokenized = session.tokenized else {
+            throw Diagnostic("`evaluate` needs `load` and `tokenize` cells above it.", at: arguments.location)
+        }
+        var notices: [String] = []
+        // A checkpoint named here needs no tokenizer files: the split was tokenized above.
+        let model: BertClassifier
+        if let named = try NamedModel.load(arguments, session: &session, context: context) {
+            model = named.model
+            notices = named.notices
+        } else if let trained = session.model {
+            model = trained.classifier.model
+        } else {
+            throw Diagnostic("There is no trained model to evaluate.", at: arguments.location, hint: "Add `model:` or a `train` cell above.")
         }
         let splitName = arguments.string("split")!
         guard let rows = dataset[split: splitName], let ids = tokenized.splits[splitName] else {
@@ -60,11 +76,12 @@ public struct EvaluateDirective: DirectiveHandler {
         let names = TrainDirective.names(arguments["metrics"])
         let average = ClassificationMetrics.Average(rawValue: arguments.string("average")!)!
         let zeroDivision = Double(arguments.string("zero_division")!)!
-        let labelNames = model.classifier.labels
+        let labelNames = model.config.id2label
+        try Self.requireFit(of: model.config, ids: ids, labels: rows.labels, classCount: dataset.labelNames.count, arguments)
         var training = TrainingArguments(outputDir: "")
         training.perDeviceEvalBatchSize = arguments.integer("per_device_eval_batch_size")!
         training.bf16 = arguments.boolean("bf16") ?? false
-        let trainer = Trainer(parameters: model.classifier.model.parameters, arguments: training, tokenizerFolder: nil) { logits, labels, count in
+        let trainer = Trainer(parameters: model.parameters, arguments: training, tokenizerFolder: nil) { logits, labels, count in
             Self.metrics(logits: logits, labels: labels, labelCount: count, names: names, average: average, zeroDivision: zeroDivision, labelNames: labelNames)
         }
         let examples = zip(ids, rows.labels).map { LabelledSequence(ids: $0, label: $1) }
@@ -77,8 +94,27 @@ public struct EvaluateDirective: DirectiveHandler {
         }
         let metrics = ClassificationMetrics(logits: logits, truth: rows.labels, labelCount: labelNames.count)
         var result = Self.report(results: results, metrics: metrics, labelNames: labelNames, split: splitName, zeroDivision: zeroDivision)
-        if let notice = MatrixPrecision.forRequest(bf16: training.bf16).notice { result.blocks.insert(.notice(notice), at: 0) }
+        notices += [MatrixPrecision.forRequest(bf16: training.bf16).notice].compactMap { $0 }
+        result.blocks.insert(contentsOf: notices.map { .notice($0) }, at: 0)
         return result
+    }
+
+    /// The split was tokenized and labelled for the model named in `tokenize` and the data loaded;
+    /// a checkpoint named by `model:` must read its ids and predict its classes.
+    static func requireFit(of config: BertConfig, ids: [[Int32]], labels: [Int], classCount: Int, _ arguments: DirectiveArguments) throws(Diagnostic) {
+        if let longest = ids.map(\.count).max(), longest > config.maxPositionEmbeddings {
+            throw arguments.problem("The split has sequences of \(longest) tokens, longer than this model's \(config.maxPositionEmbeddings) positions.",
+                                    with: "model", hint: "Tokenize with `truncation: true` and `max_length: \(config.maxPositionEmbeddings)`.")
+        }
+        if let largest = ids.lazy.compactMap({ $0.max() }).max(), Int(largest) >= config.vocabSize {
+            throw arguments.problem("The split holds the token id \(largest), outside this model's vocabulary of \(config.vocabSize).", with: "model",
+                                    hint: "Tokenize with the model you evaluate (`tokenize` with the same `model:`).")
+        }
+        if let largest = labels.max(), largest >= config.id2label.count {
+            throw arguments.problem("The data has \(classCount) classes, but this model's head has \(config.id2label.count) labels: "
+                                    + config.id2label.joined(separator: ", ") + ".", with: "model",
+                                    hint: "Evaluate a checkpoint trained on these classes.")
+        }
     }
 
     static func report(results: [(key: String, value: Double)], metrics: ClassificationMetrics, labelNames: [String], split: String,

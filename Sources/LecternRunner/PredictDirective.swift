@@ -36,31 +36,21 @@ public struct PredictDirective: DirectiveHandler {
 
     public static var cacheable: Bool { true }
 
-    public func inputs(_ arguments: DirectiveArguments, context: RunContext) -> [String] {
-        arguments.string("model").flatMap { try? ModelResolver.resolve($0, relativeTo: context.baseFolder) }.map { [$0] } ?? []
-    }
+    public func inputs(_ arguments: DirectiveArguments, context: RunContext) -> [String] { NamedModel.inputs(arguments, context: context) }
 
     public func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
         let classifier: TextClassifier
         var notices: [String] = []
         let modelName: String
-        if let name = arguments.string("model") {
-            modelName = name
+        if let named = try NamedModel.load(arguments, session: &session, context: context) {
+            modelName = arguments.string("model")!
             do {
-                let folder = try ModelResolver.resolve(name, relativeTo: context.baseFolder)
-                session.recordInput(kind: .model, name: name, path: folder, hashes: context.hashes)
-                let config = try BertConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
-                // A checkpoint without label names takes the loaded dataset's, when their number fits.
-                var labels: [String]? = nil
-                if !config.hasLabelNames, let dataset = session.dataset?.dataset { labels = dataset.labelNames }
-                let checkpoint = try BertCheckpoint(folder: folder, labels: labels, seed: UInt64(context.seed))
-                notices = checkpoint.notices
-                let maxLength = arguments.integer("max_length") ?? session.tokenized?.maxLength
-                classifier = TextClassifier(tokenizer: try BertTokenizer(folder: folder), model: BertClassifier(parameters: checkpoint.parameters),
-                                            maxLength: maxLength)
+                let tokenizer = try BertTokenizer(folder: named.folder)
+                classifier = TextClassifier(tokenizer: tokenizer, model: named.model, maxLength: arguments.integer("max_length") ?? session.tokenized?.maxLength)
             } catch {
                 throw arguments.problem(error.statement, with: "model", hint: error.hint)
             }
+            notices = named.notices
         } else if let trained = session.model {
             modelName = trained.name
             classifier = trained.classifier

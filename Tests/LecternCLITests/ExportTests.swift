@@ -84,6 +84,8 @@ struct ExportTests {
         #expect(script.contains("raw_datasets = raw_datasets.train_test_split(test_size=0.25)"))
         #expect(script.contains("texts = [\"Stocks \\\"rose\\\".\", \"Rain\\nlater\"]"))
         #expect(script.contains("# Some *prose*."))
+        // Checkpoints the script writes carry the tokenizer, so Lectern's `model:` can read them whole.
+        #expect(script.contains("    processing_class=tokenizer,"))
     }
 
     /// `bf16: true` becomes the Trainer's `bf16=True`, and torch's autocast around evaluation and prediction.
@@ -117,6 +119,13 @@ struct ExportTests {
         #expect(exported.status == 0, "\(exported.standardError)")
         let script = try #require(folder.read("exported/lesson.py"))
         #expect(script.contains("    bf16=True,\n)"))
+        // The head from_pretrained draws is seeded (the notebook's seed, 42 here), so reruns of the script agree.
+        #expect(script.contains("set_seed(42)\nmodel = AutoModelForSequenceClassification.from_pretrained("))
+        #expect(!script.contains("    seed="))
+        let seven = try LecternProcess.run(["export", "lesson.md", "--python", "--set", "seed=7", "--out", "seven"], in: folder.path)
+        #expect(seven.status == 0, "\(seven.standardError)")
+        let seeded = try #require(folder.read("seven/lesson.py"))
+        #expect(seeded.contains("set_seed(7)\n") && seeded.contains("    seed=7,\n"))
         #expect(script.contains("with torch.autocast(trainer.model.device.type, dtype=torch.bfloat16):  # bf16: true\n"
                                 + "    output = trainer.predict(tokenized_datasets[\"test\"])"))
         #expect(script.contains("with torch.autocast(classifier.device.type, dtype=torch.bfloat16):  # bf16: true\n"

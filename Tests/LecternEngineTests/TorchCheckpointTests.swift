@@ -46,7 +46,11 @@ struct TorchCheckpointTests {
                                              from: Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/expected.json")).prefixJSONObject(key: "texts"))["texts"]!
         let fromSafetensors = try TextClassifier(folder: Self.tinyModel).classify(texts)
         let fromBin = try TextClassifier(folder: try Self.binFolder("tiny-f32.bin")).classify(texts)
-        #expect(fromBin.map(\.logits) == fromSafetensors.map(\.logits))
+        // The same weights (tested bit for bit above); other tests may change OpenBLAS's thread count meanwhile,
+        // which moves float32 sums in their last bits, hence a tolerance.
+        for (bin, safetensors) in zip(fromBin, fromSafetensors) {
+            #expect(zip(bin.logits, safetensors.logits).allSatisfy { abs($0 - $1) <= 1e-5 })
+        }
     }
 
     @Test func aHalfPrecisionStateDictPredictsWhatPyTorchPredictsFromIt() throws {
@@ -75,7 +79,9 @@ struct TorchCheckpointTests {
             return Array(checkpoint.parameters.storage)
         }
         let fromSafetensors = try train(Self.tinyModel)
-        #expect(try train(try Self.binFolder("tiny-f32.bin")) == fromSafetensors)
+        let fromBin = try train(try Self.binFolder("tiny-f32.bin"))
+        #expect(fromBin.count == fromSafetensors.count)
+        #expect(zip(fromBin, fromSafetensors).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) })
     }
 
     @Test func safetensorsIsPreferredWhenAFolderHasBoth() throws {
