@@ -91,6 +91,22 @@ struct TorchCheckpointTests {
         _ = try BertCheckpoint(folder: folder)
     }
 
+    @Test func aFolderWithoutWeightsOrWithShardsSaysWhich() {
+        let empty = ScratchFolder()
+        empty.write("config.json", "{}")
+        #expect(throws: ModelError("The model folder has no weights: neither model.safetensors nor pytorch_model.bin.", file: empty.path,
+                                   hint: "Copy the weights file from where the model came from into this folder.")) {
+            try ModelWeights.open(folder: empty.path)
+        }
+        empty.write("pytorch_model.bin.index.json", "{}")
+        do {
+            _ = try ModelWeights.open(folder: empty.path)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message.contains("in shards"), "\(error.message)")
+        }
+    }
+
     @Test func tensorsThatViewOneStorageReadAsTheirViews() throws {
         let file = try TorchCheckpointFile(path: Self.fixtures + "/views.bin")
         let matrix = (0..<24).map(Float.init)
