@@ -35,7 +35,8 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         vocab_file = pathlib.Path(scratch) / "vocab.txt"
         vocab_file.write_text("\n".join(vocab) + "\n", encoding="utf-8")
-        tokenizer = BertTokenizerFast(vocab_file=str(vocab_file), do_lower_case=True, model_max_length=128)
+        # transformers 5 takes the vocabulary as `vocab` (it ignores `vocab_file`, which left only the special tokens).
+        tokenizer = BertTokenizerFast(vocab=str(vocab_file), do_lower_case=True, model_max_length=128)
     torch.manual_seed(0)
     config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
                         intermediate_size=64, max_position_embeddings=128, initializer_range=0.4,
