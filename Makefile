@@ -18,7 +18,7 @@ LECTERN := .build/release/lectern
 # The reference environment (PyTorch, transformers, datasets) for fixtures and benchmarks, outside the repository.
 REFERENCE_VENV ?= $(HOME)/.cache/lectern-ref
 
-.PHONY: distributed bench-cache determinism fuzz screenshots test-packages help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
+.PHONY: site distributed bench-cache determinism fuzz screenshots test-packages help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
 
 help:
 	@echo "make notebook   set up, build (release) and render $(NOTEBOOK) into output/"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench      Lectern against the Hugging Face reference (training, larger run, inference, tokenizer); writes docs/performance.md"
 	@echo "make bench-training  the course configuration against the Trainer over 3 seeds; writes output/performance-partial.md"
 	@echo "make bench-cache  the course notebook cold, then warm after a prose edit (the cell cache)"
+	@echo "make site       the shipped lessons as one site: site/index.html with search and an execution report"
 	@echo "make distributed  the exported lesson under torchrun and accelerate (2 CPU processes, DDP), its checkpoint read back by Lectern"
 	@echo "make determinism  run the course notebook twice and compare the JSON transcripts (timings aside)"
 	@echo "make screenshots  render the course notebook and photograph it in headless Chromium (docs/screenshots/)"
@@ -58,6 +59,10 @@ notebook: setup build
 
 notebooks: setup build
 	@for notebook in notebooks/*.md; do $(LECTERN) run "$$notebook" --out output || exit 1; done
+
+# The shipped lessons as one site (index, search, execution report): site/index.html (docs/site.md).
+site: setup build
+	$(LECTERN) build notebooks --out site
 
 # The export tests validate notebooks with nbformat (Debian's package, for /usr/bin/python3).
 # nbformat checks the exported notebooks; GNU time measures the YAML alias bombs' memory and CPU time.

@@ -155,14 +155,21 @@ public struct NotebookRunner: Sendable {
             let key = context.cache.map { _ in
                 cacheKey(planned, context: context, upstream: kind.needs(planned.arguments).compactMap { providerKeys[$0] })
             }
-            do {
-                if let cache = context.cache, let key, kind.cacheable, !context.refresh.contains(record.directive),
-                   !context.refresh.contains(String(record.line)), let entry = cache.load(key),
+            do throws(Diagnostic) {
+                let refreshed = context.refresh.contains(record.directive) || context.refresh.contains(String(record.line))
+                if let cache = context.cache, let key, kind.cacheable, !refreshed, let entry = cache.load(key),
                    (try? planned.handler.restoreState(planned.arguments, session: &session, from: cache.entryFolder(key), context: context)) != nil {
                     record.outputs = entry.outputs
                     record.blocks = entry.blocks
                     record.cached = true
                 } else {
+                    record.computedBecause = !kind.cacheable ? "never cached (it only reads files)" : context.cache == nil ? "the cache is off"
+                        : refreshed ? "--refresh" : "no stored result for its inputs (first run, or its parameters, seed, files or an earlier cell changed)"
+                    if context.frozen, kind.cacheable {
+                        throw Diagnostic("--frozen: this cell's result is not in the cache, so it would have to run: "
+                                         + (refreshed ? "--refresh asks for it." : "its parameters, the seed, its data or model, or an earlier cell changed since it last ran."),
+                                         at: planned.arguments.location, hint: "Build without --frozen to run it.")
+                    }
                     let result = try planned.handler.run(planned.arguments, session: &session, context: context)
                     record.outputs = result.outputs
                     record.blocks = result.blocks

@@ -88,12 +88,15 @@ public struct RunContext: Sendable {
     public var cache: CellCache?
     /// Cells to run even when cached (`--refresh`): directive names or the line of a cell's fence.
     public var refresh: Set<String>
+    /// `lectern build --frozen`: every cell the cache stores must come from it; one whose inputs
+    /// changed is an error instead of a run. Cells that are never cached (`load`, `tokenize`) run.
+    public var frozen: Bool
     /// Content hashes computed during this run (cache keys and the run header share them).
     public let hashes = ContentHashes()
 
     public init(notebookPath: String, baseFolder: String, seed: Int, progress: any ProgressReporter,
                 isInterrupted: @escaping @Sendable () -> Bool = { false }, resume: Bool = false,
-                cache: CellCache? = nil, refresh: Set<String> = []) {
+                cache: CellCache? = nil, refresh: Set<String> = [], frozen: Bool = false) {
         self.notebookPath = notebookPath
         self.baseFolder = baseFolder
         self.seed = seed
@@ -102,6 +105,7 @@ public struct RunContext: Sendable {
         self.resume = resume
         self.cache = cache
         self.refresh = refresh
+        self.frozen = frozen
     }
 }
 

@@ -26,8 +26,11 @@ public struct HTMLTranscriptRenderer: Sendable {
         }
     }
 
-    public func render(_ transcript: Transcript) -> String {
-        template.render(Self.context(transcript))
+    /// The page; `site`, for a lesson of a course site, adds the course's navigation.
+    public func render(_ transcript: Transcript, site: SiteNavigation? = nil) -> String {
+        var context = Self.context(transcript)
+        if let site { context["site"] = site.context }
+        return template.render(context)
     }
 
     /// The values the template sees.
@@ -154,7 +157,7 @@ public struct HTMLTranscriptRenderer: Sendable {
 }
 
 /// Unique anchor names: a second "results" heading becomes "results-1", as on GitHub.
-private struct AnchorNames {
+struct AnchorNames {
     private var used: [String: Int] = [:]
 
     mutating func next(_ base: String) -> String {

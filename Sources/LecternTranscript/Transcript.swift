@@ -113,6 +113,9 @@ public struct DirectiveRecord: Sendable {
     public var skipReason: String?
     /// The outputs come from the cell cache (an earlier run with the same inputs), not from running.
     public var cached = false
+    /// Why the cell ran rather than coming from the cache ("its inputs changed", "--refresh", ...), for
+    /// the course site's execution report. Not in the JSON transcript, which stays the same across runs.
+    public var computedBecause: String?
 
     public init(index: Int, directive: String, line: Int, source: String, status: Status,
                 parameters: [(name: String, value: JSONValue, isDefault: Bool)] = [], startedAt: Date? = nil, seconds: Double? = nil,

@@ -13,11 +13,12 @@ public struct TranscriptWriter {
     }
 
     /// Writes the files and returns their paths (HTML, Markdown, JSON); the Markdown's charts go
-    /// into `STEM_files/` beside it, before the Markdown that links them.
+    /// into `STEM_files/` beside it, before the Markdown that links them. `site` adds a course
+    /// site's navigation to the HTML.
     @discardableResult
-    public func write(_ transcript: Transcript, stem: String) throws(AtomicFile.WriteError) -> [String] {
+    public func write(_ transcript: Transcript, stem: String, site: SiteNavigation? = nil) throws(AtomicFile.WriteError) -> [String] {
         let paths = ["html", "md", "json"].map { (folder as NSString).appendingPathComponent("\(stem).\($0)") }
-        try AtomicFile.write(renderer.render(transcript), to: paths[0])
+        try AtomicFile.write(renderer.render(transcript, site: site), to: paths[0])
         let markdown = transcript.markdown(stem: stem)
         for file in markdown.files {
             try AtomicFile.write(file.contents, to: (folder as NSString).appendingPathComponent(file.path))

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import LecternFiles
+import LecternNotebook
+import LecternRunner
+import LecternTranscript
+
+/// `lectern build`: a folder of lessons as one site, as Jupyter Book or a Quarto website makes one.
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build a folder of notebooks into one course site: each lesson's transcript with course navigation, an index with search, and an execution report.",
+        discussion: "Lessons come in the order of the folder's course.yaml (title: and lessons:), else by file name. Cached cells are reused as in `lectern run`; with --frozen nothing the cache stores runs."
+    )
+
+    @Argument(help: "The folder of lessons.")
+    var folder = "notebooks"
+
+    @Option(name: .customLong("out"), help: ArgumentHelp("Folder for the site.", valueName: "dir"))
+    var outputFolder = "site"
+
+    @Flag(help: "Publish without recomputing: every train, evaluate and predict cell must come from the cache; one whose inputs changed is an error naming the lesson and the cell.")
+    var frozen = false
+
+    @Option(help: ArgumentHelp("The HTML template for lessons (default: templates/transcript.html.mustache of this project).", valueName: "file"))
+    var template: String?
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    @OptionGroup var engine: EngineOptions
+
+    func run() throws {
+        let course: Course
+        do { course = try Course.load(folder: folder) } catch {
+            report(error.all)
+            throw ExitCode(1)
+        }
+        guard let renderer = transcriptRenderer(for: course.lessons[0], template: template) else { throw ExitCode(2) }
+        engine.prepare()
+        let clock = ContinuousClock.now
+        let parsed = course.lessons.map { path in Result { () throws(Diagnostics) in try NotebookParser.parse(contentsOf: path) } }
+        let stems = course.lessons.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
+        let links = zip(parsed, stems).map { notebook, stem in
+            SiteNavigation.Link(title: (try? notebook.get().title) ?? stem, href: stem + ".html")
+        }
+        var lessons: [CoursePages.Lesson] = []
+        for (position, path) in course.lessons.enumerated() {
+            if !quiet { print("[\(position + 1)/\(course.lessons.count)] \(path)") }
+            var transcript = runLesson(path, parsed[position])
+            RunInfo.annotate(&transcript, quiet: true)
+            let site = SiteNavigation(courseTitle: course.title, lessons: links, current: position)
+            do {
+                try TranscriptWriter(folder: outputFolder, renderer: renderer).write(transcript, stem: stems[position], site: site)
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
+            lessons.append(CoursePages.Lesson(transcript: transcript, page: links[position].href))
+        }
+        do {
+            try AtomicFile.write(CoursePages.index(title: course.title, lessons: lessons), to: (outputFolder as NSString).appendingPathComponent("index.html"))
+            try AtomicFile.write(CoursePages.report(title: course.title, lessons: lessons, frozen: frozen),
+                                 to: (outputFolder as NSString).appendingPathComponent("report.html"))
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        let records = lessons.flatMap(\.transcript.directiveRecords)
+        let failed = lessons.filter { $0.transcript.status != .ok }
+        for lesson in failed {
+            for problem in lesson.transcript.diagnostics { printError(problem) }
+            if let failure = lesson.transcript.firstFailure, let message = failure.error { printError(message) }
+        }
+        if !quiet {
+            let computed = records.filter { !$0.cached && $0.status != .skipped }.count
+            let elapsed = (ContinuousClock.now - clock).components
+            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            print("Built \((outputFolder as NSString).appendingPathComponent("index.html")): \(lessons.count) lessons, "
+                + "\(records.filter(\.cached).count) cells from the cache, \(computed) run, in \(String(format: "%.2f", seconds)) s"
+                + (failed.isEmpty ? "" : "; failed: " + failed.map(\.transcript.notebook).joined(separator: ", ")))
+        }
+        if !failed.isEmpty { throw ExitCode(1) }
+    }
+
+    /// One lesson's transcript: run with the cache beside it (a notebook that cannot be parsed gets a transcript saying why).
+    private func runLesson(_ path: String, _ parsed: Result<Notebook, Diagnostics>) -> Transcript {
+        switch parsed {
+        case let .failure(problems):
+            return NotebookRunner.rejected(notebookPath: path, problems: problems.all, runInfo: RunInfo.current(notebook: path))
+        case let .success(notebook):
+            let bindings = ParameterBindings(frontMatter: notebook.frontMatter)
+            let context = RunContext(notebookPath: notebook.path, baseFolder: parentFolder(of: path).isEmpty ? "." : parentFolder(of: path),
+                                     seed: bindings.seed ?? 42, progress: quiet ? SilentProgress() : TerminalProgress(),
+                                     cache: CellCache(besideNotebook: notebook.path), frozen: frozen)
+            return NotebookRunner().run(notebook, bindings: bindings, context: context, runInfo: RunInfo.current(notebook: path))
+        }
+    }
+}

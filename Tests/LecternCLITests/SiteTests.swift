@@ -1,0 +1,119 @@
+import Foundation
+import LecternTestSupport
+import Testing
+
+/// `lectern build`: a folder of lessons as one site (index, navigation, search, execution report)
+/// and `--frozen`, run as a course author would.
+struct SiteTests {
+    let folder = ScratchFolder()
+    let checkpoint = repositoryRoot.appendingPathComponent("Tests/LecternEngineTests/Fixtures/tiny-bert-classifier").path
+
+    init() {
+        folder.writeTinyNews(rows: 24)
+        folder.write("lessons/course.yaml", "title: Tiny course\nlessons:\n  - start.md\n  - data.md\n  - model.md\n")
+        folder.write("lessons/start.md", "# Welcome\n\nThis course begins with a narwhal.\n")
+        folder.write("lessons/data.md", "# The data\n\nWe load the zebrafish articles.\n\n```load\ndataset: ../data/tiny_news\nsplit: train\ntest_size: 0.25\n```\n")
+        folder.write("lessons/model.md", modelLesson(rate: "1e-3", prose: "A quokka trains a model."))
+    }
+
+    func modelLesson(rate: String, prose: String) -> String {
+        """
+        # Training
+
+        \(prose)
+
+        ```load
+        dataset: ../data/tiny_news
+        split: train
+        test_size: 0.25
+        ```
+
+        ```tokenize
+        model: \(checkpoint)
+        ```
+
+        ```train
+        num_train_epochs: 1
+        learning_rate: \(rate)
+        output_dir: results
+        ```
+
+        ```evaluate
+        ```
+
+        ```predict
+        text: Body of train article number 3.
+        ```
+
+        """
+    }
+
+    func build(_ extra: [String] = []) throws -> LecternProcess.Result {
+        try LecternProcess.run(["build", "lessons", "--out", "site", "--template", LecternProcess.template] + extra, in: folder.path)
+    }
+
+    @Test func aFolderBecomesALinkedSearchableSite() throws {
+        let result = try build()
+        #expect(result.status == 0, "\(result.standardError)")
+        let pages = ["index.html", "report.html", "start.html", "data.html", "model.html"]
+        var contents: [String: String] = [:]
+        for page in pages {
+            let html = folder.read("site/" + page)
+            #expect(html != nil, "\(page) is missing")
+            contents[page] = html
+        }
+
+        // Every link between the pages resolves, anchors included.
+        let link = try Regex(##"href="([^"#:]+)(?:#([^"]+))?""##)
+        for (page, html) in contents {
+            for match in html.matches(of: link) {
+                let target = String(match.output[1].substring!), anchor = match.output[2].substring.map(String.init)
+                let linked = try #require(contents[target] ?? folder.read("site/" + target), "\(page) links to \(target), which is missing")
+                if let anchor { #expect(linked.contains("id=\"\(anchor)\""), "\(page) links to \(target)#\(anchor)") }
+            }
+        }
+        // The index lists the lessons in course.yaml's order, with their titles and first paragraphs.
+        let index = contents["index.html"]!
+        let positions = ["Welcome", "The data", "Training"].map { index.range(of: "\($0)</a></h2>")?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil } && positions == positions.sorted { $0! < $1! })
+        #expect(index.contains("This course begins with a narwhal."))
+        #expect(index.contains("eval_accuracy "), "the training lesson's headline metric")
+        // The search index finds a word from each lesson's prose and one from an output, on the right page.
+        let json = try #require(index.firstMatch(of: try Regex(##"<script id="search-index" type="application/json">((?s).*?)</script>"##))?.output[1].substring)
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: String]])
+        for (word, page) in [("narwhal", "start.html"), ("zebrafish", "data.html"), ("quokka", "model.html"), ("sci/tech", "model.html")] {
+            #expect(entries.contains { $0["href"]!.hasPrefix(page) && $0["text"]!.lowercased().contains(word) }, "\(word)")
+        }
+        // Lesson pages carry the course navigation, with the previous and next lessons.
+        let data = contents["data.html"]!
+        #expect(data.contains("<a href=\"start.html\" rel=\"prev\">") && data.contains("<a href=\"model.html\" rel=\"next\">"))
+        #expect(data.contains("aria-current=\"page\">The data</a>"))
+        // The report says, per cell, what ran and why.
+        #expect(contents["report.html"]!.contains("computed: no stored result for its inputs"))
+    }
+
+    @Test func frozenRendersFromTheCacheAndRefusesChangedInputs() throws {
+        #expect(try build().status == 0)
+        folder.write("lessons/model.md", modelLesson(rate: "1e-3", prose: "A quokka trains a model, said better."))
+        let frozen = try build(["--frozen"])
+        #expect(frozen.status == 0, "\(frozen.standardError)")
+        #expect(frozen.standardOutput.contains(", 3 cells from the cache, 3 run"), "\(frozen.standardOutput)")
+        let json = try #require(folder.read("site/model.json"))
+        let cells = try #require((try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["cells"] as? [[String: Any]])
+        #expect(cells.filter { $0["cached"] as? Bool == true }.compactMap { $0["directive"] as? String } == ["train", "evaluate", "predict"])
+        #expect(folder.read("site/model.html")?.contains("said better") == true)
+
+        folder.write("lessons/model.md", modelLesson(rate: "2e-3", prose: "A quokka trains a model, said better."))
+        let changed = try build(["--frozen"])
+        #expect(changed.status == 1)
+        #expect(changed.standardError.contains("lessons/model.md:15:4: error: --frozen: this cell's result is not in the cache"), "\(changed.standardError)")
+        #expect(changed.standardOutput.contains("failed: lessons/model.md"))
+    }
+
+    @Test func aCourseFileThatNamesAMissingLessonIsAnError() throws {
+        folder.write("lessons/course.yaml", "title: Tiny course\nlessons:\n  - start.md\n  - missing.md\n")
+        let result = try build()
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("course.yaml:4:5: error: There is no notebook `missing.md` in this folder."), "\(result.standardError)")
+    }
+}
