@@ -23,7 +23,7 @@ public enum CoursePages {
             let transcript = lesson.transcript
             rows += "<li><h2><a href=\"\(escape(lesson.page))\">\(number + 1). \(escape(transcript.title))</a></h2>"
                 + "<p class=\"meta\"><span class=\"badge \(transcript.status.rawValue)\">\(escape(transcript.statusLabel))</span> · "
-                + "\(escape(Formatting.duration(transcript.seconds)))" + (headline(transcript).map { " · \(escape($0))" } ?? "") + "</p>"
+                + "\(escape(Formatting.duration(transcript.seconds)))" + cacheNote(transcript) + (headline(transcript).map { " · \(escape($0))" } ?? "") + "</p>"
                 + (firstParagraph(transcript).map { "<p>\(escape($0))</p>" } ?? "") + "</li>\n"
         }
         let entries = lessons.flatMap { $0.transcript.searchEntries(page: $0.page) }
@@ -75,6 +75,13 @@ public enum CoursePages {
             body += "</tbody></table>\n"
         }
         return page(title: "Execution report · " + title, body: body)
+    }
+
+    /// " (2 of 3 cells from the cache)": the time above is then mostly rendering, not computing.
+    static func cacheNote(_ transcript: Transcript) -> String {
+        let records = transcript.directiveRecords
+        let cached = records.filter(\.cached).count
+        return cached == 0 ? "" : " (\(cached) of \(records.count) cells from the cache)"
     }
 
     /// The last reported metric with "accuracy" in its name, else the last cell's first metric: "eval_accuracy 0.8250".
