@@ -60,15 +60,17 @@ notebook: setup build
 notebooks: setup build
 	@for notebook in notebooks/*.md; do $(LECTERN) run "$$notebook" --out output || exit 1; done
 
-# The shipped lessons as one site (index, search, execution report): site/index.html (docs/site.md).
-site: setup build
-	$(LECTERN) build notebooks --out site
+# The shipped lessons as one site (index, search, execution report) with PDF handouts: site/index.html (docs/site.md).
+site: setup build test-packages
+	$(LECTERN) build notebooks --out site --pdf
 
 # The export tests validate notebooks with nbformat (Debian's package, for /usr/bin/python3).
-# nbformat checks the exported notebooks; GNU time measures the YAML alias bombs' memory and CPU time.
+# nbformat checks the exported notebooks; GNU time measures the YAML alias bombs' memory and CPU time;
+# Chromium and poppler-utils print and join the course site's PDFs.
 test-packages:
-	@{ /usr/bin/python3 -c "import nbformat" 2>/dev/null && [ -x /usr/bin/time ]; } || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-nbformat time; }
+	@{ /usr/bin/python3 -c "import nbformat" 2>/dev/null && [ -x /usr/bin/time ] && command -v chromium > /dev/null && command -v pdfunite > /dev/null; } || \
+		{ SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-nbformat time chromium poppler-utils; }
 
 test: setup test-packages
 	$(SWIFT) test

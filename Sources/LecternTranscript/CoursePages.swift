@@ -9,21 +9,25 @@ public enum CoursePages {
         public var transcript: Transcript
         /// The lesson's page, relative to the site folder.
         public var page: String
+        /// Its printed handout, when the site has them.
+        public var pdf: String?
 
-        public init(transcript: Transcript, page: String) {
+        public init(transcript: Transcript, page: String, pdf: String? = nil) {
             self.transcript = transcript
             self.page = page
+            self.pdf = pdf
         }
     }
 
-    public static func index(title: String, lessons: [Lesson]) -> String {
+    public static func index(title: String, lessons: [Lesson], coursePDF: String? = nil) -> String {
         let escape = Formatting.escapeHTML
         var rows = ""
         for (number, lesson) in lessons.enumerated() {
             let transcript = lesson.transcript
             rows += "<li><h2><a href=\"\(escape(lesson.page))\">\(number + 1). \(escape(transcript.title))</a></h2>"
                 + "<p class=\"meta\"><span class=\"badge \(transcript.status.rawValue)\">\(escape(transcript.statusLabel))</span> · "
-                + "\(escape(Formatting.duration(transcript.seconds)))" + cacheNote(transcript) + (headline(transcript).map { " · \(escape($0))" } ?? "") + "</p>"
+                + "\(escape(Formatting.duration(transcript.seconds)))" + cacheNote(transcript) + (headline(transcript).map { " · \(escape($0))" } ?? "")
+                + (lesson.pdf.map { " · <a href=\"\(escape($0))\">PDF</a>" } ?? "") + "</p>"
                 + (firstParagraph(transcript).map { "<p>\(escape($0))</p>" } ?? "") + "</li>\n"
         }
         let entries = lessons.flatMap { $0.transcript.searchEntries(page: $0.page) }
@@ -32,7 +36,7 @@ public enum CoursePages {
         }).serialized().replacingOccurrences(of: "<", with: "\\u003c")
         return page(title: title, body: """
             <h1>\(escape(title))</h1>
-            <p class="meta">\(lessons.count) lesson\(lessons.count == 1 ? "" : "s") · <a href="report.html">Execution report</a></p>
+            <p class="meta">\(lessons.count) lesson\(lessons.count == 1 ? "" : "s") · <a href="report.html">Execution report</a>\(coursePDF.map { " · <a href=\"\(escape($0))\">The whole course as PDF</a>" } ?? "")</p>
             <section class="search" role="search">
             <label for="search">Search the lessons</label>
             <input id="search" type="search" autocomplete="off" placeholder="a word from the text or the results">

@@ -21,6 +21,9 @@ struct Build: ParsableCommand {
     @Flag(help: "Publish without recomputing: every train, evaluate and predict cell must come from the cache; one whose inputs changed is an error naming the lesson and the cell.")
     var frozen = false
 
+    @Flag(help: "Also print each lesson to STEM.pdf and the whole course to course.pdf (needs Debian's chromium and poppler-utils).")
+    var pdf = false
+
     @Option(help: ArgumentHelp("The HTML template for lessons (default: templates/transcript.html.mustache of this project).", valueName: "file"))
     var template: String?
 
@@ -36,6 +39,11 @@ struct Build: ParsableCommand {
             throw ExitCode(1)
         }
         guard let renderer = transcriptRenderer(for: course.lessons[0], template: template) else { throw ExitCode(2) }
+        let printers = pdf ? (PrintToPDF.browser, PrintToPDF.joiner) : (nil, nil)
+        if pdf, printers.0 == nil || printers.1 == nil {
+            printError("error: --pdf prints through headless Chromium and joins with pdfunite; install them: apt-get install chromium poppler-utils")
+            throw ExitCode(2)
+        }
         engine.prepare()
         let clock = ContinuousClock.now
         let parsed = course.lessons.map { path in Result { () throws(Diagnostics) in try NotebookParser.parse(contentsOf: path) } }
@@ -57,8 +65,23 @@ struct Build: ParsableCommand {
             }
             lessons.append(CoursePages.Lesson(transcript: transcript, page: links[position].href))
         }
+        if let browser = printers.0, let joiner = printers.1 {
+            do {
+                for (position, lesson) in lessons.enumerated() {
+                    if !quiet { print("PDF \(position + 1)/\(lessons.count): \(stems[position]).pdf") }
+                    try PrintToPDF.print(page: (outputFolder as NSString).appendingPathComponent(lesson.page),
+                                         to: (outputFolder as NSString).appendingPathComponent(stems[position] + ".pdf"), browser: browser)
+                    lessons[position].pdf = stems[position] + ".pdf"
+                }
+                try PrintToPDF.join(stems.map { (outputFolder as NSString).appendingPathComponent($0 + ".pdf") },
+                                    to: (outputFolder as NSString).appendingPathComponent("course.pdf"), joiner: joiner)
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
+        }
         do {
-            try AtomicFile.write(CoursePages.index(title: course.title, lessons: lessons), to: (outputFolder as NSString).appendingPathComponent("index.html"))
+            try AtomicFile.write(CoursePages.index(title: course.title, lessons: lessons, coursePDF: pdf ? "course.pdf" : nil), to: (outputFolder as NSString).appendingPathComponent("index.html"))
             try AtomicFile.write(CoursePages.report(title: course.title, lessons: lessons, frozen: frozen),
                                  to: (outputFolder as NSString).appendingPathComponent("report.html"))
         } catch {

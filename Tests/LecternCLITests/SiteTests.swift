@@ -110,6 +110,38 @@ struct SiteTests {
         #expect(changed.standardOutput.contains("failed: lessons/model.md"))
     }
 
+    /// Where Chromium and poppler-utils are installed (CI installs them: `make test-packages`).
+    static let canPrint = ["chromium", "pdfunite", "pdfinfo"].allSatisfy { name in
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
+    }
+
+    static func pages(_ pdf: String) throws -> Int {
+        let info = Process()
+        info.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        info.arguments = ["pdfinfo", pdf]
+        let output = Pipe()
+        info.standardOutput = output
+        try info.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        info.waitUntilExit()
+        return Int(text.firstMatch(of: /Pages:\s+(\d+)/)?.output.1 ?? "") ?? 0
+    }
+
+    @Test(.enabled(if: canPrint, "needs chromium and poppler-utils"))
+    func pdfHandoutsForEachLessonAndTheCourse() throws {
+        let result = try build(["--pdf"])
+        #expect(result.status == 0, "\(result.standardError)")
+        var total = 0
+        // A page of prose and run details; the data table and chart; and the whole lesson with its plots.
+        for (lesson, expected) in [("start", 1...2), ("data", 1...4), ("model", 4...10)] {
+            let pages = try Self.pages(folder.path + "/site/\(lesson).pdf")
+            #expect(expected.contains(pages), "\(lesson).pdf has \(pages) pages")
+            total += pages
+        }
+        #expect(try Self.pages(folder.path + "/site/course.pdf") == total)
+        #expect(folder.read("site/index.html")?.contains("<a href=\"course.pdf\">") == true)
+    }
+
     @Test func aCourseFileThatNamesAMissingLessonIsAnError() throws {
         folder.write("lessons/course.yaml", "title: Tiny course\nlessons:\n  - start.md\n  - missing.md\n")
         let result = try build()
