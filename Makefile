@@ -66,11 +66,17 @@ site: setup build test-packages
 
 # The export tests validate notebooks with nbformat (Debian's package, for /usr/bin/python3).
 # nbformat checks the exported notebooks; GNU time measures the YAML alias bombs' memory and CPU time;
-# Chromium and poppler-utils print and join the course site's PDFs.
+# Chromium and poppler-utils print and join the course site's PDFs; chromedriver, Selenium and the
+# axe-core of PyPI's axe-selenium-python (in $(A11Y_VENV), outside the repository) check its accessibility.
+A11Y_VENV ?= $(HOME)/.cache/lectern-a11y
 test-packages:
-	@{ /usr/bin/python3 -c "import nbformat" 2>/dev/null && [ -x /usr/bin/time ] && command -v chromium > /dev/null && command -v pdfunite > /dev/null; } || \
+	@{ /usr/bin/python3 -c "import nbformat" 2>/dev/null && [ -x /usr/bin/time ] && command -v chromium > /dev/null && command -v pdfunite > /dev/null \
+		&& command -v chromedriver > /dev/null; } || \
 		{ SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-nbformat time chromium poppler-utils; }
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-nbformat time chromium chromium-driver poppler-utils python3-venv; }
+	@[ -x "$(A11Y_VENV)/bin/python" ] || $(PYTHON) -m venv "$(A11Y_VENV)"
+	@"$(A11Y_VENV)/bin/python" -c "import selenium, axe_selenium_python" 2>/dev/null || \
+		"$(A11Y_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check selenium axe-selenium-python
 
 test: setup test-packages
 	$(SWIFT) test

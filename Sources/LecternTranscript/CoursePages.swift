@@ -39,7 +39,7 @@ public enum CoursePages {
             <p class="meta">\(lessons.count) lesson\(lessons.count == 1 ? "" : "s") · <a href="report.html">Execution report</a>\(coursePDF.map { " · <a href=\"\(escape($0))\">The whole course as PDF</a>" } ?? "")</p>
             <section class="search" role="search">
             <label for="search">Search the lessons</label>
-            <input id="search" type="search" autocomplete="off" placeholder="a word from the text or the results">
+            <input id="search" type="search" placeholder="a word from the text or the results">
             <p id="search-status" role="status"></p>
             <ol id="results"></ol>
             </section>

@@ -142,6 +142,31 @@ struct SiteTests {
         #expect(folder.read("site/index.html")?.contains("<a href=\"course.pdf\">") == true)
     }
 
+    /// The Python with Selenium and axe-core that `make test-packages` sets up.
+    static let accessibilityPython: String? = {
+        let environment = ProcessInfo.processInfo.environment
+        let path = environment["LECTERN_A11Y_PYTHON"] ?? (environment["HOME"] ?? "") + "/.cache/lectern-a11y/bin/python"
+        return FileManager.default.isExecutableFile(atPath: path) && canPrint && FileManager.default.fileExists(atPath: "/usr/bin/chromedriver") ? path : nil
+    }()
+
+    /// axe-core in headless Chromium finds no serious or critical violation on any page, at 1280 px
+    /// and at 360 px, and no page is wider than a 360 px phone.
+    @Test(.enabled(if: accessibilityPython != nil, "needs chromium-driver and the accessibility venv (make test-packages)"))
+    func theSitePassesAnAccessibilityCheckInTheBrowser() throws {
+        #expect(try build().status == 0)
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: Self.accessibilityPython!)
+        check.arguments = [repositoryRoot.appendingPathComponent("Tests/reference/check_accessibility.py").path, folder.path + "/site"]
+        let output = Pipe()
+        check.standardOutput = output
+        check.standardError = FileHandle.nullDevice
+        try check.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        #expect(check.terminationStatus == 0, "\(text)")
+        #expect(text.contains("{\"pages\": 5, \"problems\": 0}"), "\(text)")
+    }
+
     @Test func aCourseFileThatNamesAMissingLessonIsAnError() throws {
         folder.write("lessons/course.yaml", "title: Tiny course\nlessons:\n  - start.md\n  - missing.md\n")
         let result = try build()
