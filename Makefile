@@ -18,7 +18,7 @@ LECTERN := .build/release/lectern
 # The reference environment (PyTorch, transformers, datasets) for fixtures and benchmarks, outside the repository.
 REFERENCE_VENV ?= $(HOME)/.cache/lectern-ref
 
-.PHONY: site distributed bench-cache determinism fuzz screenshots test-packages help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
+.PHONY: site site-check distributed bench-cache determinism fuzz screenshots test-packages help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
 
 help:
 	@echo "make notebook   set up, build (release) and render $(NOTEBOOK) into output/"
@@ -63,6 +63,16 @@ notebooks: setup build
 # The shipped lessons as one site (index, search, execution report) with PDF handouts: site/index.html (docs/site.md).
 site: setup build test-packages
 	$(LECTERN) build notebooks --out site --pdf
+
+# The shipped lessons' site checked (CI, after `make notebooks` filled the cache): links, search and PDFs,
+# accessibility in the browser, and a rebuild with --frozen after a prose edit in every lesson.
+site-check: site
+	python3 Tests/reference/check_site.py site notebooks
+	"$(A11Y_VENV)/bin/python" Tests/reference/check_accessibility.py site
+	@rm -rf .lectern/site-check && mkdir -p .lectern/site-check && cp -r notebooks .lectern/site-check/lessons && ln -s ../../docs .lectern/site-check/docs
+	@for notebook in .lectern/site-check/lessons/*.md; do printf '\nA paragraph added after the first build.\n' >> "$$notebook"; done
+	$(LECTERN) build .lectern/site-check/lessons --out .lectern/site-check/site --frozen --pdf
+	python3 Tests/reference/check_site.py .lectern/site-check/site .lectern/site-check/lessons --frozen-from .lectern/site-check/lessons
 
 # The export tests validate notebooks with nbformat (Debian's package, for /usr/bin/python3).
 # nbformat checks the exported notebooks; GNU time measures the YAML alias bombs' memory and CPU time;

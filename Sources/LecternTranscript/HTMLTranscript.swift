@@ -29,7 +29,14 @@ public struct HTMLTranscriptRenderer: Sendable {
     /// The page; `site`, for a lesson of a course site, adds the course's navigation.
     public func render(_ transcript: Transcript, site: SiteNavigation? = nil) -> String {
         var context = Self.context(transcript)
-        if let site { context["site"] = site.context }
+        if let site {
+            context["site"] = site.context
+            // Prose links are relative to the notebook; the page lives in the site folder.
+            context["cells"] = (context["cells"] as? [[String: Any]] ?? []).map { cell in
+                guard cell["isProse"] != nil, let html = cell["html"] as? String else { return cell }
+                return cell.merging(["html": site.relink(html)]) { $1 }
+            }
+        }
         return template.render(context)
     }
 

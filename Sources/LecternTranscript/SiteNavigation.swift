@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a lesson sits in a course site (`lectern build`): the links each lesson page shows to the
 /// course index, every lesson, and the lessons before and after it.
 public struct SiteNavigation: Sendable {
@@ -15,13 +17,44 @@ public struct SiteNavigation: Sendable {
     public var index: String
     public var lessons: [Link]
     public var current: Int
+    /// The lesson's folder and the site's (absolute), for the prose's relative links.
+    public var lessonFolder: String
+    public var siteFolder: String
+    /// Lessons' notebook file names → their pages, so a link to another lesson's `.md` leads to its page.
+    public var pages: [String: String]
 
     /// The navigation of lesson `current` of `lessons`, linking to `index`.
-    public init(courseTitle: String, index: String = "index.html", lessons: [Link], current: Int) {
+    public init(courseTitle: String, index: String = "index.html", lessons: [Link], current: Int,
+                lessonFolder: String = "", siteFolder: String = "", pages: [String: String] = [:]) {
         self.courseTitle = courseTitle
         self.index = index
         self.lessons = lessons
         self.current = current
+        self.lessonFolder = lessonFolder
+        self.siteFolder = siteFolder
+        self.pages = pages
+    }
+
+    /// Rewrites the relative `href` and `src` of prose HTML written beside the notebook so that they
+    /// lead to the same place from the site: another lesson's notebook becomes its page, any other
+    /// file a path from the site folder to it. Absolute URLs, anchors and absolute paths stay.
+    public func relink(_ html: String) -> String {
+        guard !lessonFolder.isEmpty, !siteFolder.isEmpty else { return html }
+        let pattern = /(href|src)="([^"#:?]+)((?:[#?][^"]*)?)"/
+        return html.replacing(pattern) { match in
+            let (attribute, path, rest) = (match.output.1, String(match.output.2), match.output.3)
+            guard !path.hasPrefix("/") else { return String(match.output.0) }
+            if let page = pages[path] { return "\(attribute)=\"\(page)\(rest)\"" }
+            let target = URL(fileURLWithPath: lessonFolder).appendingPathComponent(path).standardizedFileURL.path
+            return "\(attribute)=\"\(Self.relativePath(to: target, from: siteFolder))\(rest)\""
+        }
+    }
+
+    /// `target` as a path relative to the folder `base` (both absolute).
+    static func relativePath(to target: String, from base: String) -> String {
+        let to = target.split(separator: "/"), from = URL(fileURLWithPath: base).standardizedFileURL.path.split(separator: "/")
+        let shared = zip(to, from).prefix { $0 == $1 }.count
+        return (Array(repeating: "..", count: from.count - shared) + to.dropFirst(shared)).joined(separator: "/")
     }
 
     public var previous: Link? { current > 0 ? lessons[current - 1] : nil }

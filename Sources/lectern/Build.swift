@@ -56,7 +56,10 @@ struct Build: ParsableCommand {
             if !quiet { print("[\(position + 1)/\(course.lessons.count)] \(path)") }
             var transcript = runLesson(path, parsed[position])
             RunInfo.annotate(&transcript, quiet: true)
-            let site = SiteNavigation(courseTitle: course.title, lessons: links, current: position)
+            let site = SiteNavigation(courseTitle: course.title, lessons: links, current: position,
+                                      lessonFolder: URL(fileURLWithPath: parentFolder(of: path).isEmpty ? "." : parentFolder(of: path)).standardizedFileURL.path,
+                                      siteFolder: URL(fileURLWithPath: outputFolder).standardizedFileURL.path,
+                                      pages: Dictionary(zip(course.lessons.map { ($0 as NSString).lastPathComponent }, links.map(\.href)), uniquingKeysWith: { first, _ in first }))
             do {
                 try TranscriptWriter(folder: outputFolder, renderer: renderer).write(transcript, stem: stems[position], site: site)
             } catch {

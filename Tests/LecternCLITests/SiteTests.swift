@@ -11,7 +11,8 @@ struct SiteTests {
     init() {
         folder.writeTinyNews(rows: 24)
         folder.write("lessons/course.yaml", "title: Tiny course\nlessons:\n  - start.md\n  - data.md\n  - model.md\n")
-        folder.write("lessons/start.md", "# Welcome\n\nThis course begins with a narwhal.\n")
+        folder.write("lessons/start.md", "# Welcome\n\nThis course begins with a narwhal.\n\nNext: [the data](data.md#the-data), and [the notes](../notes.txt).\n")
+        folder.write("notes.txt", "Notes beside the lessons.\n")
         folder.write("lessons/data.md", "# The data\n\nWe load the zebrafish articles.\n\n```load\ndataset: ../data/tiny_news\nsplit: train\ntest_size: 0.25\n```\n")
         folder.write("lessons/model.md", modelLesson(rate: "1e-3", prose: "A quokka trains a model."))
     }
@@ -72,6 +73,9 @@ struct SiteTests {
                 if let anchor { #expect(linked.contains("id=\"\(anchor)\""), "\(page) links to \(target)#\(anchor)") }
             }
         }
+        // Prose links written beside the notebook lead to the same places from the site.
+        #expect(contents["start.html"]!.contains("<a href=\"data.html#the-data\">the data</a>"))
+        #expect(contents["start.html"]!.contains("<a href=\"../notes.txt\">the notes</a>"))
         // The index lists the lessons in course.yaml's order, with their titles and first paragraphs.
         let index = contents["index.html"]!
         let positions = ["Welcome", "The data", "Training"].map { index.range(of: "\($0)</a></h2>")?.lowerBound }

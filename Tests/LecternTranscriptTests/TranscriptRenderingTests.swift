@@ -123,3 +123,21 @@ enum HTMLCheck {
         if !stack.isEmpty { throw Malformed(description: "unclosed: \(stack)") }
     }
 }
+
+/// A lesson's prose links, written relative to its notebook, rewritten for the site folder.
+struct SiteLinkTests {
+    let site = SiteNavigation(courseTitle: "C", lessons: [], current: 0, lessonFolder: "/course/lessons", siteFolder: "/course/build/site",
+                              pages: ["next.md": "next.html"])
+
+    @Test(arguments: [
+        ("<a href=\"next.md#part-2\">", "<a href=\"next.html#part-2\">"),
+        ("<img src=\"figures/plot.png\" alt=\"\">", "<img src=\"../../lessons/figures/plot.png\" alt=\"\">"),
+        ("<a href=\"../README.md\">", "<a href=\"../../README.md\">"),
+        ("<a href=\"https://huggingface.co/docs\">", "<a href=\"https://huggingface.co/docs\">"),
+        ("<a href=\"#section\">", "<a href=\"#section\">"),
+        ("<a href=\"/etc/hosts\">", "<a href=\"/etc/hosts\">"),
+    ])
+    func relativeLinksLeadToTheSamePlace(html: String, expected: String) {
+        #expect(site.relink(html) == expected)
+    }
+}
