@@ -13,4 +13,5 @@ shoot() { # name, page, width, height
 
 shoot site-index "index.html" 1280 1000
 shoot site-index-phone "index.html" 360 1400
+shoot site-lesson "fine-tuning-bert.html" 1280 1000
 shoot site-lesson-phone "fine-tuning-bert.html" 360 1400
