@@ -1,5 +1,6 @@
 import CBFloat16
 import Foundation
+import LecternTestSupport
 import Testing
 @testable import LecternEngine
 
@@ -87,13 +88,15 @@ struct BFloat16ProductTests {
     /// One core or two: the same bits (every element is summed in the same order).
     @Test func sameBitsOnAnyThreadCount() {
         let problem = Problem(m: 301, n: 130, k: 1030, transposeA: true, transposeB: false, seed: 5)
-        let threads = BLAS.threads
-        defer { BLAS.setThreads(threads) }
-        BLAS.setThreads(1)
-        let one = problem.bfloat16Product(alpha: 1, beta: 0)
-        BLAS.setThreads(2)
-        let two = problem.bfloat16Product(alpha: 1, beta: 0)
-        #expect(one.map(\.bitPattern) == two.map(\.bitPattern))
+        withBLASThreadsHeld {
+            let threads = BLAS.threads
+            defer { BLAS.setThreads(threads) }
+            BLAS.setThreads(1)
+            let one = problem.bfloat16Product(alpha: 1, beta: 0)
+            BLAS.setThreads(2)
+            let two = problem.bfloat16Product(alpha: 1, beta: 0)
+            #expect(one.map(\.bitPattern) == two.map(\.bitPattern))
+        }
     }
 
     /// A random product problem; stored A is m×k (k×m when transposed), B k×n (n×k), each row padded by 3.

@@ -1,3 +1,4 @@
+import LecternTestSupport
 import Testing
 @testable import LecternEngine
 
@@ -31,7 +32,11 @@ struct BLASTests {
 
     @Test func configurationNamesOpenBLAS() {
         #expect(BLAS.configuration.contains("OpenBLAS"))
-        BLAS.setThreads(1)
-        #expect(BLAS.threads == 1)
+        withBLASThreadsHeld {
+            let threads = BLAS.threads
+            defer { BLAS.setThreads(threads) }
+            BLAS.setThreads(1)
+            #expect(BLAS.threads == 1)
+        }
     }
 }

@@ -64,3 +64,14 @@ public let yamlAliasBomb: String = {
     }
     return lines.joined(separator: "\n") + "\n"
 }()
+
+/// Held by the tests that change OpenBLAS's thread count and by those that compare two float32 runs
+/// bit for bit: all tests share one process, and a thread count changed in the middle of a comparison
+/// splits its sums differently, which moves float32 results in their last bits.
+public func withBLASThreadsHeld<T>(_ body: () throws -> T) rethrows -> T {
+    blasThreadsLock.lock()
+    defer { blasThreadsLock.unlock() }
+    return try body()
+}
+
+private let blasThreadsLock = NSRecursiveLock()
