@@ -14,12 +14,10 @@ public struct EvaluateDirective: DirectiveHandler {
         [.dataset, .tokenizer] + (arguments.isGiven("model") ? [] : [.model])
     }
 
-    static let metricNames = ["accuracy", "precision", "recall", "f1"]
-
     public static let schema = DirectiveSchema(.evaluate, parameters: [
         ParameterSpec("split", .string, default: .string("test"), "The split to evaluate on."),
         ParameterSpec("model", .string, "A checkpoint folder or model name to evaluate, e.g. one a Python run wrote (default: the model trained above)."),
-        ParameterSpec("metrics", .list(of: .choice(metricNames)), default: .list(metricNames.map { .string($0) }),
+        ParameterSpec("metrics", .list(of: .choice(CellMetrics.names)), default: .list(CellMetrics.names.map { .string($0) }),
                       "Which metrics: accuracy, precision, recall, f1."),
         ParameterSpec("average", .choice(["micro", "macro", "weighted", "none"]), default: .string("micro"),
                       "How precision, recall and F1 average over classes (`none`: one value per class), as scikit-learn's `average`."),
@@ -27,27 +25,6 @@ public struct EvaluateDirective: DirectiveHandler {
         ParameterSpec("per_device_eval_batch_size", .integer(min: 1, max: 4096), default: .integer(8), "Examples per evaluation step."),
         ParameterSpec("bf16", .boolean, "Matrix products on bfloat16 inputs with float32 sums where the CPU has AVX512-BF16, as `bf16=True` (default: false; float32 elsewhere, with a notice)."),
     ])
-
-    /// Metrics by name, with `average` over classes; `.none` adds one entry per class (`f1_World`, ...).
-    static func metrics(logits: [Float], labels: [Int], labelCount: Int, names: [String], average: ClassificationMetrics.Average,
-                        zeroDivision: Double, labelNames: [String]? = nil) -> [(String, Double)] {
-        let metrics = ClassificationMetrics(logits: logits, truth: labels, labelCount: labelCount)
-        var result: [(String, Double)] = []
-        for name in names {
-            if name == "accuracy" { result.append(("accuracy", metrics.accuracy)); continue }
-            if average == .none {
-                let perClass = metrics.perClassScores(zeroDivision: zeroDivision)
-                for (label, scores) in perClass.enumerated() {
-                    let value = name == "precision" ? scores.precision : name == "recall" ? scores.recall : scores.f1
-                    result.append(("\(name)_\(labelNames?[label] ?? String(label))", value))
-                }
-                continue
-            }
-            let scores = metrics.scores(average: average, zeroDivision: zeroDivision)
-            result.append((name, name == "precision" ? scores.precision : name == "recall" ? scores.recall : scores.f1))
-        }
-        return result
-    }
 
     public static var cacheable: Bool { true }
 
@@ -73,7 +50,7 @@ public struct EvaluateDirective: DirectiveHandler {
             throw arguments.problem("The dataset has no split `\(splitName)`.", with: "split",
                                     hint: "Its splits are " + dataset.splits.map { "`\($0.name)`" }.joined(separator: ", ") + ".")
         }
-        let names = TrainDirective.names(arguments["metrics"])
+        let names = CellMetrics.requested(arguments["metrics"])
         let average = ClassificationMetrics.Average(rawValue: arguments.string("average")!)!
         let zeroDivision = Double(arguments.string("zero_division")!)!
         let labelNames = model.config.id2label
@@ -82,7 +59,7 @@ public struct EvaluateDirective: DirectiveHandler {
         training.perDeviceEvalBatchSize = arguments.integer("per_device_eval_batch_size")!
         training.bf16 = arguments.boolean("bf16") ?? false
         let trainer = Trainer(parameters: model.parameters, arguments: training, tokenizerFolder: nil) { logits, labels, count in
-            Self.metrics(logits: logits, labels: labels, labelCount: count, names: names, average: average, zeroDivision: zeroDivision, labelNames: labelNames)
+            CellMetrics.compute(logits: logits, labels: labels, labelCount: count, names: names, average: average, zeroDivision: zeroDivision, labelNames: labelNames)
         }
         let examples = zip(ids, rows.labels).map { LabelledSequence(ids: $0, label: $1) }
         let results: [(key: String, value: Double)]
@@ -121,7 +98,7 @@ public struct EvaluateDirective: DirectiveHandler {
                        zeroDivision: Double) -> CellResult {
         var blocks: [OutputBlock] = [
             .table(OutputTable(title: "Metrics on \(split) (\(metrics.total.grouped) examples)", columns: ["Metric", "Value"],
-                               rows: results.map { [$0.key, TrainDirective.format($0.value)] }, numericColumns: [1])),
+                               rows: results.map { [$0.key, CellMetrics.shown($0.value)] }, numericColumns: [1])),
         ]
         let header = ["True \\ predicted"] + labelNames
         blocks.append(.table(OutputTable(title: "Confusion matrix", columns: header,

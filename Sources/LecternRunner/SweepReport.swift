@@ -26,7 +26,7 @@ public enum SweepReport {
         var entries: [JSONValue] = []
         for (number, variant) in variants.enumerated() {
             let metrics = finalMetrics(variant.transcript)
-            let values = metricKeys.map { key in metrics.first { $0.key == key }.map { TrainDirective.format($0.value) } ?? "–" }
+            let values = metricKeys.map { key in metrics.first { $0.key == key }.map { CellMetrics.shown($0.value) } ?? "–" }
             rows.append(["\(number + 1)"] + variant.settings.map(\.value) + [variant.transcript.status.rawValue] + values + [variant.link])
             entries.append(.object([("settings", .object(variant.settings.map { (key: $0.name, value: .string($0.value)) })),
                                     ("status", .string(variant.transcript.status.rawValue)), ("transcript", .string(variant.link)),

@@ -44,7 +44,7 @@ public struct TrainDirective: DirectiveHandler {
         ParameterSpec("bf16", .boolean, "Matrix products on bfloat16 inputs with float32 sums where the CPU has AVX512-BF16, as `bf16=True` (default: false; float32 elsewhere, with a notice)."),
         ParameterSpec("train_split", .string, default: .string("train"), "The split to train on."),
         ParameterSpec("eval_split", .string, default: .string("test"), "The split to evaluate on."),
-        ParameterSpec("metrics", .list(of: .choice(EvaluateDirective.metricNames)), default: .list([.string("accuracy")]),
+        ParameterSpec("metrics", .list(of: .choice(CellMetrics.names)), default: .list([.string("accuracy")]),
                       "Metrics computed at each evaluation: accuracy, precision, recall, f1."),
         ParameterSpec("average", .choice(["micro", "macro", "weighted"]), default: .string("micro"), "How precision, recall and F1 average over classes."),
     ])
@@ -59,6 +59,15 @@ public struct TrainDirective: DirectiveHandler {
             } else if eval != save {
                 problems.append(arguments.problem("`load_best_model_at_end` needs `save_strategy` to match `eval_strategy` (`\(eval)`), as the Trainer requires.",
                                                   with: "save_strategy", hint: "Set `save_strategy: \(eval)`."))
+            }
+            // The metric that picks the best checkpoint must be one the evaluations compute (checked
+            // before anything runs, not when training has already started).
+            let best = arguments.string("metric_for_best_model")!, computed = CellMetrics.requested(arguments["metrics"])
+            let bare = best.hasPrefix("eval_") ? String(best.dropFirst(5)) : best
+            if bare != "loss", !computed.contains(bare) {
+                problems.append(arguments.problem("`metric_for_best_model` is `\(best)`, but `metrics` computes only "
+                                                  + (["loss"] + computed).map { "`\($0)`" }.joined(separator: ", ") + ".", with: "metric_for_best_model",
+                                                  hint: "Add it to `metrics`, or use `loss`."))
             }
         }
         if let value = arguments.number("weight_decay"), value < 0 {
@@ -158,17 +167,11 @@ public struct TrainDirective: DirectiveHandler {
             training.outputDir = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(training.outputDir)
         }
 
-        let metricNames = Self.names(arguments["metrics"])
+        let metricNames = CellMetrics.requested(arguments["metrics"])
         let average = ClassificationMetrics.Average(rawValue: arguments.string("average")!)!
-        if training.loadBestModelAtEnd, training.metricForBestModel.replacingOccurrences(of: "eval_", with: "") != "loss",
-           !metricNames.contains(training.metricForBestModel.replacingOccurrences(of: "eval_", with: "")) {
-            throw arguments.problem("`metric_for_best_model` is `\(training.metricForBestModel)`, but `metrics` computes only "
-                                    + metricNames.map { "`\($0)`" }.joined(separator: ", ") + ".", with: "metric_for_best_model",
-                                    hint: "Add it to `metrics`, or use `loss`.")
-        }
         try Self.requireWritable(training.outputDir, arguments: arguments)
         let trainer = Trainer(parameters: checkpoint.parameters, arguments: training, tokenizerFolder: folder) { logits, labels, count in
-            EvaluateDirective.metrics(logits: logits, labels: labels, labelCount: count, names: metricNames, average: average, zeroDivision: 0)
+            CellMetrics.compute(logits: logits, labels: labels, labelCount: count, names: metricNames, average: average, zeroDivision: 0)
         }
         let trainExamples = zip(trainIDs, trainRows.labels).map { LabelledSequence(ids: $0, label: $1) }
         trainer.shouldStop = context.isInterrupted
@@ -237,11 +240,6 @@ public struct TrainDirective: DirectiveHandler {
         return (nil, skipped)
     }
 
-    static func names(_ value: ParameterValue?) -> [String] {
-        guard case let .list(items)? = value else { return [] }
-        return items.map(\.description)
-    }
-
     static func report(trainer: Trainer, result: Trainer.Output, notices: [String], examples: Int, model: String) -> CellResult {
         var blocks: [OutputBlock] = notices.map { .notice($0) }
         let history = trainer.logHistory
@@ -268,7 +266,7 @@ public struct TrainDirective: DirectiveHandler {
         }
         blocks += charts(history: history)
         blocks.append(.table(OutputTable(title: "Run", columns: ["Metric", "Value"],
-                                         rows: result.metrics.filter { $0.key != "step" }.map { [$0.key, Self.format($0.value)] }, numericColumns: [1])))
+                                         rows: result.metrics.filter { $0.key != "step" }.map { [$0.key, CellMetrics.shown($0.value)] }, numericColumns: [1])))
         if let best = trainer.bestModelCheckpoint {
             blocks.append(.text("Best checkpoint: \(best) (\(trainer.arguments.bestMetricKey) \(String(format: "%.4f", trainer.bestMetric ?? .nan)))"
                 + (trainer.arguments.loadBestModelAtEnd ? ", loaded at the end." : ".")))
@@ -283,10 +281,6 @@ public struct TrainDirective: DirectiveHandler {
             ("metrics", .object(result.metrics.map { (key: $0.key, value: $0.key == "step" ? .int(Int($0.value)) : .double($0.value)) })),
         ]
         return CellResult(outputs: .object(json), blocks: blocks)
-    }
-
-    static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(format: "%.4f", value)
     }
 
     /// The loss per logged step with the evaluation loss at each evaluation, and the learning rate each logged step used.

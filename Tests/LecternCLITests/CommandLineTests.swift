@@ -50,6 +50,34 @@ struct CommandLineTests {
         #expect(folder.read("output/lesson.html")?.contains("A cell failed.") == true)
     }
 
+    /// The metric that picks the best checkpoint must be one the evaluations compute: `lectern check`
+    /// says so before anything runs (it used to fail only once training had started).
+    @Test func checkRefusesABestModelMetricThatIsNeverComputed() throws {
+        folder.write("lesson.md", """
+            ```load
+            dataset: tiny_news
+            ```
+
+            ```tokenize
+            model: all-MiniLM-L6-v2
+            ```
+
+            ```train
+            eval_strategy: epoch
+            save_strategy: epoch
+            load_best_model_at_end: true
+            metric_for_best_model: eval_f1
+            metrics: [accuracy]
+            ```
+            """)
+        let result = try lectern(["check", "lesson.md"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("lesson.md:13:24: error: `metric_for_best_model` is `eval_f1`, but `metrics` computes only `loss`, `accuracy`."),
+                "\(result.standardError)")
+        folder.write("lesson.md", try #require(folder.read("lesson.md")).replacingOccurrences(of: "metrics: [accuracy]", with: "metrics: [accuracy, f1]"))
+        #expect(try lectern(["check", "lesson.md"]).status == 0)
+    }
+
     @Test func checkValidatesWithoutRunning() throws {
         folder.write("lesson.md", "```load\ndataset: not_here\n```\n")
         let ok = try lectern(["check", "lesson.md"])

@@ -1,0 +1,48 @@
+import Foundation
+import LecternTestSupport
+import Testing
+
+/// Every module a target imports from this package is declared in its dependencies in Package.swift,
+/// so that the manifest says how data flows (docs/architecture.md) and builds do not lean on
+/// modules that merely happen to be built first.
+struct PackageManifestTests {
+    struct Target {
+        var name: String
+        var folder: String
+        var dependencies: Set<String>
+    }
+
+    static func targets() throws -> [Target] {
+        let manifest = try String(contentsOf: repositoryRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let pattern = /\.(target|executableTarget|testTarget|systemLibrary)\(\s*name:\s*"([^"]+)"((?:[^()]|\([^()]*\))*)\)/
+        return manifest.matches(of: pattern).map { match in
+            let kind = String(match.output.1), name = String(match.output.2), rest = String(match.output.3)
+            let dependencies = rest.firstMatch(of: /dependencies:\s*\[([^\]]*)\]/).map { list in
+                Set(list.output.1.matches(of: /"([^"]+)"/).map { String($0.output.1) })
+            } ?? []
+            let path = rest.firstMatch(of: /path:\s*"([^"]+)"/).map { String($0.output.1) }
+            return Target(name: name, folder: path ?? (kind == "testTarget" ? "Tests/" : "Sources/") + name, dependencies: dependencies)
+        }
+    }
+
+    @Test func everyImportedModuleOfThePackageIsADeclaredDependency() throws {
+        let targets = try Self.targets()
+        let names = Set(targets.map(\.name))
+        #expect(names.isSuperset(of: ["LecternEngine", "LecternRunner", "lectern", "LecternRunnerTests"]), "\(names.sorted())")
+        var undeclared: [String] = []
+        for target in targets {
+            let folder = repositoryRoot.appendingPathComponent(target.folder)
+            guard let files = FileManager.default.enumerator(atPath: folder.path) else { continue }
+            for case let file as String in files where file.hasSuffix(".swift") {
+                let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+                for match in text.matches(of: /(?m)^(?:@testable\s+)?import\s+(\w+)/) {
+                    let module = String(match.output.1)
+                    if names.contains(module), module != target.name, !target.dependencies.contains(module) {
+                        undeclared.append("\(target.name) imports \(module) (\(target.folder)/\(file))")
+                    }
+                }
+            }
+        }
+        #expect(undeclared.isEmpty, "\(Set(undeclared).sorted().joined(separator: "\n"))")
+    }
+}
