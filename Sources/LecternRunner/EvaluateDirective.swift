@@ -55,23 +55,22 @@ public struct EvaluateDirective: DirectiveHandler {
         let zeroDivision = Double(arguments.string("zero_division")!)!
         let labelNames = model.config.id2label
         try Self.requireFit(of: model.config, ids: ids, labels: rows.labels, classCount: dataset.labelNames.count, arguments)
-        var training = TrainingArguments(outputDir: "")
-        training.perDeviceEvalBatchSize = arguments.integer("per_device_eval_batch_size")!
-        training.bf16 = arguments.boolean("bf16") ?? false
-        let trainer = Trainer(parameters: model.parameters, arguments: training, tokenizerFolder: nil) { logits, labels, count in
-            CellMetrics.compute(logits: logits, labels: labels, labelCount: count, names: names, average: average, zeroDivision: zeroDivision, labelNames: labelNames)
-        }
+        let precision = MatrixPrecision.forRequest(bf16: arguments.boolean("bf16") ?? false)
         let examples = zip(ids, rows.labels).map { LabelledSequence(ids: $0, label: $1) }
         let results: [(key: String, value: Double)]
         let logits: [Float]
         do {
-            (results, logits) = try trainer.evaluateWithLogits(examples)
+            // No Trainer: evaluating needs neither gradients nor optimizer moments.
+            (results, logits) = try Evaluation.run(parameters: model.parameters, precision: precision.precision,
+                                                   batchSize: arguments.integer("per_device_eval_batch_size")!, examples: examples) { logits, labels, count in
+                CellMetrics.compute(logits: logits, labels: labels, labelCount: count, names: names, average: average, zeroDivision: zeroDivision, labelNames: labelNames)
+            }
         } catch {
             throw Diagnostic("Evaluation failed: \(error)", at: arguments.location)
         }
         let metrics = ClassificationMetrics(logits: logits, truth: rows.labels, labelCount: labelNames.count)
         var result = Self.report(results: results, metrics: metrics, labelNames: labelNames, split: splitName, zeroDivision: zeroDivision)
-        notices += [MatrixPrecision.forRequest(bf16: training.bf16).notice].compactMap { $0 }
+        notices += [precision.notice].compactMap { $0 }
         result.blocks.insert(contentsOf: notices.map { .notice($0) }, at: 0)
         return result
     }

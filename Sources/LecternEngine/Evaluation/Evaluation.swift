@@ -1,0 +1,40 @@
+import Foundation
+
+/// The Trainer's `evaluate` on its own: batches of labelled examples through the classifier's
+/// forward pass, then `eval_loss`, `eval_<metric>` and the runtime figures under the Trainer's keys.
+/// It allocates the forward pass only, no gradients and no optimizer moments, so an `evaluate` cell
+/// costs what inference costs.
+public enum Evaluation {
+    /// The evaluation loss (mean cross-entropy), the metrics and the runtime figures, with the logits (`[examples, labels]`).
+    public static func run(parameters: BertParameters, precision: MatrixPrecision, batchSize: Int, examples: [LabelledSequence],
+                           computeMetrics: Trainer.Metrics) throws(ModelError) -> (metrics: [(key: String, value: Double)], logits: [Float]) {
+        let clock = ContinuousClock.now
+        let classifier = BertClassifier(parameters: parameters)
+        classifier.precision = precision
+        let labelCount = parameters.config.numLabels
+        var logits: [Float] = []
+        logits.reserveCapacity(examples.count * labelCount)
+        var batches = 0
+        var start = 0
+        while start < examples.count {
+            let rows = examples[start..<min(start + batchSize, examples.count)]
+            logits += try classifier.forward(TokenBatch(rows.map(\.ids))).logits
+            batches += 1
+            start += batchSize
+        }
+        let labels = examples.map(\.label)
+        var loss: Double = 0
+        for (index, label) in labels.enumerated() {
+            let row = logits[(index * labelCount)..<((index + 1) * labelCount)].map(Double.init)
+            let largest = row.max()!
+            loss += Foundation.log(row.reduce(0) { $0 + Foundation.exp($1 - largest) }) + largest - row[label]
+        }
+        let runtime = Trainer.seconds(since: clock)
+        var metrics: [(key: String, value: Double)] = [("eval_loss", loss / Double(max(labels.count, 1)))]
+        metrics += computeMetrics(logits, labels, labelCount).map { (key: "eval_" + $0.0, value: $0.1) }
+        metrics += [("eval_runtime", (runtime * 10_000).rounded() / 10_000),
+                    ("eval_samples_per_second", (Double(examples.count) / runtime * 1000).rounded() / 1000),
+                    ("eval_steps_per_second", (Double(batches) / runtime * 1000).rounded() / 1000)]
+        return (metrics, logits)
+    }
+}
