@@ -45,7 +45,8 @@ struct Build: ParsableCommand {
             throw ExitCode(2)
         }
         engine.prepare()
-        let clock = ContinuousClock.now
+        Interruption.install()
+        let started = Date()
         let parsed = course.lessons.map { path in Result { () throws(Diagnostics) in try NotebookParser.parse(contentsOf: path) } }
         let stems = course.lessons.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
         let links = zip(parsed, stems).map { notebook, stem in
@@ -53,11 +54,13 @@ struct Build: ParsableCommand {
         }
         var lessons: [CoursePages.Lesson] = []
         for (position, path) in course.lessons.enumerated() {
+            // Ctrl-C: the lesson running stops at its next safe point; later lessons do not start.
+            if Interruption.requested { break }
             if !quiet { print("[\(position + 1)/\(course.lessons.count)] \(path)") }
             var transcript = runLesson(path, parsed[position])
             RunInfo.annotate(&transcript, quiet: true)
             let site = SiteNavigation(courseTitle: course.title, lessons: links, current: position,
-                                      lessonFolder: URL(fileURLWithPath: parentFolder(of: path).isEmpty ? "." : parentFolder(of: path)).standardizedFileURL.path,
+                                      lessonFolder: URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path,
                                       siteFolder: URL(fileURLWithPath: outputFolder).standardizedFileURL.path,
                                       pages: Dictionary(zip(course.lessons.map { ($0 as NSString).lastPathComponent }, links.map(\.href)), uniquingKeysWith: { first, _ in first }))
             do {
@@ -72,7 +75,7 @@ struct Build: ParsableCommand {
             do {
                 for (position, lesson) in lessons.enumerated() {
                     if !quiet { print("PDF \(position + 1)/\(lessons.count): \(stems[position]).pdf") }
-                    try PrintToPDF.print(page: (outputFolder as NSString).appendingPathComponent(lesson.page),
+                    try PrintToPDF.printPage((outputFolder as NSString).appendingPathComponent(lesson.page),
                                          to: (outputFolder as NSString).appendingPathComponent(stems[position] + ".pdf"), browser: browser)
                     lessons[position].pdf = stems[position] + ".pdf"
                 }
@@ -99,26 +102,22 @@ struct Build: ParsableCommand {
         }
         if !quiet {
             let computed = records.filter { !$0.cached && $0.status != .skipped }.count
-            let elapsed = (ContinuousClock.now - clock).components
-            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            let seconds = Date().timeIntervalSince(started)
             print("Built \((outputFolder as NSString).appendingPathComponent("index.html")): \(lessons.count) lessons, "
                 + "\(records.filter(\.cached).count) cells from the cache, \(computed) run, in \(String(format: "%.2f", seconds)) s"
                 + (failed.isEmpty ? "" : "; failed: " + failed.map(\.transcript.notebook).joined(separator: ", ")))
         }
+        if let status = Interruption.exitStatus { throw ExitCode(status) }
         if !failed.isEmpty { throw ExitCode(1) }
     }
 
-    /// One lesson's transcript: run with the cache beside it (a notebook that cannot be parsed gets a transcript saying why).
+    /// One lesson's transcript (a notebook that cannot be parsed gets a transcript saying why).
     private func runLesson(_ path: String, _ parsed: Result<Notebook, Diagnostics>) -> Transcript {
         switch parsed {
         case let .failure(problems):
             return NotebookRunner.rejected(notebookPath: path, problems: problems.all, runInfo: RunInfo.current(notebook: path))
         case let .success(notebook):
-            let bindings = ParameterBindings(frontMatter: notebook.frontMatter)
-            let context = RunContext(notebookPath: notebook.path, baseFolder: parentFolder(of: path).isEmpty ? "." : parentFolder(of: path),
-                                     seed: bindings.seed ?? 42, progress: quiet ? SilentProgress() : TerminalProgress(),
-                                     cache: CellCache(besideNotebook: notebook.path), frozen: frozen)
-            return NotebookRunner().run(notebook, bindings: bindings, context: context, runInfo: RunInfo.current(notebook: path))
+            return runNotebook(notebook, bindings: ParameterBindings(frontMatter: notebook.frontMatter), quiet: quiet, frozen: frozen)
         }
     }
 }

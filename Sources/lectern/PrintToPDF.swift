@@ -23,7 +23,7 @@ enum PrintToPDF {
     static var joiner: String? { program(["pdfunite"]) }
 
     /// Prints `page` (an HTML file) to `pdf`; the page's own CSS gives the paper, margins and page numbers.
-    static func print(page: String, to pdf: String, browser: String) throws(Failure) {
+    static func printPage(_ page: String, to pdf: String, browser: String) throws(Failure) {
         let page = URL(fileURLWithPath: page).standardizedFileURL
         try run(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--virtual-time-budget=5000",
                           "--print-to-pdf=" + URL(fileURLWithPath: pdf).standardizedFileURL.path, page.absoluteString])

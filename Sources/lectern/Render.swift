@@ -60,12 +60,23 @@ func transcriptRenderer(for notebook: String, template: String?) -> HTMLTranscri
     }
 }
 
+/// Runs a parsed notebook into its transcript, with the cell cache beside it (unless `cache` is false)
+/// and the stop that Ctrl-C asks for (the caller installs `Interruption`): what `run`, `watch` and
+/// `build` share.
+func runNotebook(_ notebook: Notebook, bindings: ParameterBindings, quiet: Bool, resume: Bool = false, cache: Bool = true,
+                 refresh: Set<String> = [], frozen: Bool = false, keepGoing: Bool = false) -> Transcript {
+    let context = RunContext(notebookPath: notebook.path, baseFolder: URL(fileURLWithPath: notebook.path).deletingLastPathComponent().path,
+                             seed: bindings.seed ?? 42, progress: quiet ? SilentProgress() : TerminalProgress(),
+                             isInterrupted: { Interruption.requested }, resume: resume,
+                             cache: cache ? CellCache(besideNotebook: notebook.path) : nil, refresh: refresh, frozen: frozen)
+    return NotebookRunner(keepGoing: keepGoing).run(notebook, bindings: bindings, context: context, runInfo: RunInfo.current(notebook: notebook.path))
+}
+
 /// Runs a notebook once and writes its transcript as `STEM.html/.md/.json` (the notebook's name unless
 /// `stem` is given; `titleSuffix` tells variants apart). Returns the exit status (docs/reliability.md)
 /// and the transcript, when there is one.
 func render(_ notebookOptions: NotebookOptions, _ options: RenderOptions, resume: Bool = false,
             stem chosenStem: String? = nil, titleSuffix: String = "") -> (status: Int32, transcript: Transcript?) {
-    let notebookFolder = URL(fileURLWithPath: notebookOptions.notebook).deletingLastPathComponent().path
     guard let renderer = transcriptRenderer(for: notebookOptions.notebook, template: options.template) else { return (2, nil) }
     options.engine.prepare()
 
@@ -75,12 +86,8 @@ func render(_ notebookOptions: NotebookOptions, _ options: RenderOptions, resume
         let (notebook, bindings) = try notebookOptions.load()
         parsed = (notebook, bindings)
         Interruption.install()
-        let progress: any ProgressReporter = options.quiet ? SilentProgress() : TerminalProgress()
-        let context = RunContext(notebookPath: notebook.path, baseFolder: notebookFolder, seed: bindings.seed ?? 42, progress: progress,
-                                 isInterrupted: { Interruption.requested }, resume: resume,
-                                 cache: options.noCache ? nil : CellCache(besideNotebook: notebook.path), refresh: Set(options.refresh))
-        transcript = NotebookRunner(keepGoing: options.keepGoing).run(notebook, bindings: bindings, context: context,
-                                                                      runInfo: RunInfo.current(notebook: notebook.path))
+        transcript = runNotebook(notebook, bindings: bindings, quiet: options.quiet, resume: resume, cache: !options.noCache,
+                                 refresh: Set(options.refresh), keepGoing: options.keepGoing)
     } catch {
         // A notebook that cannot be parsed still gets a transcript saying why (unless there is no such file).
         guard FileManager.default.fileExists(atPath: notebookOptions.notebook) else {
