@@ -1,6 +1,6 @@
 import Foundation
 
-/// A tokenizer and a BERT classifier together: texts in, class probabilities out.
+/// A tokenizer and a sequence classifier together: texts in, class probabilities out.
 ///
 /// ```swift
 /// let classifier = try TextClassifier(folder: try ModelResolver.resolve("my-checkpoint"))
@@ -8,9 +8,9 @@ import Foundation
 /// classifier.labels[prediction.label]   // "Business"
 /// ```
 public final class TextClassifier: Sendable {
-    public let tokenizer: BertTokenizer
-    public let model: BertClassifier
-    /// Texts are truncated to this many tokens, [CLS] and [SEP] included.
+    public let tokenizer: any TextTokenizer
+    public let model: SequenceClassifier
+    /// Texts are truncated to this many tokens, special tokens included.
     public let maxLength: Int
     public var labels: [String] { model.config.id2label }
 
@@ -23,16 +23,16 @@ public final class TextClassifier: Sendable {
         public var truncatedTokens: Int
     }
 
-    public init(tokenizer: BertTokenizer, model: BertClassifier, maxLength: Int? = nil) {
+    public init(tokenizer: any TextTokenizer, model: SequenceClassifier, maxLength: Int? = nil) {
         self.tokenizer = tokenizer
         self.model = model
-        self.maxLength = min(maxLength ?? model.config.maxPositionEmbeddings, model.config.maxPositionEmbeddings)
+        self.maxLength = min(maxLength ?? model.config.maxSequenceLength, model.config.maxSequenceLength)
     }
 
-    /// Loads a model folder's tokenizer and weights (`labels` as in `BertCheckpoint`).
+    /// Loads a model folder's tokenizer and weights (`labels` as in `ModelCheckpoint`).
     public convenience init(folder: String, labels: [String]? = nil, seed: UInt64 = 42) throws(ModelError) {
-        let checkpoint = try BertCheckpoint(folder: folder, labels: labels, seed: seed)
-        self.init(tokenizer: try BertTokenizer(folder: folder), model: BertClassifier(parameters: checkpoint.parameters))
+        let checkpoint = try ModelCheckpoint(folder: folder, labels: labels, seed: seed)
+        self.init(tokenizer: try ModelTokenizer.load(folder: folder), model: SequenceClassifier(parameters: checkpoint.parameters))
     }
 
     /// Classifies `texts`, `batchSize` at a time.

@@ -36,7 +36,7 @@ public struct EvaluateDirective: DirectiveHandler {
         }
         var notices: [String] = []
         // A checkpoint named here needs no tokenizer files: the split was tokenized above.
-        let model: BertClassifier
+        let model: SequenceClassifier
         if let named = try NamedModel.load(arguments, session: &session, context: context) {
             model = named.model
             notices = named.notices
@@ -77,10 +77,10 @@ public struct EvaluateDirective: DirectiveHandler {
 
     /// The split was tokenized and labelled for the model named in `tokenize` and the data loaded;
     /// a checkpoint named by `model:` must read its ids and predict its classes.
-    static func requireFit(of config: BertConfig, ids: [[Int32]], labels: [Int], classCount: Int, _ arguments: DirectiveArguments) throws(Diagnostic) {
-        if let longest = ids.map(\.count).max(), longest > config.maxPositionEmbeddings {
-            throw arguments.problem("The split has sequences of \(longest) tokens, longer than this model's \(config.maxPositionEmbeddings) positions.",
-                                    with: "model", hint: "Tokenize with `truncation: true` and `max_length: \(config.maxPositionEmbeddings)`.")
+    static func requireFit(of config: ModelConfig, ids: [[Int32]], labels: [Int], classCount: Int, _ arguments: DirectiveArguments) throws(Diagnostic) {
+        if let longest = ids.map(\.count).max(), longest > config.maxSequenceLength {
+            throw arguments.problem("The split has sequences of \(longest) tokens, longer than this model's \(config.maxSequenceLength) positions.",
+                                    with: "model", hint: "Tokenize with `truncation: true` and `max_length: \(config.maxSequenceLength)`.")
         }
         if let largest = ids.lazy.compactMap({ $0.max() }).max(), Int(largest) >= config.vocabSize {
             throw arguments.problem("The split holds the token id \(largest), outside this model's vocabulary of \(config.vocabSize).", with: "model",

@@ -7,7 +7,7 @@ import LecternNotebook
 enum NamedModel {
     struct Loaded {
         var folder: String
-        var model: BertClassifier
+        var model: SequenceClassifier
         /// transformers' notices (e.g. a newly initialised head).
         var notices: [String]
     }
@@ -18,11 +18,11 @@ enum NamedModel {
         do {
             let folder = try ModelResolver.resolve(name, relativeTo: context.baseFolder)
             session.recordInput(kind: .model, name: name, path: folder, hashes: context.hashes)
-            let config = try BertConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
+            let config = try ModelConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
             var labels: [String]? = nil
             if !config.hasLabelNames, let dataset = session.dataset?.dataset { labels = dataset.labelNames }
-            let checkpoint = try BertCheckpoint(folder: folder, labels: labels, seed: UInt64(context.seed))
-            return Loaded(folder: folder, model: BertClassifier(parameters: checkpoint.parameters), notices: checkpoint.notices)
+            let checkpoint = try ModelCheckpoint(folder: folder, labels: labels, seed: UInt64(context.seed))
+            return Loaded(folder: folder, model: SequenceClassifier(parameters: checkpoint.parameters), notices: checkpoint.notices)
         } catch {
             throw arguments.problem(error.statement, with: "model", hint: error.hint)
         }

@@ -45,7 +45,7 @@ public struct PredictDirective: DirectiveHandler {
         if let named = try NamedModel.load(arguments, session: &session, context: context) {
             modelName = arguments.string("model")!
             do {
-                let tokenizer = try BertTokenizer(folder: named.folder)
+                let tokenizer = try ModelTokenizer.load(folder: named.folder)
                 classifier = TextClassifier(tokenizer: tokenizer, model: named.model, maxLength: arguments.integer("max_length") ?? session.tokenized?.maxLength)
             } catch {
                 throw arguments.problem(error.statement, with: "model", hint: error.hint)

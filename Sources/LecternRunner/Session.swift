@@ -49,8 +49,8 @@ public struct TokenizedDataset: Sendable {
     /// The model name or path the notebook gave.
     public var modelName: String
     public var modelFolder: String
-    public var tokenizer: BertTokenizer
-    /// Tokens per text, [CLS] and [SEP] included (nil: no truncation).
+    public var tokenizer: any TextTokenizer
+    /// Tokens per text, special tokens included (nil: no truncation).
     public var maxLength: Int?
     public var padding: String
     /// Token ids per split, in the dataset's order.

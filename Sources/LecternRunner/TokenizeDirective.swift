@@ -3,7 +3,7 @@ import LecternEngine
 import LecternNotebook
 import LecternTranscript
 
-/// ```tokenize```: turns the loaded texts into BERT token ids with the model's WordPiece
+/// ```tokenize```: turns the loaded texts into token ids with the model's tokenizer (WordPiece or byte-level BPE)
 /// tokenizer, like `dataset.map(lambda e: tokenizer(e["text"], padding=..., truncation=...))`.
 public struct TokenizeDirective: DirectiveHandler {
     public init() {}
@@ -17,7 +17,7 @@ public struct TokenizeDirective: DirectiveHandler {
         ParameterSpec("padding", .choice(["max_length", "longest", "do_not_pad"]), default: .string("do_not_pad"),
                       "How batches are padded (`max_length`, `longest`, `do_not_pad`); Lectern computes every text at its real length either way."),
         ParameterSpec("truncation", .boolean, default: .boolean(false), "Cut texts longer than `max_length` tokens."),
-        ParameterSpec("max_length", .integer(min: 2, max: 8192), "Tokens per text with [CLS] and [SEP] (default: the model's maximum, 512 for BERT)."),
+        ParameterSpec("max_length", .integer(min: 2, max: 8192), "Tokens per text with the special tokens ([CLS] and [SEP], <s> and </s>; default: the model's maximum, 512 for BERT)."),
     ])
 
     public func inputs(_ arguments: DirectiveArguments, context: RunContext) -> [String] {
@@ -28,16 +28,16 @@ public struct TokenizeDirective: DirectiveHandler {
         guard let loaded = session.dataset else { throw arguments.problem("There is no dataset to tokenize.", with: "model") }
         let name = arguments.string("model")!
         let folder: String
-        let tokenizer: BertTokenizer
-        let config: BertConfig
+        let tokenizer: any TextTokenizer
+        let config: ModelConfig
         do {
             folder = try ModelResolver.resolve(name, relativeTo: context.baseFolder)
-            tokenizer = try BertTokenizer(folder: folder)
-            config = try BertConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
+            tokenizer = try ModelTokenizer.load(folder: folder)
+            config = try ModelConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
         } catch {
             throw arguments.problem(error.statement, with: "model", hint: error.hint)
         }
-        let modelMaximum = config.maxPositionEmbeddings
+        let modelMaximum = config.maxSequenceLength
         let maxLength = arguments.integer("max_length") ?? modelMaximum
         if maxLength > modelMaximum {
             throw arguments.problem("`max_length` \(maxLength) is more than the model's \(modelMaximum) positions.", with: "max_length")
@@ -88,6 +88,7 @@ public struct TokenizeDirective: DirectiveHandler {
 
     static func report(statistics: [TokenStatistics], session: Session,
                        maxLength: Int, padding: String, truncation: Bool, folder: String) -> CellResult {
+        let specials = session.tokenized.map { wrappingTokens($0.tokenizer) } ?? "[CLS] and [SEP]"
         var rows: [[String]] = []
         var perSplit: [(key: String, value: JSONValue)] = []
         for item in statistics {
@@ -102,11 +103,11 @@ public struct TokenizeDirective: DirectiveHandler {
                                                                ("max_tokens", .int(longest)), ("truncated", .int(item.truncated))])))
         }
         var blocks: [OutputBlock] = [
-            .table(OutputTable(title: "Tokens per text ([CLS] and [SEP] included)", columns: ["Split", "Texts", "Mean", "Median", "95th pct", "Max", "Truncated"],
+            .table(OutputTable(title: "Tokens per text (\(specials) included)", columns: ["Split", "Texts", "Mean", "Median", "95th pct", "Max", "Truncated"],
                                rows: rows, numericColumns: Set(1...6))),
         ]
         if let training = statistics.first(where: { $0.split == session.dataset?.dataset.trainingSplit?.name }) ?? statistics.first {
-            blocks.append(.chart(lengthHistogram(training.fullLengths, split: training.split, maxLength: maxLength, truncation: truncation)))
+            blocks.append(.chart(lengthHistogram(training.fullLengths, split: training.split, maxLength: maxLength, truncation: truncation, specials: specials)))
         }
         if padding == "max_length" {
             blocks.append(.text("Padding to \(maxLength) tokens is recorded, not computed: Lectern runs each text at its real length, which gives the same numbers as padded batches with an attention mask."))
@@ -126,7 +127,7 @@ public struct TokenizeDirective: DirectiveHandler {
     }
 
     /// Tokens per text before truncation, with `max_length` marked; a long tail is gathered in the last bin.
-    static func lengthHistogram(_ lengths: [Int], split: String, maxLength: Int, truncation: Bool) -> Chart {
+    static func lengthHistogram(_ lengths: [Int], split: String, maxLength: Int, truncation: Bool, specials: String) -> Chart {
         let sorted = lengths.sorted()
         let p99 = sorted.isEmpty ? maxLength : sorted[min(sorted.count - 1, Int(0.99 * Double(sorted.count - 1)))]
         let upper = Double(max(p99, maxLength) + 1)
@@ -138,22 +139,27 @@ public struct TokenizeDirective: DirectiveHandler {
         return Chart(title: "Tokens per \(split) text" + (sorted.last.map { $0 > Int(upper) ? " (longer ones in the last bar)" : "" } ?? ""),
                      kind: .histogram(edges: edges, counts: counts,
                                       marker: Chart.Marker(x: Double(maxLength), label: "max_length \(maxLength)" + (truncation ? ": cut here" : ""))),
-                     xLabel: "tokens per text ([CLS] and [SEP] included)", yLabel: "texts")
+                     xLabel: "tokens per text (\(specials) included)", yLabel: "texts")
+    }
+
+    /// The tokens the tokenizer wraps every text in, for titles: "[CLS] and [SEP]", "<s> and </s>".
+    static func wrappingTokens(_ tokenizer: any TextTokenizer) -> String {
+        tokenizer.tokens(tokenizer.encode("").ids).joined(separator: " and ")
     }
 
     /// A text's word pieces as the model sees them, with what truncation would cut, up to 200 pieces.
-    static func tokenView(_ text: String, number: Int, split: String, tokenizer: BertTokenizer, maxLength: Int?) -> TokenView {
+    static func tokenView(_ text: String, number: Int, split: String, tokenizer: any TextTokenizer, maxLength: Int?) -> TokenView {
         let ids = tokenizer.encode(text).ids
         let tokens = tokenizer.tokens(ids)
-        let special: Set<Int32> = [tokenizer.clsID, tokenizer.sepID, tokenizer.padID]
-        // Truncation keeps [CLS], the first max_length - 2 pieces, and [SEP].
+        let special = tokenizer.specialIDs
+        // Truncation keeps the first special token, the first max_length - 2 pieces, and the last.
         let kept = maxLength.map { $0 - 1 } ?? ids.count
         let shown = min(ids.count, 200)
         let pieces = (0..<shown).map { index in
-            let id = ids[index], token = tokens[index]
+            let id = ids[index], (text, joins) = tokenizer.readable(tokens[index])
             let kind: TokenView.Kind = special.contains(id) ? .special : id == tokenizer.unknownID ? .unknown
-                : token.hasPrefix("##") ? .continuation : .word
-            return TokenView.Piece(text: token, id: Int(id), kind: kind, cut: index >= kept && index < ids.count - 1)
+                : joins && index > 0 && !special.contains(ids[index - 1]) ? .continuation : .word
+            return TokenView.Piece(text: special.contains(id) ? tokens[index] : text, id: Int(id), kind: kind, cut: index >= kept && index < ids.count - 1)
         }
         let cut = max(0, ids.count - 1 - kept)
         return TokenView(title: "\(split.capitalized) example \(number) as word pieces: \(ids.count) tokens"

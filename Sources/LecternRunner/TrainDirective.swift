@@ -100,8 +100,8 @@ public struct TrainDirective: DirectiveHandler {
     public func restoreState(_ arguments: DirectiveArguments, session: inout Session, from folder: String, context: RunContext) throws(Diagnostic) {
         guard let tokenized = session.tokenized else { throw Diagnostic("`train` needs a `tokenize` cell above it.", at: arguments.location) }
         do {
-            let checkpoint = try BertCheckpoint(folder: folder)
-            let classifier = TextClassifier(tokenizer: tokenized.tokenizer, model: BertClassifier(parameters: checkpoint.parameters), maxLength: tokenized.maxLength)
+            let checkpoint = try ModelCheckpoint(folder: folder)
+            let classifier = TextClassifier(tokenizer: tokenized.tokenizer, model: SequenceClassifier(parameters: checkpoint.parameters), maxLength: tokenized.maxLength)
             session.model = TrainedModel(name: (arguments.string("model") ?? tokenized.modelName) + " (fine-tuned)", classifier: classifier)
         } catch {
             throw Diagnostic("The cached model in \(folder) cannot be read: \(error)", at: arguments.location)
@@ -130,10 +130,10 @@ public struct TrainDirective: DirectiveHandler {
         let modelName = arguments.string("model") ?? tokenized.modelName
         let seed = arguments.integer("seed") ?? context.seed
         let folder: String
-        let checkpoint: BertCheckpoint
+        let checkpoint: ModelCheckpoint
         do {
             folder = arguments.string("model") == nil ? tokenized.modelFolder : try ModelResolver.resolve(modelName, relativeTo: context.baseFolder)
-            checkpoint = try BertCheckpoint(folder: folder, labels: dataset.labelNames, seed: UInt64(seed))
+            checkpoint = try ModelCheckpoint(folder: folder, labels: dataset.labelNames, seed: UInt64(seed))
             session.recordInput(kind: .model, name: modelName, path: folder, hashes: context.hashes)
         } catch {
             throw arguments.problem(error.statement, with: arguments.isGiven("model") ? "model" : "train_split", hint: error.hint)
@@ -207,7 +207,7 @@ public struct TrainDirective: DirectiveHandler {
         } catch {
             throw Diagnostic("Training stopped: \(error)", at: arguments.location)
         }
-        let classifier = TextClassifier(tokenizer: tokenized.tokenizer, model: BertClassifier(parameters: checkpoint.parameters), maxLength: tokenized.maxLength)
+        let classifier = TextClassifier(tokenizer: tokenized.tokenizer, model: SequenceClassifier(parameters: checkpoint.parameters), maxLength: tokenized.maxLength)
         session.model = TrainedModel(name: modelName + " (fine-tuned)", classifier: classifier)
         return Self.report(trainer: trainer, result: result, notices: notices, examples: trainExamples.count, model: modelName)
     }

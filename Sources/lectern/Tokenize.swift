@@ -5,7 +5,7 @@ import LecternEngine
 /// `lectern tokenize --model M`: texts on standard input, one JSON object per line out.
 struct Tokenize: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Tokenize texts from standard input with a model's WordPiece tokenizer.",
+        abstract: "Tokenize texts from standard input with a model's tokenizer (WordPiece or byte-level BPE).",
         discussion: """
         Reads one text per line, or JSON Lines with a "text" field, and writes one line per text:
         {"ids": [...], "tokens": [...]}. The ids are those Hugging Face's fast tokenizer gives.
@@ -14,16 +14,16 @@ struct Tokenize: ParsableCommand {
     @Option(help: "A model name or folder (e.g. sentence-transformers/all-MiniLM-L6-v2).")
     var model: String
 
-    @Option(help: "Truncate to this many tokens, [CLS] and [SEP] included.")
+    @Option(help: "Truncate to this many tokens, the special tokens included.")
     var maxLength: Int?
 
     @Flag(help: "Read JSON Lines with a \"text\" field instead of plain lines.")
     var jsonl = false
 
     func run() throws {
-        let tokenizer: BertTokenizer
+        let tokenizer: any TextTokenizer
         do {
-            tokenizer = try BertTokenizer(folder: try ModelResolver.resolve(model))
+            tokenizer = try ModelTokenizer.load(folder: try ModelResolver.resolve(model))
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)

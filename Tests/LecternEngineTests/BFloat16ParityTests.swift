@@ -49,8 +49,8 @@ struct BFloat16ParityTests {
     /// 2⁻⁸: the spacing of bfloat16 values relative to their size (twice the largest rounding error).
     static let bfloat16Spacing: Float = 0x1p-8
 
-    static func parameters(head: (weight: [Float], bias: [Float])) throws -> BertParameters {
-        let checkpoint = try BertCheckpoint(folder: try #require(modelFolder), labels: ["World", "Sports", "Business", "Sci/Tech"])
+    static func parameters(head: (weight: [Float], bias: [Float])) throws -> ModelParameters {
+        let checkpoint = try ModelCheckpoint(folder: try #require(modelFolder), labels: ["World", "Sports", "Business", "Sci/Tech"])
         let parameters = checkpoint.parameters
         for (name, values) in [("classifier.weight", head.weight), ("classifier.bias", head.bias)] {
             let target = parameters.values(of: try #require(parameters.tensor(named: name)))
@@ -72,7 +72,7 @@ struct BFloat16ParityTests {
     @Test(.enabled(if: modelFolder != nil, "all-MiniLM-L6-v2 is not installed (make setup)"))
     func logitsFollowAutocastWithinBFloat16sOwnError() throws {
         let float32 = Self.fixture.forward["float32"]!, autocast = Self.fixture.forward["bf16"]!
-        let model = BertClassifier(parameters: try Self.parameters(head: (autocast.classifier_weight, autocast.classifier_bias)))
+        let model = SequenceClassifier(parameters: try Self.parameters(head: (autocast.classifier_weight, autocast.classifier_bias)))
         let exact = try model.forward(TokenBatch(autocast.ids)).logits
         model.precision = .bfloat16
         let logits = try model.forward(TokenBatch(autocast.ids)).logits
@@ -86,7 +86,7 @@ struct BFloat16ParityTests {
         let float32 = Self.fixture.training["float32"]!, autocast = Self.fixture.training["bf16"]!
         let head = Self.fixture.forward["bf16"]!
         let parameters = try Self.parameters(head: (head.classifier_weight, head.classifier_bias))
-        let model = BertTrainingModel(parameters: parameters, dropout: .off)
+        let model = TrainingModel(parameters: parameters, dropout: .off)
         model.precision = .bfloat16
         let optimizer = AdamW(parameters: parameters, weightDecay: 0.01)
         let schedule = LinearSchedule(peak: 5e-5, warmupSteps: 0, totalSteps: 3)
@@ -99,7 +99,7 @@ struct BFloat16ParityTests {
         }
         Self.expectWithinBound(losses, autocast: autocast.steps.map(\.loss), float32: float32.steps.map(\.loss), "losses")
         Self.expectWithinBound(norms, autocast: autocast.steps.map(\.grad_norm), float32: float32.steps.map(\.grad_norm), "gradient norms")
-        let classifier = BertClassifier(parameters: parameters)
+        let classifier = SequenceClassifier(parameters: parameters)
         classifier.precision = .bfloat16
         let logits = try classifier.forward(TokenBatch(autocast.steps[0].ids)).logits
         Self.expectWithinBound(logits, autocast: autocast.logits_after.flatMap { $0 }, float32: float32.logits_after.flatMap { $0 }, "logits after three steps")

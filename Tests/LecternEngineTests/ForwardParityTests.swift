@@ -23,15 +23,15 @@ struct ForwardParityTests {
     static let modelFolder = try? ModelResolver.resolve("sentence-transformers/all-MiniLM-L6-v2")
 
     /// The model with the fixture's classification head.
-    static func classifier() throws -> BertClassifier {
-        let checkpoint = try BertCheckpoint(folder: try #require(modelFolder), labels: ["a", "b", "c", "d"])
+    static func classifier() throws -> SequenceClassifier {
+        let checkpoint = try ModelCheckpoint(folder: try #require(modelFolder), labels: ["a", "b", "c", "d"])
         let parameters = checkpoint.parameters
         for (name, values) in [("classifier.weight", fixture.classifier_weight), ("classifier.bias", fixture.classifier_bias)] {
             let target = parameters.values(of: try #require(parameters.tensor(named: name)))
             #expect(target.count == values.count)
             for index in values.indices { target[index] = values[index] }
         }
-        return BertClassifier(parameters: parameters)
+        return SequenceClassifier(parameters: parameters)
     }
 
     static func maxDifference(_ a: ArraySlice<Float>, _ b: [Float]) -> Float {
@@ -71,7 +71,7 @@ struct ForwardParityTests {
 
     @Test(.enabled(if: modelFolder != nil, "all-MiniLM-L6-v2 is not installed (make setup)"))
     func theMissingHeadIsInitialisedWithANotice() throws {
-        let checkpoint = try BertCheckpoint(folder: try #require(Self.modelFolder), labels: ["x", "y", "z"])
+        let checkpoint = try ModelCheckpoint(folder: try #require(Self.modelFolder), labels: ["x", "y", "z"])
         #expect(checkpoint.parameters.config.id2label == ["x", "y", "z"])
         #expect(checkpoint.notices.count == 1)
         #expect(checkpoint.notices[0].contains("'classifier.weight', 'classifier.bias'"))

@@ -7,7 +7,7 @@ struct SparseUpdateTests {
     static let batches = [TokenBatch([[1, 5, 7, 2], [1, 9, 2]]), TokenBatch([[1, 3, 3, 2]]), TokenBatch([[1, 11, 4, 2], [1, 5, 2]]), TokenBatch([[1, 2]])]
     static let labels = [[2, 0], [1], [0, 2], [1]]
 
-    static func train(sparse: Bool) throws -> (parameters: [Float], model: BertTrainingModel) {
+    static func train(sparse: Bool) throws -> (parameters: [Float], model: TrainingModel) {
         let model = GradientCheckTests.tinyModel(dropout: .init(hidden: 0.1, attention: 0.1, classifier: 0.1))
         let optimizer = AdamW(parameters: model.parameters, weightDecay: 0.01)
         for (batch, labels) in zip(batches, labels) {

@@ -34,7 +34,7 @@ struct TextClassifierTests {
 
     @Test func aHeadForADifferentNumberOfLabelsIsAnError() {
         do {
-            _ = try BertCheckpoint(folder: Self.folder, labels: ["a", "b"])
+            _ = try ModelCheckpoint(folder: Self.folder, labels: ["a", "b"])
             Issue.record("expected an error")
         } catch {
             #expect(error.message == "The checkpoint's classification head has 4 labels, but the data has 2.")
@@ -50,7 +50,7 @@ struct TextClassifierTests {
         config = config.replacingOccurrences(of: "\"intermediate_size\": 64", with: "\"intermediate_size\": 96")
         scratch.write("config.json", config)
         do {
-            _ = try BertCheckpoint(folder: scratch.path)
+            _ = try ModelCheckpoint(folder: scratch.path)
             Issue.record("expected an error")
         } catch {
             #expect(error.message.contains("encoder.layer.0.intermediate.dense.weight` has shape [64, 32], but config.json implies [96, 32]"))

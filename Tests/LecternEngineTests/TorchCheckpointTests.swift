@@ -69,7 +69,7 @@ struct TorchCheckpointTests {
     @Test func trainingFromABinGivesTheWeightsTrainingFromSafetensorsGives() throws {
         let tokenizer = try BertTokenizer(folder: Self.tinyModel)
         func train(_ folder: String) throws -> [Float] {
-            let checkpoint = try BertCheckpoint(folder: folder)
+            let checkpoint = try ModelCheckpoint(folder: folder)
             var arguments = TrainingArguments(outputDir: ScratchFolder().path)
             arguments.numTrainEpochs = 1
             arguments.saveStrategy = .no
@@ -88,7 +88,7 @@ struct TorchCheckpointTests {
         let folder = try Self.binFolder("views.bin")
         try FileManager.default.copyItem(atPath: Self.tinyModel + "/model.safetensors", toPath: folder + "/model.safetensors")
         #expect(ModelWeights.path(in: folder) == folder + "/model.safetensors")
-        _ = try BertCheckpoint(folder: folder)
+        _ = try ModelCheckpoint(folder: folder)
     }
 
     @Test func aFolderWithoutWeightsOrWithShardsSaysWhich() {
@@ -151,7 +151,7 @@ struct TorchCheckpointTests {
     @Test func aRefusedGlobalIsExplainedToTheUser() throws {
         let folder = try Self.binFolder("os-system.bin")
         do {
-            _ = try BertCheckpoint(folder: folder)
+            _ = try ModelCheckpoint(folder: folder)
             Issue.record("expected an error")
         } catch {
             #expect(error.file.hasSuffix("pytorch_model.bin"))

@@ -23,7 +23,7 @@ struct TrainerTests {
     @Test func logsEvaluatesSavesAndLoadsTheBestModel() throws {
         let output = ScratchFolder()
         let tokenizer = try BertTokenizer(folder: Self.folder)
-        let checkpoint = try BertCheckpoint(folder: Self.folder)
+        let checkpoint = try ModelCheckpoint(folder: Self.folder)
         var arguments = TrainingArguments(outputDir: output.path + "/results")
         arguments.numTrainEpochs = 3
         arguments.perDeviceTrainBatchSize = 8
@@ -73,7 +73,7 @@ struct TrainerTests {
         // The model in memory is the best checkpoint's, and that checkpoint loads as a classifier with the labels.
         let reloaded = try TextClassifier(folder: best)
         #expect(reloaded.labels == ["World", "Sports", "Business", "Sci/Tech"])
-        let inMemory = try BertClassifier(parameters: checkpoint.parameters).forward(TokenBatch(eval.map(\.ids))).logits
+        let inMemory = try SequenceClassifier(parameters: checkpoint.parameters).forward(TokenBatch(eval.map(\.ids))).logits
         let fromDisk = try reloaded.model.forward(TokenBatch(eval.map(\.ids))).logits
         // The same weights; the two forward passes may split their sums differently if another test changes
         // OpenBLAS's thread count meanwhile, which moves float32 logits in their last bits.
@@ -83,7 +83,7 @@ struct TrainerTests {
     @Test func theSameSeedGivesTheSameWeights() throws {
         let tokenizer = try BertTokenizer(folder: Self.folder)
         func run(seed: Int) throws -> [Float] {
-            let checkpoint = try BertCheckpoint(folder: Self.folder)
+            let checkpoint = try ModelCheckpoint(folder: Self.folder)
             var arguments = TrainingArguments(outputDir: ScratchFolder().path)
             arguments.numTrainEpochs = 1
             arguments.saveStrategy = .no
@@ -119,12 +119,12 @@ struct TrainerTests {
             return arguments
         }
         // Dropout stays on (config.json's 0.1): its masks must be replayed too.
-        let whole = try BertCheckpoint(folder: Self.folder)
+        let whole = try ModelCheckpoint(folder: Self.folder)
         let first = ScratchFolder().path
         let uninterrupted = Trainer(parameters: whole.parameters, arguments: arguments(first), tokenizerFolder: Self.folder, computeMetrics: Self.accuracy)
         _ = try uninterrupted.train(train, eval: nil)
 
-        let resumed = try BertCheckpoint(folder: Self.folder, seed: 999)
+        let resumed = try ModelCheckpoint(folder: Self.folder, seed: 999)
         let trainer = Trainer(parameters: resumed.parameters, arguments: arguments(ScratchFolder().path), tokenizerFolder: Self.folder, computeMetrics: Self.accuracy)
         var steps: [Int] = []
         _ = try trainer.train(train, eval: nil, resumeFrom: first + "/checkpoint-5") { step, _, _ in steps.append(step) }
@@ -141,7 +141,7 @@ struct TrainerTests {
             let saved = BLAS.threads
             BLAS.setThreads(threads)
             defer { BLAS.setThreads(saved) }
-            let checkpoint = try BertCheckpoint(folder: Self.folder)
+            let checkpoint = try ModelCheckpoint(folder: Self.folder)
             var arguments = TrainingArguments(outputDir: ScratchFolder().path)
             arguments.numTrainEpochs = 1
             arguments.saveStrategy = .no
@@ -159,7 +159,7 @@ struct TrainerTests {
 
     @Test func aDivergingLossStopsWithTheStep() throws {
         let tokenizer = try BertTokenizer(folder: Self.folder)
-        let checkpoint = try BertCheckpoint(folder: Self.folder)
+        let checkpoint = try ModelCheckpoint(folder: Self.folder)
         var arguments = TrainingArguments(outputDir: ScratchFolder().path)
         arguments.learningRate = 1e30
         arguments.maxGradNorm = nil

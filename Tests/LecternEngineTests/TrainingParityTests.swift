@@ -29,13 +29,13 @@ struct TrainingParityTests {
 
     @Test(.enabled(if: modelFolder != nil, "all-MiniLM-L6-v2 is not installed (make setup)"))
     func lossGradientNormAndLogitsFollowPyTorchForThreeSteps() throws {
-        let checkpoint = try BertCheckpoint(folder: try #require(Self.modelFolder), labels: ["World", "Sports", "Business", "Sci/Tech"])
+        let checkpoint = try ModelCheckpoint(folder: try #require(Self.modelFolder), labels: ["World", "Sports", "Business", "Sci/Tech"])
         let parameters = checkpoint.parameters
         for (name, values) in [("classifier.weight", Self.fixture.classifier_weight), ("classifier.bias", Self.fixture.classifier_bias)] {
             let target = parameters.values(of: try #require(parameters.tensor(named: name)))
             for index in values.indices { target[index] = values[index] }
         }
-        let model = BertTrainingModel(parameters: parameters, dropout: .off)
+        let model = TrainingModel(parameters: parameters, dropout: .off)
         let optimizer = AdamW(parameters: parameters, weightDecay: 0.01)
         let schedule = LinearSchedule(peak: 5e-5, warmupSteps: 0, totalSteps: 3)
         func relative(_ a: Float, _ b: Float) -> Float { abs(a - b) / abs(b) }
@@ -50,7 +50,7 @@ struct TrainingParityTests {
             #expect(relative(norm, step.grad_norm) < 1e-3, "step \(index + 1) grad norm \(norm) vs \(step.grad_norm)")
             #expect(relative(rate, step.learning_rate) < 1e-6)
             if let expected = Self.fixture.logits_after[String(index + 1)] {
-                let logits = try BertClassifier(parameters: parameters).forward(TokenBatch(Self.fixture.steps[0].ids)).logits
+                let logits = try SequenceClassifier(parameters: parameters).forward(TokenBatch(Self.fixture.steps[0].ids)).logits
                 let difference = zip(logits, expected.flatMap { $0 }).map { abs($0 - $1) }.max()!
                 #expect(difference < 2e-4, "logits after step \(index + 1) differ by \(difference)")
             }

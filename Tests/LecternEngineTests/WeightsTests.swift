@@ -88,7 +88,7 @@ struct ConfigTests {
 
     @Test func defaultsAreTransformersDefaults() throws {
         let path = folder.write("config.json", "{\"model_type\": \"bert\"}")
-        let config = try BertConfig(contentsOf: path)
+        let config = try ModelConfig(contentsOf: path)
         #expect(config.hiddenSize == 768 && config.numHiddenLayers == 12 && config.intermediateSize == 3072)
         #expect(config.layerNormEps == 1e-12 && config.hiddenAct == .gelu && config.numLabels == 2)
         #expect(config.id2label == ["LABEL_0", "LABEL_1"] && !config.hasLabelNames)
@@ -96,7 +96,7 @@ struct ConfigTests {
 
     @Test func labelsAndActivationsAreRead() throws {
         let path = folder.write("config.json", "{\"hidden_act\": \"gelu_new\", \"id2label\": {\"1\": \"sports\", \"0\": \"world\"}, \"hidden_dropout_prob\": 0}")
-        let config = try BertConfig(contentsOf: path)
+        let config = try ModelConfig(contentsOf: path)
         #expect(config.hiddenAct == .geluTanh)
         #expect(config.id2label == ["world", "sports"] && config.hasLabelNames)
         #expect(config.hiddenDropoutProb == 0)
@@ -113,7 +113,7 @@ struct ConfigTests {
     func badConfigsAreClearErrors(text: String, expected: String) {
         let path = folder.write("config.json", text)
         do {
-            _ = try BertConfig(contentsOf: path)
+            _ = try ModelConfig(contentsOf: path)
             Issue.record("expected an error")
         } catch {
             #expect(error.message.contains(expected), "\(error.message)")
@@ -121,14 +121,14 @@ struct ConfigTests {
     }
 
     @Test func aMissingConfigIsAnError() {
-        #expect(throws: ModelError.self) { try BertConfig(contentsOf: folder.path + "/config.json") }
+        #expect(throws: ModelError.self) { try ModelConfig(contentsOf: folder.path + "/config.json") }
     }
 
     /// The count checked before allocating is the count allocated.
     @Test func theParameterCountIsTheLayoutsSize() throws {
         let tiny = Bundle.module.url(forResource: "Fixtures/tiny-bert-classifier", withExtension: nil)!.path
-        for config in [try BertConfig(contentsOf: tiny + "/config.json"), try BertConfig(contentsOf: folder.write("config.json", #"{"hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 3, "intermediate_size": 100, "vocab_size": 77, "max_position_embeddings": 40, "id2label": {"0": "a", "1": "b", "2": "c"}}"#))] {
-            #expect(BertParameters.count(for: config) == BertParameters(config: config).count)
+        for config in [try ModelConfig(contentsOf: tiny + "/config.json"), try ModelConfig(contentsOf: folder.write("config.json", #"{"hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 3, "intermediate_size": 100, "vocab_size": 77, "max_position_embeddings": 40, "id2label": {"0": "a", "1": "b", "2": "c"}}"#))] {
+            #expect(ModelParameters.count(for: config) == ModelParameters(config: config).count)
         }
     }
 
@@ -141,7 +141,7 @@ struct ConfigTests {
                                                                 options: .regularExpression))
         #expect(throws: ModelError("config.json has 1000000000000 layers, but model.safetensors holds 2.", file: folder.path + "/model.safetensors",
                                    hint: "config.json and model.safetensors do not belong together.")) {
-            try BertCheckpoint(folder: folder.path)
+            try ModelCheckpoint(folder: folder.path)
         }
     }
 
@@ -155,7 +155,7 @@ struct ConfigTests {
         let config = try String(contentsOfFile: tiny + "/config.json", encoding: .utf8)
         folder.write("config.json", config.replacingOccurrences(of: #""vocab_size": \d+"#, with: "\"vocab_size\": \(vocabulary)", options: .regularExpression))
         do {
-            _ = try BertCheckpoint(folder: folder.path)
+            _ = try ModelCheckpoint(folder: folder.path)
             Issue.record("expected an error")
         } catch {
             #expect(error.statement.contains(message), "\(error.statement)")

@@ -73,8 +73,8 @@ do {
         let folder = try ModelResolver.resolve(arguments[3])
         let tokenizer = try BertTokenizer(folder: folder)
         let sequences = train.texts.map { tokenizer.encode($0, maxLength: 512).ids }
-        let checkpoint = try BertCheckpoint(folder: folder, labels: ["World", "Sports", "Business", "Sci/Tech"], seed: seed)
-        let model = BertTrainingModel(parameters: checkpoint.parameters, seed: seed)
+        let checkpoint = try ModelCheckpoint(folder: folder, labels: ["World", "Sports", "Business", "Sci/Tech"], seed: seed)
+        let model = TrainingModel(parameters: checkpoint.parameters, seed: seed)
         model.precision = precision(argument: 5)
         let optimizer = AdamW(parameters: checkpoint.parameters, weightDecay: 0.01)
         let config = checkpoint.parameters.config

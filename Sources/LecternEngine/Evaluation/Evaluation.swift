@@ -6,10 +6,10 @@ import Foundation
 /// costs what inference costs.
 public enum Evaluation {
     /// The evaluation loss (mean cross-entropy), the metrics and the runtime figures, with the logits (`[examples, labels]`).
-    public static func run(parameters: BertParameters, precision: MatrixPrecision, batchSize: Int, examples: [LabelledSequence],
+    public static func run(parameters: ModelParameters, precision: MatrixPrecision, batchSize: Int, examples: [LabelledSequence],
                            computeMetrics: Trainer.Metrics) throws(ModelError) -> (metrics: [(key: String, value: Double)], logits: [Float]) {
         let clock = ContinuousClock.now
-        let classifier = BertClassifier(parameters: parameters)
+        let classifier = SequenceClassifier(parameters: parameters)
         classifier.precision = precision
         let labelCount = parameters.config.numLabels
         var logits: [Float] = []

@@ -3,7 +3,7 @@ import Dispatch
 
 /// A linear layer's weight `[outFeatures, inFeatures]` packed once for bfloat16 products, as the
 /// right-hand side of `input · weightᵀ`: what `BFloat16Product` would otherwise pack on every call.
-/// For a model that only reads its weights (`BertClassifier`); a trained weight must be packed again.
+/// For a model that only reads its weights (`SequenceClassifier`); a trained weight must be packed again.
 final class BFloat16PackedWeight: @unchecked Sendable {
     let outFeatures: Int, inFeatures: Int
     /// The packed steps of k (`LECTERN_BF16_KC` values each), one after the other.

@@ -16,7 +16,7 @@ func add(_ output: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: 
 }
 
 /// The activation of BERT's feed-forward layer, in place.
-func activationForward(_ values: UnsafeMutablePointer<Float>, count: Int, kind: BertConfig.Activation) {
+func activationForward(_ values: UnsafeMutablePointer<Float>, count: Int, kind: ModelConfig.Activation) {
     switch kind {
     case .gelu:
         // x · Φ(x) = 0.5 · x · (1 + erf(x / √2)), as torch.nn.functional.gelu.
@@ -83,7 +83,7 @@ func biasBackward(_ biasGradient: UnsafeMutablePointer<Float>, _ gradient: Unsaf
 }
 
 /// Multiplies `gradient` (w.r.t. the activation's output) by the activation's derivative at `input`, in place.
-func activationBackward(_ gradient: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int, kind: BertConfig.Activation) {
+func activationBackward(_ gradient: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int, kind: ModelConfig.Activation) {
     switch kind {
     case .gelu:
         // d/dx x·Φ(x) = Φ(x) + x·φ(x)

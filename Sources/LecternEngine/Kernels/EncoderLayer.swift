@@ -15,7 +15,7 @@ struct EncoderLayerBuffers {
 struct EncoderLayerPackedWeights {
     let qkv, attentionOutput, intermediate, output: BFloat16PackedWeight
 
-    init(_ layer: BertParameters.Layer, parameters p: BertParameters) {
+    init(_ layer: ModelParameters.Layer, parameters p: ModelParameters) {
         let h = p.config.hiddenSize, i = p.config.intermediateSize
         qkv = BFloat16PackedWeight(p.pointer(layer.qkvWeight), outFeatures: 3 * h, inFeatures: h)
         attentionOutput = BFloat16PackedWeight(p.pointer(layer.attentionOutputWeight), outFeatures: h, inFeatures: h)
@@ -24,27 +24,12 @@ struct EncoderLayerPackedWeights {
     }
 }
 
-/// The embeddings: word + position + token type (type 0: single sentences), for packed sequences.
-func embeddingForward(output: UnsafeMutablePointer<Float>, batch: TokenBatch, parameters p: BertParameters) {
-    let h = p.config.hiddenSize
-    for sequence in 0..<batch.count {
-        let start = batch.sequenceStarts[sequence], end = batch.sequenceStarts[sequence + 1]
-        for token in start..<end {
-            let word = p.pointer(p.wordEmbeddings) + Int(batch.ids[token]) * h
-            let position = p.pointer(p.positionEmbeddings) + (token - start) * h
-            let type = p.pointer(p.tokenTypeEmbeddings)
-            let out = output + token * h
-            for index in 0..<h { out[index] = word[index] + position[index] + type[index] }
-        }
-    }
-}
-
-/// One BERT encoder layer: fused QKV projection, attention per sequence and head, output
+/// One encoder layer (BERT's, which DistilBERT's equals): fused QKV projection, attention per sequence and head, output
 /// projection, residual and LayerNorm; feed-forward with the activation, residual and LayerNorm.
 /// The matrix products use OpenBLAS's threads; the passes between them are shared out between
 /// the cores by rows (each row computed as on one core, so the split changes no value).
-func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, layer: BertParameters.Layer,
-                         parameters p: BertParameters, buffers s: EncoderLayerBuffers, batch: TokenBatch, precision: MatrixPrecision,
+func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, layer: ModelParameters.Layer,
+                         parameters p: ModelParameters, buffers s: EncoderLayerBuffers, batch: TokenBatch, precision: MatrixPrecision,
                          packed: EncoderLayerPackedWeights? = nil) {
     let config = p.config
     let h = config.hiddenSize, n = batch.tokenCount, i = config.intermediateSize

@@ -1,13 +1,5 @@
 import Foundation
 
-/// One text's token ids, as the fast tokenizer returns them for `tokenizer(text, truncation=...)`.
-public struct Encoding: Sendable, Equatable {
-    /// `[CLS] … [SEP]`.
-    public var ids: [Int32]
-    /// How many word pieces truncation removed (0 when the text fitted).
-    public var truncatedTokens: Int
-}
-
 /// BERT's WordPiece tokenizer with the behaviour of Hugging Face's fast tokenizer: special tokens
 /// in the raw text are kept whole, the rest is normalised, split into words and word pieces, and
 /// wrapped in `[CLS] … [SEP]`.
@@ -16,7 +8,7 @@ public struct Encoding: Sendable, Equatable {
 /// let tokenizer = try BertTokenizer(folder: "models/all-MiniLM-L6-v2")
 /// tokenizer.encode("Hello, world!").ids          // [101, 7592, 1010, 2088, 999, 102]
 /// ```
-public final class BertTokenizer: Sendable {
+public final class BertTokenizer: TextTokenizer {
     /// Token text by id.
     public let vocabulary: [String]
     public let clsID: Int32
@@ -88,20 +80,13 @@ public final class BertTokenizer: Sendable {
         return ids
     }
 
-    /// `[CLS] pieces [SEP]`; with `maxLength`, the pieces are cut so the whole fits (truncation from the end).
-    public func encode(_ text: String, maxLength: Int? = nil) -> Encoding {
-        var pieces = pieceIDs(text)
-        var truncated = 0
-        if let maxLength, pieces.count + 2 > maxLength {
-            let keep = max(0, maxLength - 2)
-            truncated = pieces.count - keep
-            pieces.removeSubrange(keep...)
-        }
-        return Encoding(ids: [clsID] + pieces + [sepID], truncatedTokens: truncated)
-    }
-
     /// The token text of each id.
     public func tokens(_ ids: [Int32]) -> [String] {
         ids.map { Int($0) < vocabulary.count && $0 >= 0 ? vocabulary[Int($0)] : "[UNK]" }
     }
+
+    public var specialIDs: Set<Int32> { [clsID, sepID, padID] }
+
+    /// A `##` piece continues the word before it; it is shown as the vocabulary writes it.
+    public func readable(_ token: String) -> (text: String, joinsPrevious: Bool) { (token, token.hasPrefix("##")) }
 }

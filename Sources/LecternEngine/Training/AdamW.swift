@@ -15,7 +15,7 @@ public final class AdamW: @unchecked Sendable {
     public let secondMoment: UnsafeMutableBufferPointer<Float>
     private let decayRanges: [(range: Range<Int>, decays: Bool)]
 
-    public init(parameters: BertParameters, weightDecay: Float) {
+    public init(parameters: ModelParameters, weightDecay: Float) {
         self.weightDecay = weightDecay
         firstMoment = .allocate(capacity: parameters.count)
         firstMoment.initialize(repeating: 0)
@@ -108,7 +108,7 @@ public final class AdamW: @unchecked Sendable {
     /// The Trainer's step after the backward pass: measures the model's gradients, clips them to
     /// `maxGradNorm` and applies them, skipping the word-embedding rows no batch touched.
     /// Returns the norm before clipping (the logged `grad_norm`).
-    public func apply(_ model: BertTrainingModel, rate: Float, maxGradNorm: Float?) -> Float {
+    public func apply(_ model: TrainingModel, rate: Float, maxGradNorm: Float?) -> Float {
         let sparseRows = model.sparseRows
         let norm = gradientNorm(UnsafeBufferPointer(model.gradients), sparseRows: sparseRows)
         update(model.parameters.storage, gradients: UnsafeBufferPointer(model.gradients), rate: rate,

@@ -23,11 +23,11 @@ public final class Trainer: @unchecked Sendable {
     public typealias Metrics = (_ logits: [Float], _ labels: [Int], _ labelCount: Int) -> [(String, Double)]
 
     public let arguments: TrainingArguments
-    public let model: BertTrainingModel
+    public let model: TrainingModel
     public let optimizer: AdamW
     /// What `bf16` gives on this CPU: bfloat16 products for training and evaluation, or float32.
     public let precision: MatrixPrecision
-    public var parameters: BertParameters { model.parameters }
+    public var parameters: ModelParameters { model.parameters }
     /// Where the tokenizer files come from, copied into each checkpoint.
     public let tokenizerFolder: String?
     private let computeMetrics: Metrics
@@ -55,10 +55,10 @@ public final class Trainer: @unchecked Sendable {
     /// Asked before every step; when it returns true, training saves a checkpoint and throws `Interrupted`.
     public var shouldStop: @Sendable () -> Bool = { false }
 
-    public init(parameters: BertParameters, arguments: TrainingArguments, tokenizerFolder: String?, computeMetrics: @escaping Metrics) {
+    public init(parameters: ModelParameters, arguments: TrainingArguments, tokenizerFolder: String?, computeMetrics: @escaping Metrics) {
         self.arguments = arguments
-        let dropout = arguments.dropout.map { BertTrainingModel.Dropout(hidden: $0, attention: $0, classifier: $0) }
-        model = BertTrainingModel(parameters: parameters, dropout: dropout, seed: UInt64(arguments.seed))
+        let dropout = arguments.dropout.map { TrainingModel.Dropout(hidden: $0, attention: $0, classifier: $0) }
+        model = TrainingModel(parameters: parameters, dropout: dropout, seed: UInt64(arguments.seed))
         precision = MatrixPrecision.forRequest(bf16: arguments.bf16).precision
         model.precision = precision
         optimizer = AdamW(parameters: parameters, weightDecay: arguments.weightDecay)

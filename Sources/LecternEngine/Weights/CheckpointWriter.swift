@@ -1,21 +1,21 @@
 import Foundation
 import LecternFiles
 
-/// Saves a classifier as transformers' `save_pretrained` does for `BertForSequenceClassification`:
-/// `model.safetensors` (names with the `bert.` prefix, the head without), `config.json` (the
+/// Saves a classifier as transformers' `save_pretrained` does for its family's class
+/// (`BertForSequenceClassification`, ...): `model.safetensors` (names with the base prefix, the head without), `config.json` (the
 /// original keys plus architectures, id2label and label2id) and the tokenizer files of the model
 /// it came from. The folder then loads in transformers and in Lectern.
 public enum CheckpointWriter {
     public static let tokenizerFiles = ["tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"]
 
-    public static func save(_ parameters: BertParameters, to folder: String, tokenizerFrom source: String?) throws(ModelError) {
+    public static func save(_ parameters: ModelParameters, to folder: String, tokenizerFrom source: String?) throws(ModelError) {
         do {
             try AtomicFile.makeFolder(folder)
         } catch {
             throw ModelError("Cannot create the folder: \(error.reason).", file: folder)
         }
         let tensors = parameters.tensors.map { tensor in
-            (name: tensor.name.hasPrefix("classifier.") ? tensor.name : "bert." + tensor.name, shape: tensor.shape,
+            (name: parameters.config.family.savedName(for: tensor.name), shape: tensor.shape,
              values: UnsafeBufferPointer(parameters.values(of: tensor)))
         }
         try SafetensorsWriter.write(tensors, to: (folder as NSString).appendingPathComponent("model.safetensors"))
@@ -33,19 +33,13 @@ public enum CheckpointWriter {
         }
     }
 
-    static func writeConfig(_ config: BertConfig, to path: String) throws(ModelError) {
+    static func writeConfig(_ config: ModelConfig, to path: String) throws(ModelError) {
         var object = config.json.mapValues(\.foundation)
-        object["model_type"] = "bert"
-        object["architectures"] = ["BertForSequenceClassification"]
+        object["model_type"] = config.family.modelType
+        object["architectures"] = [config.family.architecture]
         object["id2label"] = Dictionary(uniqueKeysWithValues: config.id2label.enumerated().map { (String($0.offset), $0.element) })
         object["label2id"] = Dictionary(uniqueKeysWithValues: config.id2label.enumerated().map { ($0.element, $0.offset) })
-        object["vocab_size"] = config.vocabSize
-        object["hidden_size"] = config.hiddenSize
-        object["num_hidden_layers"] = config.numHiddenLayers
-        object["num_attention_heads"] = config.numAttentionHeads
-        object["intermediate_size"] = config.intermediateSize
-        object["max_position_embeddings"] = config.maxPositionEmbeddings
-        object["layer_norm_eps"] = Double(config.layerNormEps)
+        for (key, value) in config.family.sizeKeys(config) { object[key] = value.foundation }
         object.removeValue(forKey: "num_labels")
         do {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
@@ -56,10 +50,10 @@ public enum CheckpointWriter {
     }
 
     /// Reads a checkpoint's weights back into `parameters` (same architecture), e.g. to load the best model.
-    public static func load(_ folder: String, into parameters: BertParameters) throws(ModelError) {
+    public static func load(_ folder: String, into parameters: ModelParameters) throws(ModelError) {
         let file = try SafetensorsFile(path: (folder as NSString).appendingPathComponent("model.safetensors"))
         for tensor in parameters.tensors {
-            guard let name = BertCheckpoint.checkpointNames(for: tensor.name).first(where: { file.tensors[$0] != nil }) else {
+            guard let name = parameters.config.family.checkpointNames(for: tensor.name).first(where: { file.tensors[$0] != nil }) else {
                 throw ModelError("The checkpoint has no tensor `\(tensor.name)`.", file: folder)
             }
             try file.read(name, into: parameters.values(of: tensor))

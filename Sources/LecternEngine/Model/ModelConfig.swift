@@ -1,7 +1,8 @@
 import Foundation
 
-/// A BERT `config.json`, decoded with the defaults transformers uses for missing keys.
-public struct BertConfig: Sendable, Equatable {
+/// A model's `config.json`, decoded with the defaults transformers uses for missing keys, under
+/// BERT's names for what every family has (`hiddenSize` is DistilBERT's `dim`).
+public struct ModelConfig: Sendable, Equatable {
     public enum Activation: String, Sendable {
         /// The exact GELU, x·Φ(x) with erf (transformers' "gelu").
         case gelu
@@ -10,6 +11,8 @@ public struct BertConfig: Sendable, Equatable {
         case relu
     }
 
+    /// Which family's names, head and dropout the model has (config.json's `model_type`).
+    public var family = ModelFamily.bert
     public var vocabSize = 30522
     public var hiddenSize = 768
     public var numHiddenLayers = 12
@@ -20,10 +23,13 @@ public struct BertConfig: Sendable, Equatable {
     public var attentionProbsDropoutProb: Float = 0.1
     public var classifierDropout: Float?
     public var maxPositionEmbeddings = 512
+    /// 0 for a family without token types.
     public var typeVocabSize = 2
     public var initializerRange: Float = 0.02
     public var layerNormEps: Float = 1e-12
     public var padTokenID = 0
+    /// The position of a sequence's first token (RoBERTa's `pad_token_id + 1`; 0 for BERT).
+    public var positionOffset = 0
     /// Label names by id; transformers' default is LABEL_0, LABEL_1.
     public var id2label: [String] = ["LABEL_0", "LABEL_1"]
     /// Whether config.json named its labels (a fine-tuned classifier), or they are defaults.
@@ -32,11 +38,13 @@ public struct BertConfig: Sendable, Equatable {
     public var json: [String: JSONScalar] = [:]
 
     public var numLabels: Int { id2label.count }
+    /// The longest sequence the position table holds, special tokens included.
+    public var maxSequenceLength: Int { maxPositionEmbeddings - positionOffset }
     public var headSize: Int { hiddenSize / numAttentionHeads }
 
     public init() {}
 
-    /// Reads `config.json`; required keys for BERT are checked, the rest default as in transformers.
+    /// Reads `config.json`; its family's keys are checked, the rest default as in transformers.
     public init(contentsOf path: String) throws(ModelError) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModelError("Cannot read config.json.", file: path, hint: "A model folder needs config.json beside its weights.")
@@ -61,43 +69,18 @@ public struct BertConfig: Sendable, Equatable {
 
     init(_ object: [String: Any], file: String) throws(ModelError) {
         self.init()
-        if let type = object["model_type"] as? String, !["bert"].contains(type) {
-            throw ModelError("This is a `\(type)` model; Lectern runs BERT models (model_type \"bert\").", file: file)
+        let type = object["model_type"] as? String ?? "bert"
+        guard let family = ModelFamily.named(type) else {
+            throw ModelError("This is a `\(type)` model; Lectern runs " + ModelFamily.all.map { "`\($0.modelType)`" }.joined(separator: " and ")
+                             + " models (config.json's model_type).", file: file)
         }
-        func integer(_ key: String, _ target: inout Int) throws(ModelError) {
-            guard let value = object[key] else { return }
-            guard let number = value as? Int, number > 0 else { throw ModelError("`\(key)` must be a positive whole number.", file: file) }
-            target = number
-        }
-        func real(_ key: String, _ target: inout Float) throws(ModelError) {
-            guard let value = object[key], !(value is NSNull) else { return }
-            guard let number = value as? Double else { throw ModelError("`\(key)` must be a number.", file: file) }
-            target = Float(number)
-        }
-        try integer("vocab_size", &vocabSize)
-        try integer("hidden_size", &hiddenSize)
-        try integer("num_hidden_layers", &numHiddenLayers)
-        try integer("num_attention_heads", &numAttentionHeads)
-        try integer("intermediate_size", &intermediateSize)
-        try integer("max_position_embeddings", &maxPositionEmbeddings)
-        try integer("type_vocab_size", &typeVocabSize)
+        self.family = family
+        let keys = ConfigKeys(object: object, file: file)
         if let pad = object["pad_token_id"] as? Int { padTokenID = pad }
-        try real("hidden_dropout_prob", &hiddenDropoutProb)
-        try real("attention_probs_dropout_prob", &attentionProbsDropoutProb)
-        try real("initializer_range", &initializerRange)
-        try real("layer_norm_eps", &layerNormEps)
-        if let dropout = object["classifier_dropout"] as? Double { classifierDropout = Float(dropout) }
+        try family.readConfig(&self, keys)
+        try keys.real("initializer_range", &initializerRange)
         guard hiddenSize % numAttentionHeads == 0 else {
-            throw ModelError("hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numAttentionHeads).", file: file)
-        }
-        switch object["hidden_act"] as? String ?? "gelu" {
-        case "gelu": hiddenAct = .gelu
-        case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": hiddenAct = .geluTanh
-        case "relu": hiddenAct = .relu
-        case let other: throw ModelError("The activation `\(other)` is not supported (gelu, gelu_new, relu are).", file: file)
-        }
-        if let position = object["position_embedding_type"] as? String, position != "absolute" {
-            throw ModelError("position_embedding_type `\(position)` is not supported; Lectern supports absolute positions.", file: file)
+            throw ModelError("The hidden size \(hiddenSize) is not a multiple of the \(numAttentionHeads) attention heads.", file: file)
         }
         if let labels = object["id2label"] as? [String: Any], !labels.isEmpty {
             let pairs = labels.compactMap { key, value in Int(key).map { ($0, value as? String ?? "LABEL_\($0)") } }.sorted { $0.0 < $1.0 }
@@ -110,6 +93,36 @@ public struct BertConfig: Sendable, Equatable {
             id2label = (0..<count).map { "LABEL_\($0)" }
         }
         json = object.compactMapValues(JSONScalar.init)
+    }
+}
+
+/// config.json's keys, read with the checks every family shares.
+struct ConfigKeys {
+    let object: [String: Any]
+    let file: String
+
+    func integer(_ key: String, _ target: inout Int) throws(ModelError) {
+        guard let value = object[key] else { return }
+        guard let number = value as? Int, number > 0 else { throw ModelError("`\(key)` must be a positive whole number.", file: file) }
+        target = number
+    }
+
+    func real(_ key: String, _ target: inout Float) throws(ModelError) {
+        guard let value = object[key], !(value is NSNull) else { return }
+        guard let number = value as? Double else { throw ModelError("`\(key)` must be a number.", file: file) }
+        target = Float(number)
+    }
+
+    /// A number that may be absent or null.
+    func optionalReal(_ key: String) -> Float? { (object[key] as? Double).map(Float.init) }
+
+    func activation(_ key: String) throws(ModelError) -> ModelConfig.Activation {
+        switch object[key] as? String ?? "gelu" {
+        case "gelu": return .gelu
+        case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": return .geluTanh
+        case "relu": return .relu
+        case let other: throw ModelError("The activation `\(other)` is not supported (gelu, gelu_new, relu are).", file: file)
+        }
     }
 }
 

@@ -1,14 +1,15 @@
 import Foundation
 
-/// Loads a Hugging Face BERT checkpoint folder (config.json + model.safetensors or pytorch_model.bin) into `BertParameters`.
+/// Loads a Hugging Face checkpoint folder (config.json + model.safetensors or pytorch_model.bin)
+/// of any `ModelFamily` into `ModelParameters`.
 ///
-/// Names are looked up as transformers writes them, with or without the `bert.` prefix, so both
-/// `BertModel` and `BertForSequenceClassification` checkpoints load (old `gamma`/`beta` LayerNorm
-/// names too). A classification head missing from the checkpoint is initialised as transformers
+/// Names are looked up as transformers writes them, with or without the family's base prefix
+/// (`bert.`), so both base models (`BertModel`) and classifiers (`BertForSequenceClassification`)
+/// load (old `gamma`/`beta` LayerNorm names too). A classification head missing from the checkpoint is initialised as transformers
 /// does (normal with std `initializer_range`, bias 0) and reported in `notices`.
-public struct BertCheckpoint: Sendable {
+public struct ModelCheckpoint: Sendable {
     public let folder: String
-    public let parameters: BertParameters
+    public let parameters: ModelParameters
     /// What a user should know, in transformers' words (e.g. newly initialised weights).
     public let notices: [String]
 
@@ -17,7 +18,7 @@ public struct BertCheckpoint: Sendable {
     ///   - seed: seeds the initialisation of weights the checkpoint lacks.
     public init(folder: String, labels: [String]? = nil, seed: UInt64 = 42) throws(ModelError) {
         self.folder = folder
-        var config = try BertConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
+        var config = try ModelConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
         let file = try ModelWeights.open(folder: folder)
         let weightsPath = file.path
         let weightsName = (weightsPath as NSString).lastPathComponent
@@ -34,28 +35,29 @@ public struct BertCheckpoint: Sendable {
         // them to what the weights file holds (the pooler and classifier aside, which may be missing and
         // are initialised): within twice that, the tensor-by-tensor check below names what disagrees;
         // beyond it, this is the error. The layer count first, which the layout walks.
-        let storedLayers = Set(file.shapes.keys.compactMap(Self.layerIndex)).count
+        let family = config.family
+        let storedLayers = Set(file.shapes.keys.compactMap(family.layerIndex)).count
         guard config.numHiddenLayers <= storedLayers else {
             throw ModelError("config.json has \(config.numHiddenLayers) layers, but \(weightsName) holds \(storedLayers).", file: weightsPath,
                              hint: "config.json and \(weightsName) do not belong together.")
         }
         let stored = file.storedValueCount
-        let needed = BertParameters.count(for: config)
+        let needed = ModelParameters.count(for: config)
         let head = config.hiddenSize.multipliedReportingOverflow(by: config.hiddenSize + config.numLabels + 1)
         guard let needed, !head.overflow, needed - head.partialValue - config.numLabels <= 2 * stored else {
             throw ModelError("config.json describes a model of " + (needed.map { "\($0) values" } ?? "more values than fit in memory")
                              + ", but \(weightsName) holds \(stored).", file: weightsPath,
                              hint: "config.json and \(weightsName) do not belong together.")
         }
-        let parameters = BertParameters(config: config)
+        let parameters = ModelParameters(config: config)
         var generator = SplitMix64(seed: seed)
         var initialised: [String] = []
         for tensor in parameters.tensors {
-            let candidates = Self.checkpointNames(for: tensor.name)
+            let candidates = family.checkpointNames(for: tensor.name)
             guard let name = candidates.first(where: { file.shapes[$0] != nil }), let storedShape = file.shapes[name] else {
-                guard tensor.name.hasPrefix("classifier.") || tensor.name.hasPrefix("pooler.") else {
-                    throw ModelError("The weights have no tensor `\(tensor.name)` (nor `bert.\(tensor.name)`).", file: weightsPath,
-                                     hint: "This does not look like a BERT checkpoint for this config.json.")
+                guard family.isHead(tensor.name) else {
+                    throw ModelError("The weights have no tensor `\(tensor.name)` (nor `\(family.basePrefix)\(tensor.name)`).", file: weightsPath,
+                                     hint: "This does not look like a `\(family.modelType)` checkpoint for this config.json.")
                 }
                 let values = parameters.values(of: tensor)
                 if tensor.name.hasSuffix(".weight") {
@@ -75,24 +77,10 @@ public struct BertCheckpoint: Sendable {
         }
         var notices: [String] = []
         if !initialised.isEmpty {
-            notices.append("Some weights of BertForSequenceClassification were not initialized from the model checkpoint at \(folder) and are newly initialized: "
+            notices.append("Some weights of \(family.architecture) were not initialized from the model checkpoint at \(folder) and are newly initialized: "
                 + initialised.map { "'\($0)'" }.joined(separator: ", ") + ". You should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.")
         }
         self.parameters = parameters
         self.notices = notices
-    }
-
-    /// N for a tensor of `encoder.layer.N.` (with or without `bert.`).
-    static func layerIndex(_ name: String) -> Int? {
-        guard let range = name.range(of: "encoder.layer.") else { return nil }
-        return Int(name[range.upperBound...].prefix { $0.isNumber })
-    }
-
-    /// The names a tensor may have in a checkpoint, most likely first.
-    static func checkpointNames(for name: String) -> [String] {
-        var names = name.hasPrefix("classifier.") ? [name] : [name, "bert." + name]
-        if name.hasSuffix("LayerNorm.weight") { names += names.map { $0.replacingOccurrences(of: "LayerNorm.weight", with: "LayerNorm.gamma") } }
-        if name.hasSuffix("LayerNorm.bias") { names += names.map { $0.replacingOccurrences(of: "LayerNorm.bias", with: "LayerNorm.beta") } }
-        return names
     }
 }

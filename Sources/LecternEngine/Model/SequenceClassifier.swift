@@ -1,30 +1,31 @@
 import Foundation
 
-/// BERT with a sequence-classification head (`BertForSequenceClassification`), evaluated on the
-/// CPU: matrix products through OpenBLAS over all tokens of a batch at once, attention per
+/// An encoder with a sequence-classification head (`BertForSequenceClassification`,
+/// `DistilBertForSequenceClassification`: `config.family` says which), evaluated on the CPU: matrix products through OpenBLAS over all tokens of a batch at once, attention per
 /// sequence at its real length. It only reads its parameters: in bfloat16 it packs each weight
 /// once, at the first forward pass, and keeps the packed copy (a changed weight needs a new classifier).
-public final class BertClassifier: @unchecked Sendable {
-    public let parameters: BertParameters
-    public var config: BertConfig { parameters.config }
+public final class SequenceClassifier: @unchecked Sendable {
+    public let parameters: ModelParameters
+    public var config: ModelConfig { parameters.config }
     /// The matrix products' precision (`MatrixPrecision.forRequest` says what the CPU allows).
     public var precision: MatrixPrecision = .float32
     private var workspace = Workspace()
-    /// The dense weights packed for bfloat16 products: each encoder layer's, then the pooler's and the classifier's.
-    private lazy var packed: (layers: [EncoderLayerPackedWeights], pooler: BFloat16PackedWeight, classifier: BFloat16PackedWeight) = {
+    /// The dense weights packed for bfloat16 products: each encoder layer's, then the head's and the classifier's.
+    private lazy var packed: (layers: [EncoderLayerPackedWeights], headDense: BFloat16PackedWeight, classifier: BFloat16PackedWeight) = {
         let p = parameters, h = config.hiddenSize
         return (p.layers.map { EncoderLayerPackedWeights($0, parameters: p) },
-                BFloat16PackedWeight(p.pointer(p.poolerWeight), outFeatures: h, inFeatures: h),
+                BFloat16PackedWeight(p.pointer(p.headDenseWeight), outFeatures: h, inFeatures: h),
                 BFloat16PackedWeight(p.pointer(p.classifierWeight), outFeatures: config.numLabels, inFeatures: h))
     }()
 
-    public init(parameters: BertParameters) {
+    public init(parameters: ModelParameters) {
         self.parameters = parameters
     }
 
     /// What a forward pass returns, one row per sequence.
     public struct Output: Sendable {
-        /// `[sequences, hidden]`: tanh(W · h[CLS] + b), the pooler output.
+        /// `[sequences, hidden]`: the head's dense layer on the first token, after its activation
+        /// (BERT's pooler output, tanh(W · h[CLS] + b)).
         public var pooled: [Float]
         /// `[sequences, labels]`.
         public var logits: [Float]
@@ -34,9 +35,9 @@ public final class BertClassifier: @unchecked Sendable {
     /// `max_position_embeddings`, or ids outside its vocabulary, are an error.
     public func forward(_ batch: TokenBatch) throws(ModelError) -> Output {
         let config = self.config
-        if batch.longest > config.maxPositionEmbeddings {
-            throw ModelError("A sequence of \(batch.longest) tokens is longer than the model's \(config.maxPositionEmbeddings) positions.",
-                             file: "config.json", hint: "Truncate the text (truncation: true, max_length: \(config.maxPositionEmbeddings)).")
+        if batch.longest > config.maxSequenceLength {
+            throw ModelError("A sequence of \(batch.longest) tokens is longer than the model's \(config.maxSequenceLength) positions.",
+                             file: "config.json", hint: "Truncate the text (truncation: true, max_length: \(config.maxSequenceLength)).")
         }
         if let bad = batch.ids.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
             throw ModelError("The token id \(bad) is outside the model's vocabulary of \(config.vocabSize).", file: "config.json",
@@ -61,17 +62,17 @@ public final class BertClassifier: @unchecked Sendable {
                                 packed: packed?.layers[index])
         }
 
-        // Pooler on each sequence's first token ([CLS]), then the classifier.
+        // The head's dense layer and activation on each sequence's first token ([CLS]), then the classifier.
         let sequences = batch.count, labels = config.numLabels
         var pooled = [Float](repeating: 0, count: sequences * h)
         var logits = [Float](repeating: 0, count: sequences * labels)
         pooled.withUnsafeMutableBufferPointer { pooled in
             for sequence in 0..<sequences {
                 precision.multiply(transposeA: false, transposeB: true, m: 1, n: h, k: h, a: w.hidden + batch.sequenceStarts[sequence] * h, lda: h,
-                           b: p.pointer(p.poolerWeight), ldb: h, c: pooled.baseAddress! + sequence * h, ldc: h, packed: packed?.pooler)
+                           b: p.pointer(p.headDenseWeight), ldb: h, c: pooled.baseAddress! + sequence * h, ldc: h, packed: packed?.headDense)
             }
-            addBias(pooled.baseAddress!, p.pointer(p.poolerBias), rows: sequences, columns: h)
-            for index in pooled.indices { pooled[index] = tanhf(pooled[index]) }
+            addBias(pooled.baseAddress!, p.pointer(p.headDenseBias), rows: sequences, columns: h)
+            config.family.headActivation.forward(pooled.baseAddress!, count: pooled.count)
             logits.withUnsafeMutableBufferPointer { logits in
                 precision.multiply(transposeA: false, transposeB: true, m: sequences, n: labels, k: h, a: pooled.baseAddress!, lda: h,
                            b: p.pointer(p.classifierWeight), ldb: h, c: logits.baseAddress!, ldc: labels, packed: packed?.classifier)

@@ -1,0 +1,93 @@
+/// What a training step keeps between the forward and the backward pass, and the backward pass's
+/// scratch: one allocation, carved into named buffers, grown to the largest batch seen and reused.
+final class TrainingActivations {
+    /// One encoder layer's saved activations and dropout masks.
+    struct Layer {
+        var qkv, context, attentionProjection, attentionSum, attentionNorm, attentionMean, attentionRstd: UnsafeMutablePointer<Float>
+        var intermediatePre, intermediate, outputProjection, outputSum, outputMean, outputRstd: UnsafeMutablePointer<Float>
+        var probabilities, droppedProbabilities, attentionMask, attentionOutputMask, outputMask: UnsafeMutablePointer<Float>
+
+        /// Where the layer's forward pass writes, with the masks it applies (nil: no dropout there).
+        func buffers(attentionMask: Bool, attentionOutputMask: Bool, outputMask: Bool) -> EncoderLayerBuffers {
+            let dropout = attentionMask || attentionOutputMask || outputMask
+                ? (attention: attentionMask ? UnsafePointer(self.attentionMask) : nil, droppedProbabilities: droppedProbabilities,
+                   attentionOutput: attentionOutputMask ? UnsafePointer(self.attentionOutputMask) : nil, output: outputMask ? UnsafePointer(self.outputMask) : nil)
+                : nil
+            return EncoderLayerBuffers(qkv: qkv, context: context, probabilities: probabilities, attentionProjection: attentionProjection,
+                                       attentionSum: attentionSum, attentionNorm: attentionNorm, attentionMean: attentionMean,
+                                       attentionRstd: attentionRstd, intermediatePre: intermediatePre, intermediate: intermediate,
+                                       outputProjection: outputProjection, outputSum: outputSum, outputMean: outputMean,
+                                       outputRstd: outputRstd, dropout: dropout)
+        }
+    }
+
+    /// The embeddings' sum, its LayerNorm statistics and dropout mask.
+    struct Embeddings {
+        var sum, mean, rstd, mask: UnsafeMutablePointer<Float>
+    }
+
+    /// The head's activations, per sequence: the first token's hidden state (after the head's input
+    /// dropout, if any), the dense layer's activated output, the same after dropout, the logits and
+    /// their softmax, and the masks.
+    struct Head {
+        var firstToken, dense, denseDropped, denseMask, inputMask, logits, probabilities: UnsafeMutablePointer<Float>
+    }
+
+    /// The backward pass's gradients, shared by every layer (the pass runs one layer at a time).
+    struct Gradients {
+        var logits, dense, firstToken, hidden, sum, norm, intermediate, context, qkv, scores: UnsafeMutablePointer<Float>
+    }
+
+    private var storage = UnsafeMutableBufferPointer<Float>.allocate(capacity: 0)
+    private var shape: [Int] = []
+    private(set) var layers: [Layer] = []
+    /// The input of layer 0 (the embeddings' output), then each layer's output.
+    private(set) var hidden: [UnsafeMutablePointer<Float>] = []
+    private(set) var embeddings: Embeddings!
+    private(set) var head: Head!
+    private(set) var gradients: Gradients!
+
+    /// Lays out every buffer in one allocation, grown (never shrunk) when a batch needs more room.
+    func reserve(tokens n: Int, hidden h: Int, intermediate i: Int, layers count: Int, attention area: Int, sequences b: Int, labels l: Int) {
+        let fixed = [h, i, count, l], variable = [n, area, b]
+        if shape.count == 7, Array(shape[3...]) == fixed, zip(shape[..<3], variable).allSatisfy({ $0 >= $1 }) { return }
+        let sameModel = shape.count == 7 && Array(shape[3...]) == fixed
+        let grown = sameModel ? zip(shape[..<3], variable).map { max($0, $1) } : variable
+        let (tokens, attention, sequences) = (grown[0], grown[1], grown[2])
+        // Sizes first, in the order the buffers are carved; then one allocation.
+        let layerSizes = [tokens * 3 * h, tokens * h, tokens * h, tokens * h, tokens * h, tokens, tokens,
+                          tokens * i, tokens * i, tokens * h, tokens * h, tokens, tokens,
+                          attention, attention, attention, tokens * h, tokens * h]
+        let total = count * layerSizes.reduce(0, +) + (count + 1) * tokens * h
+            + [tokens * h, tokens, tokens, tokens * h].reduce(0, +)
+            + [sequences * h, sequences * h, sequences * h, sequences * h, sequences * l, sequences * l].reduce(0, +)
+            + [sequences * l, sequences * h, sequences * h, tokens * h, tokens * h, tokens * h, tokens * i, tokens * h, tokens * 3 * h, attention].reduce(0, +)
+            + sequences * h
+        storage.deallocate()
+        storage = .allocate(capacity: total)
+        storage.initialize(repeating: 0)
+        var next = storage.baseAddress!
+        func carve(_ size: Int) -> UnsafeMutablePointer<Float> { defer { next += size }; return next }
+        layers = (0..<count).map { _ in
+            Layer(qkv: carve(tokens * 3 * h), context: carve(tokens * h), attentionProjection: carve(tokens * h), attentionSum: carve(tokens * h),
+                  attentionNorm: carve(tokens * h), attentionMean: carve(tokens), attentionRstd: carve(tokens),
+                  intermediatePre: carve(tokens * i), intermediate: carve(tokens * i), outputProjection: carve(tokens * h), outputSum: carve(tokens * h),
+                  outputMean: carve(tokens), outputRstd: carve(tokens),
+                  probabilities: carve(attention), droppedProbabilities: carve(attention), attentionMask: carve(attention),
+                  attentionOutputMask: carve(tokens * h), outputMask: carve(tokens * h))
+        }
+        hidden = (0...count).map { _ in carve(tokens * h) }
+        embeddings = Embeddings(sum: carve(tokens * h), mean: carve(tokens), rstd: carve(tokens), mask: carve(tokens * h))
+        let firstToken = carve(sequences * h), dense = carve(sequences * h), denseDropped = carve(sequences * h), denseMask = carve(sequences * h)
+        let logits = carve(sequences * l), probabilities = carve(sequences * l)
+        gradients = Gradients(logits: carve(sequences * l), dense: carve(sequences * h), firstToken: carve(sequences * h),
+                              hidden: carve(tokens * h), sum: carve(tokens * h), norm: carve(tokens * h), intermediate: carve(tokens * i),
+                              context: carve(tokens * h), qkv: carve(tokens * 3 * h), scores: carve(attention))
+        head = Head(firstToken: firstToken, dense: dense, denseDropped: denseDropped, denseMask: denseMask, inputMask: carve(sequences * h),
+                    logits: logits, probabilities: probabilities)
+        precondition(next == storage.baseAddress! + total)
+        shape = grown + fixed
+    }
+
+    deinit { storage.deallocate() }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// A sequence classifier of any `ModelFamily` in training mode: a forward pass that keeps every activation
+/// the backward pass needs, the cross-entropy loss, and the backward pass, which reads top to
+/// bottom as the forward pass reversed (llm.c's structure). Gradients accumulate into
+/// `gradients`, laid out exactly as `parameters.storage`.
+public final class TrainingModel: @unchecked Sendable {
+    public let parameters: ModelParameters
+    /// ∂loss/∂parameter, same offsets as `parameters`.
+    public let gradients: UnsafeMutableBufferPointer<Float>
+    public var config: ModelConfig { parameters.config }
+    /// Dropout probabilities in training mode (`hidden`, `attention`, `classifier`); zero turns dropout off.
+    public var dropout: Dropout
+    /// The matrix products' precision (`MatrixPrecision.forRequest` says what the CPU allows).
+    public var precision: MatrixPrecision = .float32
+
+    public struct Dropout: Sendable, Equatable {
+        public var hidden: Float
+        public var attention: Float
+        public var classifier: Float
+
+        public init(hidden: Float, attention: Float, classifier: Float) {
+            self.hidden = hidden
+            self.attention = attention
+            self.classifier = classifier
+        }
+
+        public static let off = Dropout(hidden: 0, attention: 0, classifier: 0)
+
+        /// The probabilities config.json sets (`classifier_dropout` falls back to `hidden_dropout_prob`).
+        public init(config: ModelConfig) {
+            self.init(hidden: config.hiddenDropoutProb, attention: config.attentionProbsDropoutProb,
+                      classifier: config.classifierDropout ?? config.hiddenDropoutProb)
+        }
+    }
+
+    private let activations = TrainingActivations()
+    private var batch = TokenBatch([])
+    private var labels: [Int] = []
+    private var generator: DropoutGenerator
+
+    public init(parameters: ModelParameters, dropout: Dropout? = nil, seed: UInt64 = 42) {
+        self.parameters = parameters
+        self.dropout = dropout ?? Dropout(config: parameters.config)
+        gradients = .allocate(capacity: parameters.count)
+        gradients.initialize(repeating: 0)
+        generator = DropoutGenerator(seed: seed)
+    }
+
+    deinit { gradients.deallocate() }
+
+    /// Sets every gradient to zero; of the word-embedding table, only the rows the last batches touched.
+    public func zeroGradients() {
+        let values = gradients.baseAddress!, table = wordEmbeddingTable
+        let ranges = [0..<table.lowerBound, table.upperBound..<gradients.count] + sparseRows.ranges
+        parallelParts(of: ranges) { _, range in (values + range.lowerBound).update(repeating: 0, count: range.count) }
+        touchedWords = []
+    }
+
+    /// The word-embedding rows with a gradient since the last `zeroGradients()` (the batches' token ids);
+    /// the rest of that table's gradient is zero.
+    public var sparseRows: SparseRows { SparseRows(table: wordEmbeddingTable, width: config.hiddenSize, rows: touchedWords) }
+
+    private var touchedWords: [Int] = []
+    private var wordEmbeddingTable: Range<Int> {
+        parameters.wordEmbeddings..<(parameters.wordEmbeddings + config.vocabSize * config.hiddenSize)
+    }
+
+    /// Restarts the dropout stream (so that a step can be repeated exactly, e.g. after resuming).
+    public func reseedDropout(_ seed: UInt64) {
+        generator = DropoutGenerator(seed: seed)
+    }
+
+    /// Forward pass in training mode; returns the mean cross-entropy loss over the batch and the logits.
+    public func forward(_ batch: TokenBatch, labels: [Int]) throws(ModelError) -> (loss: Float, logits: [Float]) {
+        let config = self.config
+        guard batch.longest <= config.maxSequenceLength else {
+            throw ModelError("A sequence of \(batch.longest) tokens is longer than the model's \(config.maxSequenceLength) positions.",
+                             file: "config.json", hint: "Truncate the texts (truncation: true).")
+        }
+        guard labels.count == batch.count, labels.allSatisfy({ $0 >= 0 && $0 < config.numLabels }) else {
+            throw ModelError("The labels do not fit the model's \(config.numLabels) classes.", file: "config.json")
+        }
+        self.batch = batch
+        self.labels = labels
+        let h = config.hiddenSize, n = batch.tokenCount, heads = config.numAttentionHeads
+        activations.reserve(tokens: n, hidden: h, intermediate: config.intermediateSize, layers: config.numHiddenLayers,
+                            attention: heads * batch.attentionArea, sequences: batch.count, labels: config.numLabels)
+        let a = activations, p = parameters, e: TrainingActivations.Embeddings = a.embeddings
+
+        embeddingForward(output: e.sum, batch: batch, parameters: p)
+        layerNormForward(output: a.hidden[0], mean: e.mean, rstd: e.rstd, input: e.sum,
+                         weight: p.pointer(p.embeddingNormWeight), bias: p.pointer(p.embeddingNormBias), rows: n, width: h, epsilon: config.layerNormEps)
+        if dropout.hidden > 0 {
+            generator.fill(e.mask, count: n * h, probability: dropout.hidden)
+            applyMask(a.hidden[0], e.mask, count: n * h)
+        }
+        let masks = layerDropout
+        for (index, layer) in p.layers.enumerated() {
+            let s = a.layers[index]
+            if masks.attention { generator.fill(s.attentionMask, count: heads * batch.attentionArea, probability: dropout.attention) }
+            if masks.attentionOutput { generator.fill(s.attentionOutputMask, count: n * h, probability: dropout.hidden) }
+            if masks.output { generator.fill(s.outputMask, count: n * h, probability: dropout.hidden) }
+            let buffers = s.buffers(attentionMask: masks.attention, attentionOutputMask: masks.attentionOutput, outputMask: masks.output)
+            encoderLayerForward(output: a.hidden[index + 1], input: a.hidden[index], layer: layer, parameters: p, buffers: buffers, batch: batch,
+                                precision: precision)
+        }
+        let loss = ClassificationHead.forward(lastHidden: a.hidden[config.numHiddenLayers], batch: batch, labels: labels, parameters: p,
+                                              saved: a.head, dropout: headDropout, generator: &generator, precision: precision)
+        return (Float(loss), Array(UnsafeBufferPointer(start: a.head.logits, count: batch.count * config.numLabels)))
+    }
+
+    /// Backward pass of the last `forward`: adds ∂loss/∂parameters to `gradients`, the forward pass reversed.
+    public func backward() {
+        let p = parameters, a = activations, g = gradients.baseAddress!, scratch: TrainingActivations.Gradients = a.gradients, hiddenGradient = scratch.hidden
+        let h = config.hiddenSize, n = batch.tokenCount
+        ClassificationHead.backward(hiddenGradient: hiddenGradient, batch: batch, labels: labels, parameters: p, gradients: g, saved: a.head,
+                                    scratch: a.gradients, dropout: headDropout, precision: precision)
+        for index in stride(from: config.numHiddenLayers - 1, through: 0, by: -1) {
+            encoderLayerBackward(hiddenGradient: hiddenGradient, input: a.hidden[index], layer: p.layers[index], parameters: p, gradients: g,
+                                 saved: a.layers[index], scratch: a.gradients, dropout: layerDropout, batch: batch, precision: precision)
+        }
+        // Embeddings: dropout, LayerNorm, then the tables.
+        let e: TrainingActivations.Embeddings = a.embeddings, sumGradient = scratch.sum
+        if dropout.hidden > 0 { applyMask(hiddenGradient, e.mask, count: n * h) }
+        sumGradient.update(repeating: 0, count: n * h)
+        layerNormBackward(inputGradient: sumGradient, weightGradient: g + p.embeddingNormWeight, biasGradient: g + p.embeddingNormBias,
+                          outputGradient: hiddenGradient, input: e.sum, weight: p.pointer(p.embeddingNormWeight),
+                          mean: e.mean, rstd: e.rstd, rows: n, width: h)
+        embeddingBackward(gradients: g, outputGradient: sumGradient, batch: batch, parameters: p)
+        touchedWords = Set(touchedWords).union(batch.ids.map(Int.init)).sorted()
+    }
+
+    /// The masks each encoder layer applies: DistilBERT has none after the attention's output projection.
+    private var layerDropout: EncoderLayerDropout {
+        EncoderLayerDropout(attention: dropout.attention > 0, attentionOutput: dropout.hidden > 0 && config.family.dropsAttentionOutput,
+                            output: dropout.hidden > 0)
+    }
+
+    private var headDropout: ClassificationHead.Dropout { ClassificationHead.Dropout(dropout, family: config.family) }
+}
