@@ -18,13 +18,14 @@ LECTERN := .build/release/lectern
 # The reference environment (PyTorch, transformers, datasets) for fixtures and benchmarks, outside the repository.
 REFERENCE_VENV ?= $(HOME)/.cache/lectern-ref
 
-.PHONY: site site-check distributed bench-cache determinism fuzz screenshots test-packages help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
+.PHONY: family-check site site-check distributed bench-cache determinism fuzz screenshots test-packages help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
 
 help:
 	@echo "make notebook   set up, build (release) and render $(NOTEBOOK) into output/"
 	@echo "make test       set up and run the whole test suite"
 	@echo "make notebooks  render every notebook in notebooks/"
 	@echo "make fixtures   regenerate the reference fixtures with datasets, tokenizers, PyTorch ($(REFERENCE_VENV))"
+	@echo "make family-check  full-size DistilBERT and RoBERTa (random weights) in Lectern and in transformers, logits compared"
 	@echo "make bench      Lectern against the Hugging Face reference (training, larger run, inference, tokenizer); writes docs/performance.md"
 	@echo "make bench-training  the course configuration against the Trainer over 3 seeds; writes output/performance-partial.md"
 	@echo "make bench-cache  the course notebook cold, then warm after a prose edit (the cell cache)"
@@ -110,6 +111,15 @@ fixtures: setup reference-env
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_bf16_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_checkpoint_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_torch_checkpoint_fixtures.py
+	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_family_fixtures.py $(LECTERN_DATA)/ag_news $(BBC_FOLDER)
+
+# DistilBERT and RoBERTa of their Hub models' full size (random weights, saved by transformers) classified
+# by Lectern and by transformers, logits compared (needs PyTorch, so not in CI; about 2 minutes).
+FAMILY_MODELS ?= $(HOME)/.cache/lectern-families
+family-check: setup reference-env build
+	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_full_size_families.py $(FAMILY_MODELS) $(MODEL_FOLDER)
+	"$(REFERENCE_VENV)/bin/python" Tests/reference/check_checkpoint_in_transformers.py $(FAMILY_MODELS)/distilbert-base-uncased $(LECTERN_DATA)/ag_news
+	"$(REFERENCE_VENV)/bin/python" Tests/reference/check_checkpoint_in_transformers.py $(FAMILY_MODELS)/roberta-base $(LECTERN_DATA)/ag_news
 
 # Every benchmark (about an hour): Lectern and the Hugging Face reference alternately, out of the box; writes this machine class's section of docs/performance.md (bench/results/).
 bench: setup reference-env build

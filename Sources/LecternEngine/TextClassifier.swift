@@ -29,10 +29,12 @@ public final class TextClassifier: Sendable {
         self.maxLength = min(maxLength ?? model.config.maxSequenceLength, model.config.maxSequenceLength)
     }
 
-    /// Loads a model folder's tokenizer and weights (`labels` as in `ModelCheckpoint`).
+    /// Loads a model folder's tokenizer and weights (`labels` as in `ModelCheckpoint`); texts are cut
+    /// where the folder's tokenizer cuts them (`model_max_length`), within the model's positions.
     public convenience init(folder: String, labels: [String]? = nil, seed: UInt64 = 42) throws(ModelError) {
         let checkpoint = try ModelCheckpoint(folder: folder, labels: labels, seed: seed)
-        self.init(tokenizer: try ModelTokenizer.load(folder: folder), model: SequenceClassifier(parameters: checkpoint.parameters))
+        self.init(tokenizer: try ModelTokenizer.load(folder: folder), model: SequenceClassifier(parameters: checkpoint.parameters),
+                  maxLength: ModelTokenizer.modelMaxLength(folder: folder))
     }
 
     /// Classifies `texts`, `batchSize` at a time.

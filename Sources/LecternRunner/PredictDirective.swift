@@ -20,7 +20,7 @@ public struct PredictDirective: DirectiveHandler {
         ParameterSpec("texts", .list(of: .string), "Several texts to classify."),
         ParameterSpec("split", .string, "Classify every row of this split of the loaded dataset (e.g. `test`)."),
         ParameterSpec("model", .string, "A checkpoint folder or model name (default: the model trained above)."),
-        ParameterSpec("max_length", .integer(min: 2, max: 8192), "Tokens per text; longer texts are truncated (default: as tokenized above, else the model's maximum)."),
+        ParameterSpec("max_length", .integer(min: 2, max: 8192), "Tokens per text; longer texts are truncated (default: as tokenized above, else the tokenizer's `model_max_length` within the model's maximum)."),
         ParameterSpec("batch_size", .integer(min: 1, max: 4096), default: .integer(32), "Texts per forward pass."),
         ParameterSpec("show", .integer(min: 0, max: 10_000), default: .integer(10), "How many rows of a split to show in the transcript."),
         ParameterSpec("bf16", .boolean, "Matrix products on bfloat16 inputs with float32 sums where the CPU has AVX512-BF16, as `bf16=True` (default: false; float32 elsewhere, with a notice)."),
@@ -46,7 +46,8 @@ public struct PredictDirective: DirectiveHandler {
             modelName = arguments.string("model")!
             do {
                 let tokenizer = try ModelTokenizer.load(folder: named.folder)
-                classifier = TextClassifier(tokenizer: tokenizer, model: named.model, maxLength: arguments.integer("max_length") ?? session.tokenized?.maxLength)
+                classifier = TextClassifier(tokenizer: tokenizer, model: named.model,
+                                            maxLength: arguments.integer("max_length") ?? session.tokenized?.maxLength ?? ModelTokenizer.modelMaxLength(folder: named.folder))
             } catch {
                 throw arguments.problem(error.statement, with: "model", hint: error.hint)
             }

@@ -37,8 +37,9 @@ public struct TokenizeDirective: DirectiveHandler {
         } catch {
             throw arguments.problem(error.statement, with: "model", hint: error.hint)
         }
+        // As `truncation=True` without `max_length`: the tokenizer's model_max_length, within the model's positions.
         let modelMaximum = config.maxSequenceLength
-        let maxLength = arguments.integer("max_length") ?? modelMaximum
+        let maxLength = arguments.integer("max_length") ?? min(modelMaximum, ModelTokenizer.modelMaxLength(folder: folder) ?? modelMaximum)
         if maxLength > modelMaximum {
             throw arguments.problem("`max_length` \(maxLength) is more than the model's \(modelMaximum) positions.", with: "max_length")
         }

@@ -32,6 +32,21 @@ struct TextClassifierTests {
         #expect(predictions.last!.truncatedTokens > 0)
     }
 
+    /// As `tokenizer(texts, truncation=True)`: texts are cut at tokenizer_config.json's
+    /// model_max_length, within the model's positions; transformers' "unset" sentinel means the model's.
+    @Test(arguments: [("16", 16), ("1000000000000000019884624838656", 128), ("4096", 128)])
+    func textsAreCutWhereTheTokenizerCutsThem(modelMaxLength: String, expected: Int) throws {
+        let scratch = ScratchFolder()
+        for file in ["model.safetensors", "tokenizer.json", "config.json"] {
+            try FileManager.default.copyItem(atPath: Self.folder + "/" + file, toPath: scratch.path + "/" + file)
+        }
+        scratch.write("tokenizer_config.json", #"{"do_lower_case": true, "model_max_length": \#(modelMaxLength)}"#)
+        let classifier = try TextClassifier(folder: scratch.path)
+        #expect(classifier.maxLength == expected)
+        let long = try classifier.classify([Self.expected.texts.last!])[0]
+        #expect(long.truncatedTokens > 0)
+    }
+
     @Test func aHeadForADifferentNumberOfLabelsIsAnError() {
         do {
             _ = try ModelCheckpoint(folder: Self.folder, labels: ["a", "b"])

@@ -58,6 +58,16 @@ public enum ModelTokenizer {
         }
     }
 
+    /// tokenizer_config.json's `model_max_length`: where `truncation=True` cuts when no `max_length`
+    /// is given. nil when the folder does not say (or says transformers' "unset", a huge number).
+    public static func modelMaxLength(folder: String) -> Int? {
+        let path = (folder as NSString).appendingPathComponent("tokenizer_config.json")
+        guard let data = FileManager.default.contents(atPath: path),
+              let config = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let length = config["model_max_length"] as? Double, length >= 2, length <= 1_000_000 else { return nil }
+        return Int(length)
+    }
+
     static func tokenizerJSON(_ path: String) throws(ModelError) -> [String: Any] {
         guard let data = FileManager.default.contents(atPath: path) else { throw ModelError("Cannot read this file.", file: path) }
         guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
