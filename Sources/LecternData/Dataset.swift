@@ -29,18 +29,27 @@ public struct DatasetSplit: Sendable, Equatable {
     public var name: String
     public var texts: [String]
     public var labels: [Int]
+    /// Each row's second text, for sentence-pair tasks (`text_pair_column`); nil for single texts.
+    public var pairs: [String]?
 
-    public init(name: String, texts: [String], labels: [Int]) {
+    public init(name: String, texts: [String], labels: [Int], pairs: [String]? = nil) {
         self.name = name
         self.texts = texts
         self.labels = labels
+        self.pairs = pairs
     }
 
     public var count: Int { texts.count }
 
     /// The rows at `indices`, in that order (as `Dataset.select`).
     public func select(_ indices: [Int], name: String? = nil) -> DatasetSplit {
-        DatasetSplit(name: name ?? self.name, texts: indices.map { texts[$0] }, labels: indices.map { labels[$0] })
+        DatasetSplit(name: name ?? self.name, texts: indices.map { texts[$0] }, labels: indices.map { labels[$0] },
+                     pairs: pairs.map { pairs in indices.map { pairs[$0] } })
+    }
+
+    /// The rows in `range`, in order.
+    public func rows(_ range: Range<Int>) -> DatasetSplit {
+        DatasetSplit(name: name, texts: Array(texts[range]), labels: Array(labels[range]), pairs: pairs.map { Array($0[range]) })
     }
 
     /// How many rows have each label, for `labelCount` labels.

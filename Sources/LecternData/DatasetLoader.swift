@@ -8,13 +8,16 @@ public struct LoadOptions: Sendable {
     public var textColumn: String
     /// The label column (CSV with a header, JSON Lines).
     public var labelColumn: String
+    /// The second text of a sentence pair (`text_pair` in transformers' tokenizer call); nil for single texts.
+    public var textPairColumn: String?
     public var invalidUTF8: InvalidUTF8Policy
 
-    public init(format: DatasetFormat? = nil, textColumn: String = "text", labelColumn: String = "label",
+    public init(format: DatasetFormat? = nil, textColumn: String = "text", labelColumn: String = "label", textPairColumn: String? = nil,
                 invalidUTF8: InvalidUTF8Policy = .windows1252) {
         self.format = format
         self.textColumn = textColumn
         self.labelColumn = labelColumn
+        self.textPairColumn = textPairColumn
         self.invalidUTF8 = invalidUTF8
     }
 }
@@ -90,13 +93,31 @@ enum Files {
 
 /// The AG News release: `train.csv` and `test.csv` with rows `"class","title","description"`
 /// (class 1-based) and `classes.txt` (one name a line). Rows become text = title + " " + description
-/// and label = class - 1, as Hugging Face's `ag_news` builds them.
+/// and label = class - 1, as Hugging Face's `ag_news` builds them. Its columns are `text` (that
+/// join), `title` and `description`, so `title` and `description` can be a sentence pair.
 enum AGNewsReader {
+    static let columns = ["text", "title", "description"]
+
+    /// The text of `column` in a row of title and description.
+    static func column(_ column: String, title: String, description: String) -> String {
+        switch column {
+        case "title": title
+        case "description": description
+        default: title + " " + description
+        }
+    }
+
     static func read(folder: String, options: LoadOptions) throws(DataError) -> Dataset {
         let classesPath = Files.join(folder, "classes.txt")
         let classesText = TextDecoding.decode(try FileBytes.read(classesPath), policy: .windows1252).text
         let names = classesText.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !names.isEmpty else { throw DataError("classes.txt lists no class names.", file: classesPath) }
+        for (column, role) in [(options.textColumn, "text_column"), (options.textPairColumn, "text_pair_column")] {
+            if let column, !columns.contains(column) {
+                throw DataError("The AG News release has no column `\(column)`.", file: folder,
+                                hint: "Its columns are `text` (title and description joined), `title` and `description`; set `\(role)` to one of them.")
+            }
+        }
 
         var splits: [DatasetSplit] = []
         var notices: [DataNotice] = []
@@ -104,7 +125,7 @@ enum AGNewsReader {
             let path = Files.join(folder, file)
             let (records, fileNotices) = try CSVReader.read(file: path, policy: options.invalidUTF8)
             notices += fileNotices
-            var texts: [String] = [], labels: [Int] = []
+            var texts: [String] = [], labels: [Int] = [], pairs: [String] = []
             texts.reserveCapacity(records.count)
             labels.reserveCapacity(records.count)
             for record in records {
@@ -116,10 +137,11 @@ enum AGNewsReader {
                     throw DataError("The class `\(record.fields[0])` is not one of 1 to \(names.count) (classes.txt lists \(names.count) classes).",
                                     file: path, line: record.line)
                 }
-                texts.append(record.fields[1] + " " + record.fields[2])
+                texts.append(column(options.textColumn, title: record.fields[1], description: record.fields[2]))
+                if let pair = options.textPairColumn { pairs.append(column(pair, title: record.fields[1], description: record.fields[2])) }
                 labels.append(classIndex - 1)
             }
-            splits.append(DatasetSplit(name: Files.stem(file), texts: texts, labels: labels))
+            splits.append(DatasetSplit(name: Files.stem(file), texts: texts, labels: labels, pairs: options.textPairColumn == nil ? nil : pairs))
         }
         splits.sort { DatasetLoader.splitOrder($0.name, $1.name) }
         return Dataset(labelNames: names, splits: splits, source: folder, format: .agNews, notices: notices)
@@ -130,6 +152,10 @@ enum AGNewsReader {
 /// rows are ordered by class folder, then file name. One split, "train".
 enum ClassFolderReader {
     static func read(folder: String, options: LoadOptions) throws(DataError) -> Dataset {
+        if let pair = options.textPairColumn {
+            throw DataError("A folder of class folders holds one text per file, so it has no column `\(pair)` for a sentence pair.", file: folder,
+                            hint: "Sentence pairs come from CSV, JSON Lines or the AG News release (`title` and `description`).")
+        }
         let classes = Files.list(folder).filter { Files.isFolder(Files.join(folder, $0)) && !$0.hasPrefix("__") }
         guard !classes.isEmpty else {
             throw DataError("This folder has no class folders.", file: folder,

@@ -8,6 +8,7 @@ enum TableReader {
     private struct RawSplit {
         var name: String
         var texts: [String] = []
+        var pairs: [String] = []
         var labels: [(value: String, file: String, line: Int)] = []
     }
 
@@ -36,7 +37,8 @@ enum TableReader {
         }
         let (names, encode) = try labelEncoding(raw, classesFile: Files.join(folder, "classes.txt"))
         let splits = raw.map { split in
-            DatasetSplit(name: split.name, texts: split.texts, labels: split.labels.map { encode[$0.value]! })
+            DatasetSplit(name: split.name, texts: split.texts, labels: split.labels.map { encode[$0.value]! },
+                         pairs: options.textPairColumn == nil ? nil : split.pairs)
         }.sorted { DatasetLoader.splitOrder($0.name, $1.name) }
         return Dataset(labelNames: names, splits: splits, source: path, format: format, notices: notices)
     }
@@ -54,12 +56,15 @@ enum TableReader {
         }
         let textIndex = try column(options.textColumn, "text_column")
         let labelIndex = try column(options.labelColumn, "label_column")
+        let pairIndex: Int?
+        if let pair = options.textPairColumn { pairIndex = try column(pair, "text_pair_column") } else { pairIndex = nil }
         for record in records.dropFirst() {
             guard record.fields.count == header.fields.count else {
                 throw DataError("This row has \(record.fields.count) fields but the header names \(header.fields.count).",
                                 file: file, line: record.line, hint: "A field that contains a comma must be in double quotes.")
             }
             split.texts.append(record.fields[textIndex])
+            if let pairIndex { split.pairs.append(record.fields[pairIndex]) }
             split.labels.append((record.fields[labelIndex].trimmingCharacters(in: .whitespaces), file, record.line))
         }
     }
@@ -84,6 +89,13 @@ enum TableReader {
             guard let text = object[options.textColumn] as? String else {
                 throw DataError("This line has no text field `\(options.textColumn)`.", file: file, line: lineNumber,
                                 hint: "Its fields are " + object.keys.sorted().map { "`\($0)`" }.joined(separator: ", ") + "; set `text_column` to choose one.")
+            }
+            if let pair = options.textPairColumn {
+                guard let second = object[pair] as? String else {
+                    throw DataError("This line has no text field `\(pair)`.", file: file, line: lineNumber,
+                                    hint: "Its fields are " + object.keys.sorted().map { "`\($0)`" }.joined(separator: ", ") + "; set `text_pair_column` to choose one.")
+                }
+                split.pairs.append(second)
             }
             let label: String
             switch object[options.labelColumn] {

@@ -37,14 +37,27 @@ public final class TextClassifier: Sendable {
                   maxLength: ModelTokenizer.modelMaxLength(folder: folder))
     }
 
-    /// Classifies `texts`, `batchSize` at a time.
-    public func classify(_ texts: [String], batchSize: Int = 32) throws(ModelError) -> [Prediction] {
+    /// Classifies `texts` (a text with a second text in `pairs` as a sentence pair, cut by `truncation`), `batchSize` at a time.
+    public func classify(_ texts: [String], pairs: [String?]? = nil, truncation: TruncationStrategy = .longestFirst,
+                         batchSize: Int = 32) throws(ModelError) -> [Prediction] {
+        precondition(pairs == nil || pairs?.count == texts.count, "one second text per text")
         var predictions: [Prediction] = []
         predictions.reserveCapacity(texts.count)
         var start = 0
         while start < texts.count {
-            let encodings = texts[start..<min(start + batchSize, texts.count)].map { tokenizer.encode($0, maxLength: maxLength) }
-            let output = try model.forward(TokenBatch(encodings.map(\.ids)))
+            var encodings: [Encoding] = []
+            for index in start..<min(start + batchSize, texts.count) {
+                guard let pair = pairs?[index] ?? nil else {
+                    encodings.append(tokenizer.encode(texts[index], maxLength: maxLength))
+                    continue
+                }
+                do {
+                    encodings.append(try tokenizer.encode(texts[index], pair: pair, maxLength: maxLength, strategy: truncation))
+                } catch {
+                    throw ModelError("Text \(index + 1): \(error.message)", file: "tokenizer", hint: "Use `truncation: longest_first`, or a larger `max_length`.")
+                }
+            }
+            let output = try model.forward(TokenBatch(encodings.map(\.ids), typeIDs: encodings.map(\.typeIDs)))
             let labels = model.config.numLabels
             for (index, encoding) in encodings.enumerated() {
                 let logits = Array(output.logits[(index * labels)..<((index + 1) * labels)])

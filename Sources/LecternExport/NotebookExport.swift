@@ -11,6 +11,7 @@ public enum NotebookExport {
     /// `transcript`, when given, supplies each directive cell's outputs; `seed` is the notebook's
     /// (after `--set`), which a `train` cell without its own uses.
     public static func ipynb(_ notebook: Notebook, arguments: [Int: DirectiveArguments], transcript: Transcript?, seed: Int, version: String) -> JSONValue {
+        let pairs = loadsPairs(notebook, arguments)
         let records = Dictionary((transcript?.directiveRecords ?? []).map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
         var cells: [JSONValue] = [codeCell(id: "lectern-imports", source: PythonCode.preamble(notebook: notebook.path, version: version), outputs: [])]
         for (index, cell) in notebook.cells.enumerated() {
@@ -24,7 +25,7 @@ public enum NotebookExport {
             case let .directive(directive):
                 guard let arguments = arguments[index] else { continue }
                 let source = "# Lectern: ```\(directive.name.rawValue) (line \(directive.line))\n"
-                    + PythonCode.code(for: directive.name, arguments, source: datasetSource(arguments, notebook: notebook), seed: seed)
+                    + PythonCode.code(for: directive.name, arguments, source: datasetSource(arguments, notebook: notebook), seed: seed, pairs: pairs)
                 cells.append(codeCell(id: id, source: source, outputs: records[index].map(outputs) ?? []))
             }
         }
@@ -44,6 +45,7 @@ public enum NotebookExport {
     /// The same code as a script: prose as comments, directive code in order.
     public static func python(_ notebook: Notebook, arguments: [Int: DirectiveArguments], seed: Int, version: String) -> String {
         var parts = [PythonCode.preamble(notebook: notebook.path, version: version)]
+        let pairs = loadsPairs(notebook, arguments)
         for (index, cell) in notebook.cells.enumerated() {
             switch cell {
             case let .prose(prose):
@@ -54,13 +56,21 @@ public enum NotebookExport {
             case let .directive(directive):
                 guard let arguments = arguments[index] else { continue }
                 parts.append("# Lectern: ```\(directive.name.rawValue) (line \(directive.line))\n"
-                    + PythonCode.code(for: directive.name, arguments, source: datasetSource(arguments, notebook: notebook), seed: seed))
+                    + PythonCode.code(for: directive.name, arguments, source: datasetSource(arguments, notebook: notebook), seed: seed, pairs: pairs))
             }
         }
         return parts.joined(separator: "\n\n") + "\n"
     }
 
     /// Where a `load` cell's dataset is on this machine, for code that reads local files.
+    /// Whether a `load` cell reads sentence pairs, so that `tokenize` passes `text_pair`.
+    static func loadsPairs(_ notebook: Notebook, _ arguments: [Int: DirectiveArguments]) -> Bool {
+        notebook.cells.indices.contains { index in
+            guard case let .directive(directive) = notebook.cells[index], directive.name == .load else { return false }
+            return arguments[index]?.isGiven("text_pair_column") == true
+        }
+    }
+
     static func datasetSource(_ arguments: DirectiveArguments, notebook: Notebook) -> String? {
         guard arguments.directive == .load, let name = arguments.string("dataset") else { return nil }
         return try? DatasetResolver.resolve(name, relativeTo: URL(fileURLWithPath: notebook.path).deletingLastPathComponent().path)

@@ -24,10 +24,11 @@ enum PythonCode {
     static let hubModels = ["all-MiniLM-L6-v2": "sentence-transformers/all-MiniLM-L6-v2"]
 
     /// `seed`: the notebook's, for a `train` cell that sets none.
-    static func code(for name: DirectiveName, _ arguments: DirectiveArguments, source: String?, seed: Int) -> String {
+    /// - Parameter pairs: whether the notebook loads sentence pairs (a `load` cell with `text_pair_column`).
+    static func code(for name: DirectiveName, _ arguments: DirectiveArguments, source: String?, seed: Int, pairs: Bool = false) -> String {
         switch name {
         case .load: return load(arguments, source: source)
-        case .tokenize: return tokenize(arguments)
+        case .tokenize: return tokenize(arguments, pairs: pairs)
         case .train: return train(arguments, notebookSeed: seed)
         case .evaluate: return evaluate(arguments)
         case .predict: return predict(arguments)
@@ -39,10 +40,12 @@ enum PythonCode {
     static func load(_ arguments: DirectiveArguments, source: String?) -> String {
         let name = arguments.string("dataset")!
         let split = arguments.string("split")
+        // AG News not found here is still the AG News release (the hub's copy has no title and description for pairs).
         let format = arguments.string("format").flatMap(DatasetFormat.init(rawValue:)) ?? source.flatMap { try? DatasetLoader.detectFormat(at: $0) }
+            ?? (name == "ag_news" ? .agNews : nil)
         var lines: [String] = []
         switch format {
-        case _ where name == "ag_news":
+        case _ where name == "ag_news" && !arguments.isGiven("text_pair_column"):
             lines.append("# AG News from the Hugging Face hub (Lectern read the same release from \(source ?? "its CSV files")).")
             lines.append("raw_datasets = load_dataset(\"ag_news\"" + (split.map { ", split=\(literal($0))" } ?? "") + ")")
         case .agNews?:
@@ -54,7 +57,7 @@ enum PythonCode {
                 "class_names = (root / \"classes.txt\").read_text().split(\"\\n\")[:-1]",
                 "raw_datasets = load_dataset(\"csv\", data_files={s: str(root / f\"{s}.csv\") for s in [\"train\", \"test\"]},",
                 "                            column_names=[\"label\", \"title\", \"description\"]" + (split.map { ", split=\(literal($0))" } ?? "") + ")",
-                "raw_datasets = raw_datasets.map(lambda e: {\"text\": e[\"title\"] + \" \" + e[\"description\"], \"label\": e[\"label\"] - 1},",
+                "raw_datasets = raw_datasets.map(lambda e: {" + agNewsColumns(arguments) + "\"label\": e[\"label\"] - 1},",
                 "                                remove_columns=[\"title\", \"description\"])",
                 "raw_datasets = raw_datasets.cast_column(\"label\", ClassLabel(names=class_names))",
             ]
@@ -64,6 +67,9 @@ enum PythonCode {
             let text = arguments.string("text_column")!, label = arguments.string("label_column")!
             if text != "text" { lines.append("raw_datasets = raw_datasets.rename_column(\(literal(text)), \"text\")") }
             if label != "label" { lines.append("raw_datasets = raw_datasets.rename_column(\(literal(label)), \"label\")") }
+            if let pair = arguments.string("text_pair_column"), pair != "text_pair" {
+                lines.append("raw_datasets = raw_datasets.rename_column(\(literal(pair)), \"text_pair\")")
+            }
             lines.append("if not isinstance(raw_datasets.features[\"label\"], ClassLabel):")
             lines.append("    raw_datasets = raw_datasets.class_encode_column(\"label\")  # label names in sorted order, as Lectern")
         case .folders?, nil:
@@ -77,6 +83,18 @@ enum PythonCode {
         }
         lines.append("print(raw_datasets)")
         return lines.joined(separator: "\n")
+    }
+
+    /// The AG News release's `text` (and `text_pair`) columns, from the CSV's title and description.
+    static func agNewsColumns(_ arguments: DirectiveArguments) -> String {
+        func column(_ name: String) -> String {
+            switch name {
+            case "title", "description": "e[\(literal(name))]"
+            default: "e[\"title\"] + \" \" + e[\"description\"]"
+            }
+        }
+        return "\"text\": \(column(arguments.string("text_column")!)), "
+            + (arguments.string("text_pair_column").map { "\"text_pair\": \(column($0)), " } ?? "")
     }
 
     static func testSize(_ arguments: DirectiveArguments) -> String? {
@@ -122,9 +140,9 @@ enum PythonCode {
 
     // MARK: tokenize
 
-    static func tokenize(_ arguments: DirectiveArguments) -> String {
+    static func tokenize(_ arguments: DirectiveArguments, pairs: Bool) -> String {
         let model = arguments.string("model")!
-        var options = "truncation=\(arguments.boolean("truncation")! ? "True" : "False")"
+        var options = "truncation=" + (arguments.string("truncation").map(literal) ?? (arguments.boolean("truncation")! ? "True" : "False"))
         let padding = arguments.string("padding")!
         if padding != "do_not_pad" { options = "padding=\(literal(padding)), " + options }
         if let length = arguments.integer("max_length") { options += ", max_length=\(length)" }
@@ -133,7 +151,7 @@ enum PythonCode {
             tokenizer = AutoTokenizer.from_pretrained(model_name)
 
             def tokenize_function(examples):
-                return tokenizer(examples["text"], \(options))
+                return tokenizer(examples["text"], \(pairs ? "examples[\"text_pair\"], " : "")\(options))
 
             tokenized_datasets = raw_datasets.map(tokenize_function, batched=True)
             tokenized_datasets = tokenized_datasets.rename_column("label", "labels")

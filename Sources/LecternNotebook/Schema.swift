@@ -37,6 +37,8 @@ public indirect enum ParameterKind: Sendable {
     case number(above: Double?, atMost: Double?)
     case boolean
     case choice([String])
+    /// `true`, `false` or one of the named options (transformers' `truncation=True` or `"only_second"`).
+    case booleanOrChoice([String])
     case list(of: ParameterKind)
     case mapping(of: ParameterKind)
     /// A fraction strictly between 0 and 1, or a whole count of at least 1 (as `test_size` in `datasets`).
@@ -57,6 +59,7 @@ public indirect enum ParameterKind: Sendable {
             }
         case .boolean: return "`true` or `false`"
         case let .choice(options): return "one of " + options.map { "`\($0)`" }.joined(separator: ", ")
+        case let .booleanOrChoice(options): return "`true`, `false` or one of " + options.map { "`\($0)`" }.joined(separator: ", ")
         case let .list(element): return "a list of \(element.expectation) values"
         case let .mapping(element): return "a mapping of names to \(element.expectation) values"
         case .fractionOrCount: return "a fraction between 0 and 1 (such as 0.2) or a whole count (such as 200)"
@@ -92,6 +95,10 @@ public indirect enum ParameterKind: Sendable {
         case let .choice(options):
             if options.contains(text) { return .string(text) }
             throw mismatch(Suggestion.closest(to: text, among: options).map { "Did you mean `\($0)`?" })
+        case let .booleanOrChoice(options):
+            if options.contains(text) { return .string(text) }
+            if !quoted, let value = ["true": true, "True": true, "TRUE": true, "false": false, "False": false, "FALSE": false][text] { return .boolean(value) }
+            throw mismatch(Suggestion.closest(to: text, among: options + ["true", "false"]).map { "Did you mean `\($0)`?" })
         case .boolean:
             guard !quoted else { throw mismatch("Write it without quotes.") }
             switch text {

@@ -56,7 +56,7 @@ public struct EvaluateDirective: DirectiveHandler {
         let labelNames = model.config.id2label
         try Self.requireFit(of: model.config, ids: ids, labels: rows.labels, classCount: dataset.labelNames.count, arguments)
         let precision = MatrixPrecision.forRequest(bf16: arguments.boolean("bf16") ?? false)
-        let examples = zip(ids, rows.labels).map { LabelledSequence(ids: $0, label: $1) }
+        let examples = tokenized.examples(splitName, labels: rows.labels)!
         let results: [(key: String, value: Double)]
         let logits: [Float]
         do {

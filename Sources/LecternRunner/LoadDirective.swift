@@ -24,6 +24,8 @@ public struct LoadDirective: DirectiveHandler {
                       "The files' layout; `auto` tells it from the files."),
         ParameterSpec("text_column", .string, default: .string("text"), "The text column of a CSV or JSON Lines dataset."),
         ParameterSpec("label_column", .string, default: .string("label"), "The label column of a CSV or JSON Lines dataset."),
+        ParameterSpec("text_pair_column", .string,
+                      "The second text of a sentence pair (MRPC's `sentence2`; AG News's `description` with `text_column: title`): each row is then a pair."),
         ParameterSpec("invalid_utf8", .choice(InvalidUTF8Policy.allCases.map(\.rawValue)), default: .string(InvalidUTF8Policy.windows1252.rawValue),
                       "What to do with text that is not valid UTF-8: decode it as `windows-1252`, `replace` bad bytes, or stop with an `error`."),
     ], exclusiveGroups: [["split", "splits"]])
@@ -66,7 +68,8 @@ public struct LoadDirective: DirectiveHandler {
             let format = arguments.string("format").flatMap(DatasetFormat.init(rawValue:))
             let policy = InvalidUTF8Policy(rawValue: arguments.string("invalid_utf8")!)!
             loaded = try DatasetLoader.load(at: path, options: LoadOptions(format: format, textColumn: arguments.string("text_column")!,
-                                                                           labelColumn: arguments.string("label_column")!, invalidUTF8: policy))
+                                                                           labelColumn: arguments.string("label_column")!,
+                                                                           textPairColumn: arguments.string("text_pair_column"), invalidUTF8: policy))
         } catch {
             throw problem(error)
         }
@@ -162,8 +165,12 @@ public struct LoadDirective: DirectiveHandler {
             let text = first.texts[0]
             let preview = Formatting.excerpt(text, limit: 80, marker: "...")
             blocks.append(.preformatted(title: "First \(first.name) example (label \(first.labels[0]) \(labels[first.labels[0]]))", text: preview))
-            outputs.append(("first_example", .object([("split", .string(first.name)), ("text", .string(Formatting.transcriptText(text))),
-                                                       ("label", .int(first.labels[0]))])))
+            var example: [(key: String, value: JSONValue)] = [("split", .string(first.name)), ("text", .string(Formatting.transcriptText(text)))]
+            if let pair = first.pairs?[0] {
+                blocks.append(.preformatted(title: "Its second text", text: Formatting.excerpt(pair, limit: 80, marker: "...")))
+                example.append(("text_pair", .string(Formatting.transcriptText(pair))))
+            }
+            outputs.append(("first_example", .object(example + [("label", .int(first.labels[0]))])))
         }
         if !dataset.notices.isEmpty {
             let listed = dataset.notices.prefix(10).map(\.description).joined(separator: "\n")

@@ -63,12 +63,15 @@ public struct PredictDirective: DirectiveHandler {
         var truth: [Int]? = nil
         if let text = arguments.string("text") { texts = [text] }
         if case let .list(items)? = arguments["texts"] { texts = items.map(\.description) }
+        // A split of sentence pairs classifies each row's two texts together.
+        var pairs: [String?] = texts.map { _ in nil }
         if let splitName = arguments.string("split") {
             guard let split = session.dataset?.dataset[split: splitName] else {
                 throw arguments.problem("The loaded dataset has no split `\(splitName)`.", with: "split",
                                         hint: "Its splits are " + (session.dataset?.dataset.splits.map { "`\($0.name)`" }.joined(separator: ", ") ?? "none") + ".")
             }
             texts += split.texts
+            pairs += split.pairs ?? split.texts.map { _ in nil }
             truth = split.labels
         }
         // The model may be the session's, shared with later cells: each cell sets the precision it asks for.
@@ -77,22 +80,25 @@ public struct PredictDirective: DirectiveHandler {
         notices += [precision.notice].compactMap { $0 }
         let predictions: [TextClassifier.Prediction]
         do {
-            predictions = try classifier.classify(texts, batchSize: arguments.integer("batch_size")!)
+            predictions = try classifier.classify(texts, pairs: pairs.contains { $0 != nil } ? pairs : nil,
+                                                  truncation: session.tokenized?.truncation ?? .longestFirst, batchSize: arguments.integer("batch_size")!)
         } catch {
             throw arguments.problem(error.statement, with: arguments.isGiven("model") ? "model" : "text", hint: error.hint)
         }
-        return Self.report(texts: texts, predictions: predictions, labels: classifier.labels, truth: truth, model: modelName,
+        return Self.report(texts: texts, pairs: pairs, predictions: predictions, labels: classifier.labels, truth: truth, model: modelName,
                            show: arguments.isGiven("split") ? arguments.integer("show")! : texts.count, notices: notices)
     }
 
-    static func report(texts: [String], predictions: [TextClassifier.Prediction], labels: [String], truth: [Int]?, model: String,
+    static func report(texts: [String], pairs: [String?], predictions: [TextClassifier.Prediction], labels: [String], truth: [Int]?, model: String,
                        show: Int, notices: [String]) -> CellResult {
+        // A sentence pair reads "first | second" in tables and charts.
+        let shownTexts = zip(texts, pairs).map { text, pair in pair.map { text + " | " + $0 } ?? text }
         var blocks: [OutputBlock] = notices.map { .notice($0) }
         var columns = ["Text", "Predicted", "Probability"] + labels
         if truth != nil { columns.insert("True label", at: 1) }
         var rows: [[String]] = []
         for (index, prediction) in predictions.prefix(show).enumerated() {
-            let shown = Formatting.excerpt(texts[index], limit: 70)
+            let shown = Formatting.excerpt(shownTexts[index], limit: 70)
             var row = [shown, labels[prediction.label], String(format: "%.4f", prediction.probabilities[prediction.label])]
                 + prediction.probabilities.map { String(format: "%.4f", $0) }
             if let truth { row.insert(labels[truth[index]], at: 1) }
@@ -103,7 +109,7 @@ public struct PredictDirective: DirectiveHandler {
                                          numericColumns: Set(firstNumber..<columns.count))))
         let charted = min(predictions.count, 8)
         blocks.append(.chart(Chart(title: "Predicted probabilities" + (charted < predictions.count ? " (first \(charted) texts)" : ""),
-                                   kind: .bars(categories: (0..<charted).map { "\($0 + 1). " + Formatting.excerpt(texts[$0], limit: 100) },
+                                   kind: .bars(categories: (0..<charted).map { "\($0 + 1). " + Formatting.excerpt(shownTexts[$0], limit: 100) },
                                                groups: labels.enumerated().map { label, name in
                                                    Chart.BarGroup(name: name, values: predictions.prefix(charted).map { Double($0.probabilities[label]) })
                                                }),
@@ -121,7 +127,10 @@ public struct PredictDirective: DirectiveHandler {
                 ("probabilities", .object(zip(labels, prediction.probabilities).map { (key: $0, value: .double(Double($1))) })),
                 ("logits", .array(prediction.logits.map { .double(Double($0)) })),
             ]
-            if predictions.count <= 100 { entry.insert(("text", .string(Formatting.transcriptText(texts[index]))), at: 0) }
+            if predictions.count <= 100 {
+                entry.insert(("text", .string(Formatting.transcriptText(texts[index]))), at: 0)
+                if let pair = pairs[index] { entry.insert(("text_pair", .string(Formatting.transcriptText(pair))), at: 1) }
+            }
             if let truth { entry.append(("true_label_id", .int(truth[index]))) }
             return .object(entry)
         }

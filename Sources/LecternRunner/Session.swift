@@ -52,9 +52,20 @@ public struct TokenizedDataset: Sendable {
     public var tokenizer: any TextTokenizer
     /// Tokens per text, special tokens included (nil: no truncation).
     public var maxLength: Int?
+    /// How sentence pairs were cut (`longest_first` for single texts).
+    public var truncation: TruncationStrategy
     public var padding: String
     /// Token ids per split, in the dataset's order.
     public var splits: [String: [[Int32]]]
+    /// Token types per split, for sentence pairs (absent for single texts; a nil entry: all 0).
+    public var typeIDs: [String: [[Int32]?]]
+
+    /// A split's rows as the Trainer takes them: ids, label and token types.
+    func examples(_ split: String, labels: [Int]) -> [LabelledSequence]? {
+        guard let ids = splits[split] else { return nil }
+        let types = typeIDs[split]
+        return ids.indices.map { LabelledSequence(ids: ids[$0], label: labels[$0], typeIDs: types?[$0]) }
+    }
 }
 
 /// A classifier a cell produced, with what it needs to run.

@@ -16,7 +16,8 @@ public struct TokenizeDirective: DirectiveHandler {
         ParameterSpec("model", .string, required: true, "The model whose tokenizer to use: a name (e.g. `sentence-transformers/all-MiniLM-L6-v2`) or a folder."),
         ParameterSpec("padding", .choice(["max_length", "longest", "do_not_pad"]), default: .string("do_not_pad"),
                       "How batches are padded (`max_length`, `longest`, `do_not_pad`); Lectern computes every text at its real length either way."),
-        ParameterSpec("truncation", .boolean, default: .boolean(false), "Cut texts longer than `max_length` tokens."),
+        ParameterSpec("truncation", .booleanOrChoice(TruncationStrategy.allCases.map(\.rawValue)), default: .boolean(false),
+                      "Cut texts longer than `max_length` tokens: `true` (`longest_first`), or for sentence pairs `only_first` or `only_second`."),
         ParameterSpec("max_length", .integer(min: 2, max: 8192), "Tokens per text with the special tokens ([CLS] and [SEP], <s> and </s>; default: the model's maximum, 512 for BERT)."),
     ])
 
@@ -43,28 +44,49 @@ public struct TokenizeDirective: DirectiveHandler {
         if maxLength > modelMaximum {
             throw arguments.problem("`max_length` \(maxLength) is more than the model's \(modelMaximum) positions.", with: "max_length")
         }
-        let truncation = arguments.boolean("truncation")!
+        let strategy = arguments.string("truncation").flatMap(TruncationStrategy.init(rawValue:)) ?? .longestFirst
+        let truncation = arguments.boolean("truncation") ?? true
         let padding = arguments.string("padding")!
+        if strategy != .longestFirst, loaded.dataset.splits.first?.pairs == nil {
+            throw arguments.problem("`truncation: \(strategy.rawValue)` cuts one text of a sentence pair, but the dataset has single texts.", with: "truncation",
+                                    hint: "Use `truncation: true`, or load pairs with `text_pair_column`.")
+        }
+        if truncation, loaded.dataset.splits.first?.pairs != nil, maxLength < tokenizer.pairSpecialTokenCount + 1 {
+            throw arguments.problem("`max_length` \(maxLength) leaves no room for a sentence pair's pieces beside its \(tokenizer.pairSpecialTokenCount) special tokens.",
+                                    with: "max_length")
+        }
 
-        var splits: [String: [[Int32]]] = [:]
+        var splits: [String: [[Int32]]] = [:], typeIDs: [String: [[Int32]?]] = [:]
         var statistics: [TokenStatistics] = []
         let total = loaded.dataset.splits.reduce(0) { $0 + $1.count }
         var done = 0
         for split in loaded.dataset.splits {
-            var ids: [[Int32]] = []
+            var ids: [[Int32]] = [], types: [[Int32]?] = []
             ids.reserveCapacity(split.count)
             var fullLengths: [Int] = []
             var truncated = 0, overLimit = 0
-            for text in split.texts {
-                let encoding = tokenizer.encode(text, maxLength: truncation ? maxLength : nil)
+            for (row, text) in split.texts.enumerated() {
+                let encoding: Encoding
+                if let pair = split.pairs?[row] {
+                    do {
+                        encoding = try tokenizer.encode(text, pair: pair, maxLength: truncation ? maxLength : nil, strategy: strategy)
+                    } catch {
+                        throw arguments.problem("Row \(row + 1) of the \(split.name) split: \(error.message)", with: "truncation",
+                                                hint: "Use `truncation: longest_first`, which cuts whichever text is longer.")
+                    }
+                } else {
+                    encoding = tokenizer.encode(text, maxLength: truncation ? maxLength : nil)
+                }
                 fullLengths.append(encoding.ids.count + encoding.truncatedTokens)
                 if encoding.truncatedTokens > 0 { truncated += 1 }
                 if encoding.ids.count > modelMaximum { overLimit += 1 }
                 ids.append(encoding.ids)
+                types.append(encoding.typeIDs)
                 done += 1
                 if done % 2000 == 0 { context.progress.progress(done: done, total: total, unit: "texts", note: nil) }
             }
             splits[split.name] = ids
+            if split.pairs != nil { typeIDs[split.name] = types }
             statistics.append(TokenStatistics(split: split.name, lengths: ids.map(\.count), fullLengths: fullLengths,
                                               truncated: truncated, overLimit: overLimit))
         }
@@ -74,7 +96,8 @@ public struct TokenizeDirective: DirectiveHandler {
         }
         session.recordInput(kind: .model, name: name, path: folder, hashes: context.hashes)
         session.tokenized = TokenizedDataset(modelName: name, modelFolder: folder, tokenizer: tokenizer,
-                                             maxLength: truncation ? maxLength : nil, padding: padding, splits: splits)
+                                             maxLength: truncation ? maxLength : nil, truncation: strategy, padding: padding, splits: splits,
+                                             typeIDs: typeIDs)
         return Self.report(statistics: statistics, session: session, maxLength: maxLength, padding: padding, truncation: truncation, folder: folder)
     }
 
@@ -115,14 +138,21 @@ public struct TokenizeDirective: DirectiveHandler {
         }
         var outputs: [(key: String, value: JSONValue)] = [("model_folder", .string(folder)), ("max_length", .int(maxLength)),
                                                           ("truncation", .bool(truncation)), ("padding", .string(padding)), ("splits", .object(perSplit))]
+        if let tokenized = session.tokenized, !tokenized.typeIDs.isEmpty {
+            outputs.insert(("truncation_strategy", .string(tokenized.truncation.rawValue)), at: 3)
+        }
         if let tokenized = session.tokenized, let dataset = session.dataset?.dataset, let first = dataset.trainingSplit,
            let ids = tokenized.splits[first.name]?.first {
             let tokens = tokenized.tokenizer.tokens(ids)
             for (index, text) in first.texts.prefix(3).enumerated() {
-                blocks.append(.tokens(tokenView(text, number: index + 1, split: first.name, tokenizer: tokenized.tokenizer,
-                                                maxLength: truncation ? maxLength : nil)))
+                blocks.append(.tokens(tokenView(text, pair: first.pairs?[index], number: index + 1, split: first.name, tokenizer: tokenized.tokenizer,
+                                                maxLength: truncation ? maxLength : nil, strategy: tokenized.truncation)))
             }
-            outputs.append(("first_example", .object([("tokens", .array(tokens.map { .string($0) })), ("input_ids", .array(ids.map { .int(Int($0)) }))])))
+            var example: [(key: String, value: JSONValue)] = [("tokens", .array(tokens.map { .string($0) })), ("input_ids", .array(ids.map { .int(Int($0)) }))]
+            if let types = tokenized.typeIDs[first.name]?.first {
+                example.append(("token_type_ids", .array((types ?? ids.map { _ in 0 }).map { .int(Int($0)) })))
+            }
+            outputs.append(("first_example", .object(example)))
         }
         return CellResult(outputs: .object(outputs), blocks: blocks)
     }
@@ -148,21 +178,38 @@ public struct TokenizeDirective: DirectiveHandler {
         tokenizer.tokens(tokenizer.encode("").ids).joined(separator: " and ")
     }
 
-    /// A text's word pieces as the model sees them, with what truncation would cut, up to 200 pieces.
-    static func tokenView(_ text: String, number: Int, split: String, tokenizer: any TextTokenizer, maxLength: Int?) -> TokenView {
-        let ids = tokenizer.encode(text).ids
+    /// A text's (or sentence pair's) word pieces as the model sees them, with what truncation would
+    /// cut, up to 200 pieces.
+    static func tokenView(_ text: String, pair: String? = nil, number: Int, split: String, tokenizer: any TextTokenizer, maxLength: Int?,
+                          strategy: TruncationStrategy = .longestFirst) -> TokenView {
+        let first = tokenizer.pieceIDs(text)
+        let ids: [Int32], cutRanges: [Range<Int>]
+        if let pair {
+            // Each text keeps its first pieces, as many as the strategy leaves it.
+            let second = tokenizer.pieceIDs(pair)
+            ids = tokenizer.wrapPair(first, second).ids
+            let secondStart = ids.count - 1 - second.count
+            let room = maxLength.map { max(0, $0 - tokenizer.pairSpecialTokenCount) }
+            let (keepFirst, keepSecond) = room.flatMap { room in
+                first.count + second.count > room ? try? strategy.kept(first.count, second.count, room: room) : nil
+            } ?? (first.count, second.count)
+            cutRanges = [(1 + keepFirst)..<(1 + first.count), (secondStart + keepSecond)..<(secondStart + second.count)]
+        } else {
+            // Truncation keeps the first special token, the first max_length - 2 pieces, and the last.
+            ids = [tokenizer.clsID] + first + [tokenizer.sepID]
+            cutRanges = [(1 + min(maxLength.map { max(0, $0 - 2) } ?? first.count, first.count))..<(1 + first.count)]
+        }
         let tokens = tokenizer.tokens(ids)
         let special = tokenizer.specialIDs
-        // Truncation keeps the first special token, the first max_length - 2 pieces, and the last.
-        let kept = maxLength.map { $0 - 1 } ?? ids.count
         let shown = min(ids.count, 200)
         let pieces = (0..<shown).map { index in
             let id = ids[index], (text, joins) = tokenizer.readable(tokens[index])
             let kind: TokenView.Kind = special.contains(id) ? .special : id == tokenizer.unknownID ? .unknown
                 : joins && index > 0 && !special.contains(ids[index - 1]) ? .continuation : .word
-            return TokenView.Piece(text: special.contains(id) ? tokens[index] : text, id: Int(id), kind: kind, cut: index >= kept && index < ids.count - 1)
+            return TokenView.Piece(text: special.contains(id) ? tokens[index] : text, id: Int(id), kind: kind,
+                                   cut: cutRanges.contains { $0.contains(index) })
         }
-        let cut = max(0, ids.count - 1 - kept)
+        let cut = cutRanges.reduce(0) { $0 + $1.count }
         return TokenView(title: "\(split.capitalized) example \(number) as word pieces: \(ids.count) tokens"
                             + (cut > 0 ? ", \(cut) cut by truncation" : ""),
                          pieces: pieces, omitted: ids.count - shown)

@@ -114,18 +114,18 @@ public struct TrainDirective: DirectiveHandler {
         }
         let dataset = loaded.dataset
         let trainSplit = arguments.string("train_split")!, evalSplit = arguments.string("eval_split")!
-        guard let trainRows = dataset[split: trainSplit], let trainIDs = tokenized.splits[trainSplit] else {
+        guard let trainRows = dataset[split: trainSplit], let trainExamples = tokenized.examples(trainSplit, labels: trainRows.labels) else {
             throw arguments.problem("The dataset has no split `\(trainSplit)` to train on.", with: "train_split",
                                     hint: "Its splits are " + dataset.splits.map { "`\($0.name)`" }.joined(separator: ", ") + ".")
         }
         let evaluates = arguments.string("eval_strategy")! != "no"
         var evalExamples: [LabelledSequence]?
         if evaluates {
-            guard let evalRows = dataset[split: evalSplit], let evalIDs = tokenized.splits[evalSplit] else {
+            guard let evalRows = dataset[split: evalSplit], let examples = tokenized.examples(evalSplit, labels: evalRows.labels) else {
                 throw arguments.problem("The dataset has no split `\(evalSplit)` to evaluate on.", with: "eval_split",
                                         hint: "Its splits are " + dataset.splits.map { "`\($0.name)`" }.joined(separator: ", ") + ".")
             }
-            evalExamples = zip(evalIDs, evalRows.labels).map { LabelledSequence(ids: $0, label: $1) }
+            evalExamples = examples
         }
         let modelName = arguments.string("model") ?? tokenized.modelName
         let seed = arguments.integer("seed") ?? context.seed
@@ -173,7 +173,6 @@ public struct TrainDirective: DirectiveHandler {
         let trainer = Trainer(parameters: checkpoint.parameters, arguments: training, tokenizerFolder: folder) { logits, labels, count in
             CellMetrics.compute(logits: logits, labels: labels, labelCount: count, names: metricNames, average: average, zeroDivision: 0)
         }
-        let trainExamples = zip(trainIDs, trainRows.labels).map { LabelledSequence(ids: $0, label: $1) }
         trainer.shouldStop = context.isInterrupted
         var resumeFrom: String?
         var notices = checkpoint.notices + [MatrixPrecision.forRequest(bf16: training.bf16).notice].compactMap { $0 }

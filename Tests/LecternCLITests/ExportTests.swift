@@ -137,4 +137,48 @@ struct ExportTests {
         compile.waitUntilExit()
         #expect(compile.terminationStatus == 0, "the exported script compiles")
     }
+
+    /// Sentence pairs: the second column is renamed `text_pair` and passed to the tokenizer with the
+    /// notebook's truncation strategy; AG News pairs come from the CSV release's title and description.
+    @Test func sentencePairsBecomeTheTokenizersSecondText() throws {
+        let folder = ScratchFolder()
+        folder.write("lesson.md", """
+            ```load
+            dataset: data/mrpc.csv
+            text_column: sentence1
+            text_pair_column: sentence2
+            ```
+
+            ```tokenize
+            model: all-MiniLM-L6-v2
+            truncation: only_second
+            max_length: 64
+            ```
+
+            """)
+        folder.write("news.md", """
+            ```load
+            dataset: ag_news
+            text_column: title
+            text_pair_column: description
+            ```
+
+            ```tokenize
+            model: all-MiniLM-L6-v2
+            truncation: true
+            ```
+
+            """)
+        folder.write("data/mrpc.csv", "sentence1,sentence2,label\na,b,0\n")
+        for lesson in ["lesson.md", "news.md"] {
+            let exported = try LecternProcess.run(["export", lesson, "--python", "--out", "exported"], in: folder.path)
+            #expect(exported.status == 0, "\(exported.standardError)")
+        }
+        let script = try #require(folder.read("exported/lesson.py"))
+        #expect(script.contains("raw_datasets = raw_datasets.rename_column(\"sentence2\", \"text_pair\")"))
+        #expect(script.contains("return tokenizer(examples[\"text\"], examples[\"text_pair\"], truncation=\"only_second\", max_length=64)"))
+        let news = try #require(folder.read("exported/news.py"))
+        #expect(news.contains("{\"text\": e[\"title\"], \"text_pair\": e[\"description\"], \"label\": e[\"label\"] - 1}"), "\(news)")
+        #expect(news.contains("return tokenizer(examples[\"text\"], examples[\"text_pair\"], truncation=True)"))
+    }
 }

@@ -36,10 +36,10 @@ struct GradientCheckTests {
     ///     model too: its loss curves enough that a step of 1e-2 errs by 4e-4 on small gradients.
     ///   - floor: the smallest denominator of the relative error, above float32's rounding noise in
     ///     `(plus − minus) / 2·step`, for gradients that are zero in exact arithmetic.
-    func check(_ model: TrainingModel, step: Float = 1e-2, floor: Float = 1e-2) throws {
+    func check(_ model: TrainingModel, step: Float = 1e-2, floor: Float = 1e-2, batch: TokenBatch = Self.batch) throws {
         model.zeroGradients()
         model.reseedDropout(11)
-        _ = try model.forward(Self.batch, labels: Self.labels)
+        _ = try model.forward(batch, labels: Self.labels)
         model.backward()
         let parameters = model.parameters
         var checked = 0, worst: Float = 0
@@ -48,6 +48,8 @@ struct GradientCheckTests {
             let candidates: [Int]
             if tensor.name == "embeddings.word_embeddings.weight" {
                 candidates = [5 * 8, 5 * 8 + 3, 11 * 8 + 7, 0]
+            } else if tensor.name == "embeddings.token_type_embeddings.weight" {
+                candidates = [0, 7, 8, 15]  // both rows: a sentence pair's second text reads row 1
             } else {
                 candidates = [0, tensor.count / 3, tensor.count - 1]
             }
@@ -56,10 +58,10 @@ struct GradientCheckTests {
                 let original = parameters.storage[position]
                 parameters.storage[position] = original + step
                 model.reseedDropout(11)
-                let plus = try model.forward(Self.batch, labels: Self.labels).loss
+                let plus = try model.forward(batch, labels: Self.labels).loss
                 parameters.storage[position] = original - step
                 model.reseedDropout(11)
-                let minus = try model.forward(Self.batch, labels: Self.labels).loss
+                let minus = try model.forward(batch, labels: Self.labels).loss
                 parameters.storage[position] = original
                 let numeric = (plus - minus) / (2 * step)
                 let analytic = model.gradients[position]
@@ -97,6 +99,14 @@ struct GradientCheckTests {
     @Test(arguments: [TrainingModel.Dropout.off, .init(hidden: 0.1, attention: 0.1, classifier: 0.3)])
     func robertaGradientsMatchFiniteDifferences(dropout: TrainingModel.Dropout) throws {
         try check(Self.tinyModel(dropout: dropout, family: .roberta), step: 1e-3, floor: 3e-2)
+    }
+
+    /// Sentence pairs: the second text's tokens read (and train) token type 1.
+    @Test func gradientsMatchFiniteDifferencesOnSentencePairs() throws {
+        let pairs = TokenBatch([[1, 5, 2, 7, 2], [1, 9, 3, 2, 11, 4, 2], [1, 2, 2]],
+                               typeIDs: [[0, 0, 0, 1, 1], [0, 0, 0, 0, 1, 1, 1], nil])
+        #expect(pairs.typeIDs == [0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0])
+        try check(Self.tinyModel(dropout: .init(hidden: 0.1, attention: 0.1, classifier: 0.1)), batch: pairs)
     }
 
     @Test(arguments: [ModelFamily.bert, .distilbert, .roberta])

@@ -105,3 +105,92 @@ private extension Data {
         return try JSONSerialization.data(withJSONObject: ["predictions": object["predictions"]!])
     }
 }
+
+/// Sentence pairs through a whole lesson, as the Hugging Face course fine-tunes on MRPC: `load`
+/// with `text_pair_column`, `tokenize` with a pair truncation strategy, `train`, `evaluate`, `predict`.
+struct SentencePairLessonTests {
+    let folder = ScratchFolder()
+    let checkpoint = repositoryRoot.appendingPathComponent("Tests/LecternEngineTests/Fixtures/tiny-bert-classifier").path
+
+    init() {
+        let rows = (0..<24).map { index in
+            "\"Stocks rose \(index) points today.\",\"Markets climbed after strong earnings in the quarter number \(index).\",\(index % 4)"
+        }
+        folder.write("data/pairs/train.csv", "sentence1,sentence2,label\n" + rows.joined(separator: "\n") + "\n")
+    }
+
+    func run(_ text: String) throws -> Transcript {
+        let path = folder.write("lesson.md", text)
+        let notebook = try NotebookParser.parse(contentsOf: path)
+        let context = RunContext(notebookPath: path, baseFolder: folder.path, seed: 42, progress: SilentProgress())
+        return NotebookRunner().run(notebook, bindings: ParameterBindings(frontMatter: notebook.frontMatter), context: context, runInfo: [])
+    }
+
+    func lesson(truncation: String, pairs: Bool = true) -> String {
+        """
+        ```load
+        dataset: data/pairs
+        text_column: sentence1
+        \(pairs ? "text_pair_column: sentence2" : "")
+        test_size: 0.25
+        ```
+
+        ```tokenize
+        model: \(checkpoint)
+        truncation: \(truncation)
+        max_length: 16
+        ```
+
+        ```train
+        num_train_epochs: 1
+        output_dir: \(folder.path)/results
+        save_strategy: "no"
+        ```
+
+        ```evaluate
+        split: test
+        ```
+
+        ```predict
+        split: test
+        ```
+        """
+    }
+
+    @Test func aLessonOnSentencePairsRuns() throws {
+        let transcript = try run(lesson(truncation: "only_second"))
+        #expect(transcript.status == .ok, "\(transcript.directiveRecords.compactMap(\.error))")
+        let load = try #require(transcript.directiveRecords.first { $0.directive == "load" })
+        #expect(load.outputs["first_example"]?["text_pair"] != nil)
+        let tokenize = try #require(transcript.directiveRecords.first { $0.directive == "tokenize" })
+        #expect(tokenize.outputs["truncation_strategy"] == "only_second")
+        guard case let .array(types)? = tokenize.outputs["first_example"]?["token_type_ids"],
+              case let .array(tokens)? = tokenize.outputs["first_example"]?["tokens"] else { Issue.record("no token types"); return }
+        #expect(tokens.count == 16 && types.count == 16)
+        #expect(types.first == 0 && types.last == 1)
+        // [CLS] first [SEP] second [SEP]: the first text whole, the second cut (only_second).
+        #expect(tokens.filter { $0 == "[SEP]" }.count == 2)
+        let view = try #require(tokenize.blocks.compactMap { block -> TokenView? in if case let .tokens(view) = block { view } else { nil } }.first)
+        #expect(view.pieces.filter { $0.kind == .special }.count == 3)
+        let cut = view.pieces.enumerated().filter(\.element.cut).map(\.offset)
+        let secondSeparator = view.pieces.indices.filter { view.pieces[$0].text == "[SEP]" }[0]
+        #expect(!cut.isEmpty && cut.allSatisfy { $0 > secondSeparator }, "only_second cuts the second text: \(cut)")
+        let predict = try #require(transcript.directiveRecords.first { $0.directive == "predict" })
+        guard case let .array(predictions)? = predict.outputs["predictions"] else { Issue.record("no predictions"); return }
+        #expect(predictions.count == 6 && predictions.allSatisfy { $0["text_pair"] != nil })
+    }
+
+    @Test func aPairStrategyOnSingleTextsIsAnErrorNamingTheCell() throws {
+        let transcript = try run(lesson(truncation: "only_first", pairs: false))
+        #expect(transcript.status == .error)
+        let tokenize = try #require(transcript.directiveRecords.first { $0.directive == "tokenize" })
+        #expect(tokenize.error?.contains("`truncation: only_first` cuts one text of a sentence pair, but the dataset has single texts.") == true)
+    }
+
+    @Test func aStrategyThatCannotCutEnoughNamesTheRow() throws {
+        let transcript = try run(lesson(truncation: "only_first"))
+        #expect(transcript.status == .error)
+        let tokenize = try #require(transcript.directiveRecords.first { $0.directive == "tokenize" })
+        #expect(tokenize.error?.contains("Row 1 of the train split: The first text has") == true, "\(tokenize.error ?? "")")
+    }
+}

@@ -18,7 +18,7 @@ public enum Evaluation {
         var start = 0
         while start < examples.count {
             let rows = examples[start..<min(start + batchSize, examples.count)]
-            logits += try classifier.forward(TokenBatch(rows.map(\.ids))).logits
+            logits += try classifier.forward(TokenBatch(examples: rows)).logits
             batches += 1
             start += batchSize
         }

@@ -1,5 +1,5 @@
-/// The embeddings: word + position (+ token type 0, single sentences, in a family that has token
-/// types), for packed sequences.
+/// The embeddings: word + position (+ the token's type, in a family that has token types: 0 for a
+/// single text, 0 and 1 for the two texts of a BERT sentence pair), for packed sequences.
 func embeddingForward(output: UnsafeMutablePointer<Float>, batch: TokenBatch, parameters p: ModelParameters) {
     let h = p.config.hiddenSize, positions = positionRows(batch, config: p.config)
     for sequence in 0..<batch.count {
@@ -9,7 +9,7 @@ func embeddingForward(output: UnsafeMutablePointer<Float>, batch: TokenBatch, pa
             let position = p.pointer(p.positionEmbeddings) + positions[token] * h
             let out = output + token * h
             if let tokenTypes = p.tokenTypeEmbeddings {
-                let type = p.pointer(tokenTypes)
+                let type = p.pointer(tokenTypes) + batch.typeID(at: token) * h
                 for index in 0..<h { out[index] = word[index] + position[index] + type[index] }
             } else {
                 for index in 0..<h { out[index] = word[index] + position[index] }
@@ -39,7 +39,7 @@ func positionRows(_ batch: TokenBatch, config: ModelConfig) -> [Int] {
 }
 
 /// The backward pass of `embeddingForward`: scatters each token's gradient `[tokens, hidden]` into
-/// its rows of the word, position (and token type 0) tables of `gradients`.
+/// its rows of the word, position (and token type) tables of `gradients`.
 func embeddingBackward(gradients g: UnsafeMutablePointer<Float>, outputGradient: UnsafePointer<Float>, batch: TokenBatch, parameters p: ModelParameters) {
     let h = p.config.hiddenSize, positions = positionRows(batch, config: p.config)
     for token in 0..<batch.tokenCount {
@@ -51,7 +51,7 @@ func embeddingBackward(gradients g: UnsafeMutablePointer<Float>, outputGradient:
             position[index] += source[index]
         }
         if let tokenTypes = p.tokenTypeEmbeddings {
-            let type = g + tokenTypes
+            let type = g + tokenTypes + batch.typeID(at: token) * h
             for index in 0..<h { type[index] += source[index] }
         }
     }

@@ -44,6 +44,14 @@ public struct ModelConfig: Sendable, Equatable {
 
     public init() {}
 
+    /// A batch's token types must have rows in the model's table (a family without token types
+    /// ignores them, as its transformers model takes none).
+    func checkTokenTypes(_ batch: TokenBatch) throws(ModelError) {
+        guard family.names.tokenTypeEmbeddings != nil, let largest = batch.typeIDs.max(), Int(largest) >= typeVocabSize else { return }
+        throw ModelError("The token type \(largest) (a sentence pair's second text) has no row in the model's \(typeVocabSize) token types (type_vocab_size).",
+                         file: "config.json", hint: "This model reads single texts; drop `text_pair_column`.")
+    }
+
     /// Reads `config.json`; its family's keys are checked, the rest default as in transformers.
     public init(contentsOf path: String) throws(ModelError) {
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -43,6 +43,7 @@ public final class SequenceClassifier: @unchecked Sendable {
             throw ModelError("The token id \(bad) is outside the model's vocabulary of \(config.vocabSize).", file: "config.json",
                              hint: "The tokenizer and the model do not belong together.")
         }
+        try config.checkTokenTypes(batch)
         let h = config.hiddenSize, n = batch.tokenCount, heads = config.numAttentionHeads
         workspace.reserve(tokens: n, hidden: h, intermediate: config.intermediateSize, attention: heads * batch.attentionArea)
         let p = parameters, precision = self.precision

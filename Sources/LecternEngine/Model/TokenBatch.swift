@@ -4,15 +4,29 @@ public struct TokenBatch: Sendable, Equatable {
     public private(set) var ids: [Int32] = []
     /// Where each sequence starts in `ids`, plus the end: `count + 1` values.
     public private(set) var sequenceStarts: [Int] = [0]
+    /// Each token's type (the segment of a sentence pair), packed as `ids`; empty while every token is of type 0.
+    public private(set) var typeIDs: [Int32] = []
 
-    public init(_ sequences: [[Int32]]) {
-        for sequence in sequences { append(sequence) }
+    /// - Parameter typeIDs: each sequence's token types (nil, or a nil entry: all 0).
+    public init(_ sequences: [[Int32]], typeIDs: [[Int32]?]? = nil) {
+        for (index, sequence) in sequences.enumerated() { append(sequence, typeIDs: typeIDs?[index]) }
     }
 
-    public mutating func append(_ sequence: [Int32]) {
+    public mutating func append(_ sequence: [Int32], typeIDs types: [Int32]? = nil) {
+        if let types, !typeIDs.isEmpty || types.contains(where: { $0 != 0 }) {
+            precondition(types.count == sequence.count, "a sequence's token types and ids differ in length")
+            if typeIDs.isEmpty { typeIDs = [Int32](repeating: 0, count: ids.count) }
+            typeIDs += types
+        } else if !typeIDs.isEmpty {
+            typeIDs += [Int32](repeating: 0, count: sequence.count)
+        }
         ids += sequence
         sequenceStarts.append(ids.count)
     }
+
+    /// The token type of the token at `index` in `ids`.
+    @inline(__always)
+    public func typeID(at index: Int) -> Int { typeIDs.isEmpty ? 0 : Int(typeIDs[index]) }
 
     public var count: Int { sequenceStarts.count - 1 }
     public var tokenCount: Int { ids.count }

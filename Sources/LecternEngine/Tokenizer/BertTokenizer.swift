@@ -87,6 +87,14 @@ public final class BertTokenizer: TextTokenizer {
 
     public var specialIDs: Set<Int32> { [clsID, sepID, padID] }
 
+    /// `[CLS] a [SEP] b [SEP]`, the second text and its `[SEP]` of token type 1 (BertProcessing's template).
+    public func wrapPair(_ first: [Int32], _ second: [Int32]) -> (ids: [Int32], typeIDs: [Int32]?) {
+        ([clsID] + first + [sepID] + second + [sepID],
+         [Int32](repeating: 0, count: first.count + 2) + [Int32](repeating: 1, count: second.count + 1))
+    }
+
+    public var pairSpecialTokenCount: Int { 3 }
+
     /// A `##` piece continues the word before it; it is shown as the vocabulary writes it.
     public func readable(_ token: String) -> (text: String, joinsPrevious: Bool) { (token, token.hasPrefix("##")) }
 }

@@ -112,6 +112,14 @@ public final class ByteLevelBPETokenizer: TextTokenizer {
 
     public var specialIDs: Set<Int32> { [clsID, sepID, padID] }
 
+    /// `<s> a </s></s> b </s>` (RobertaProcessing). Every token is of type 0: RoBERTa's tokenizer
+    /// returns no token types, so the model reads type 0 throughout.
+    public func wrapPair(_ first: [Int32], _ second: [Int32]) -> (ids: [Int32], typeIDs: [Int32]?) {
+        ([clsID] + first + [sepID, sepID] + second + [sepID], nil)
+    }
+
+    public var pairSpecialTokenCount: Int { 4 }
+
     /// A piece that does not start with a space (`Ġ`) continues the word before it. It reads as the
     /// text its bytes encode; a piece holding part of a character reads as the vocabulary writes it
     /// (`Ã`, `©` for the two halves of `é`), as transformers shows it.

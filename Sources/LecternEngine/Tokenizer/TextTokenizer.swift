@@ -1,11 +1,54 @@
 import Foundation
 
-/// One text's token ids, as the fast tokenizer returns them for `tokenizer(text, truncation=...)`.
+/// One text's (or sentence pair's) token ids, as the fast tokenizer returns them for
+/// `tokenizer(text, truncation=...)` or `tokenizer(text, text_pair, truncation=...)`.
 public struct Encoding: Sendable, Equatable {
-    /// With the family's special tokens: `[CLS] … [SEP]`, `<s> … </s>`.
+    /// With the family's special tokens: `[CLS] … [SEP]`, `<s> … </s>`, `[CLS] a [SEP] b [SEP]`.
     public var ids: [Int32]
     /// How many pieces truncation removed (0 when the text fitted).
     public var truncatedTokens: Int
+    /// Each token's segment, `token_type_ids` (BERT: 0 up to the first `[SEP]`, then 1); nil when all are 0.
+    public var typeIDs: [Int32]?
+
+    public init(ids: [Int32], truncatedTokens: Int, typeIDs: [Int32]? = nil) {
+        self.ids = ids
+        self.truncatedTokens = truncatedTokens
+        self.typeIDs = typeIDs
+    }
+}
+
+/// How a sentence pair is cut to `max_length` (transformers' `truncation=` strategies).
+public enum TruncationStrategy: String, Sendable, CaseIterable {
+    /// Cut the longer text first: the shorter keeps what it can, down to half the room each.
+    case longestFirst = "longest_first"
+    case onlyFirst = "only_first"
+    case onlySecond = "only_second"
+
+    /// How many pieces of each text stay when `n1 + n2` pieces must fit `room`.
+    public func kept(_ n1: Int, _ n2: Int, room: Int) throws(TruncationError) -> (Int, Int) {
+        let excess = n1 + n2 - room
+        // No room at all empties both texts, whatever the strategy (as the crate does).
+        if room == 0 { return (0, 0) }
+        switch self {
+        case .longestFirst:
+            // The shorter text keeps all it has if the longer one can give up the rest; else each keeps half.
+            var (short, long) = (min(n1, n2), max(n1, n2))
+            long = short > room ? short : max(short, room - short)
+            if short + long > room { (short, long) = (room / 2, room / 2 + room % 2) }
+            return n1 > n2 ? (long, short) : (short, long)
+        case .onlyFirst, .onlySecond:
+            let target = self == .onlyFirst ? n1 : n2
+            guard target > excess else {
+                throw TruncationError(message: "The \(self == .onlyFirst ? "first" : "second") text has \(target) pieces, too few to cut \(excess) from it (truncation: \(rawValue)).")
+            }
+            return self == .onlyFirst ? (n1 - excess, n2) : (n1, n2 - excess)
+        }
+    }
+}
+
+/// A pair that cannot be cut to `max_length` as asked (the text to cut is too short), in the tokenizers crate's words.
+public struct TruncationError: Error, Sendable, Equatable {
+    public var message: String
 }
 
 /// What the runner and the engine need of a tokenizer, whatever its algorithm: WordPiece
@@ -16,6 +59,10 @@ public protocol TextTokenizer: AnyObject, Sendable {
     /// The token before every text (`[CLS]`, `<s>`) and after it (`[SEP]`, `</s>`).
     var clsID: Int32 { get }
     var sepID: Int32 { get }
+    /// A pair's two texts with the special tokens around them, and their token types.
+    func wrapPair(_ first: [Int32], _ second: [Int32]) -> (ids: [Int32], typeIDs: [Int32]?)
+    /// How many special tokens `wrapPair` adds.
+    var pairSpecialTokenCount: Int { get }
     /// Each id's token as the vocabulary writes it (`##ing`, `Ġworld`): transformers' `convert_ids_to_tokens`.
     func tokens(_ ids: [Int32]) -> [String]
     /// The ids of the tokens the tokenizer adds around a text, and padding.
@@ -39,6 +86,21 @@ extension TextTokenizer {
             pieces.removeSubrange(keep...)
         }
         return Encoding(ids: [clsID] + pieces + [sepID], truncatedTokens: truncated)
+    }
+
+    /// A sentence pair as the model reads it, cut to `maxLength` by `strategy` as the tokenizers
+    /// crate cuts it (`truncate_encodings`; the room is `maxLength` less the special tokens).
+    public func encode(_ text: String, pair: String, maxLength: Int?, strategy: TruncationStrategy = .longestFirst) throws(TruncationError) -> Encoding {
+        var first = pieceIDs(text), second = pieceIDs(pair)
+        let total = first.count + second.count
+        if let maxLength, total + pairSpecialTokenCount > maxLength {
+            let room = max(0, maxLength - pairSpecialTokenCount)
+            let (keepFirst, keepSecond) = try strategy.kept(first.count, second.count, room: room)
+            first.removeSubrange(min(keepFirst, first.count)...)
+            second.removeSubrange(min(keepSecond, second.count)...)
+        }
+        let wrapped = wrapPair(first, second)
+        return Encoding(ids: wrapped.ids, truncatedTokens: total - first.count - second.count, typeIDs: wrapped.typeIDs)
     }
 }
 

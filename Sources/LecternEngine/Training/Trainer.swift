@@ -5,10 +5,20 @@ import LecternFiles
 public struct LabelledSequence: Sendable, Equatable {
     public var ids: [Int32]
     public var label: Int
+    /// The token types of a sentence pair; nil when all are 0.
+    public var typeIDs: [Int32]?
 
-    public init(ids: [Int32], label: Int) {
+    public init(ids: [Int32], label: Int, typeIDs: [Int32]? = nil) {
         self.ids = ids
         self.label = label
+        self.typeIDs = typeIDs
+    }
+}
+
+extension TokenBatch {
+    /// A batch of labelled sequences, with their token types.
+    public init<Rows: Collection<LabelledSequence>>(examples: Rows) {
+        self.init(examples.map(\.ids), typeIDs: examples.map(\.typeIDs))
     }
 }
 
@@ -114,7 +124,7 @@ public final class Trainer: @unchecked Sendable {
                 let rows = order[(step * batchSize)..<min((step + 1) * batchSize, train.count)]
                 model.reseedDropout(UInt64(arguments.seed) &* 0x9E37_79B9 &+ UInt64(globalStep))
                 model.zeroGradients()
-                let loss = try model.forward(TokenBatch(rows.map { train[$0].ids }), labels: rows.map { train[$0].label }).loss
+                let loss = try model.forward(TokenBatch(examples: rows.map { train[$0] }), labels: rows.map { train[$0].label }).loss
                 guard loss.isFinite else {
                     throw Failure(description: "The loss became \(loss.isNaN ? "NaN" : "infinite") at step \(globalStep + 1)"
                         + (lastFiniteLoss.map { "; the last finite loss was \(String(format: "%.6g", $0))" } ?? "")

@@ -81,6 +81,7 @@ public final class TrainingModel: @unchecked Sendable {
         guard labels.count == batch.count, labels.allSatisfy({ $0 >= 0 && $0 < config.numLabels }) else {
             throw ModelError("The labels do not fit the model's \(config.numLabels) classes.", file: "config.json")
         }
+        try config.checkTokenTypes(batch)
         self.batch = batch
         self.labels = labels
         let h = config.hiddenSize, n = batch.tokenCount, heads = config.numAttentionHeads
