@@ -10,8 +10,10 @@ public enum NotebookExport {
     /// The `.ipynb` JSON. `arguments` are the directives' validated arguments by cell index;
     /// `transcript`, when given, supplies each directive cell's outputs; `seed` is the notebook's
     /// (after `--set`), which a `train` cell without its own uses.
-    public static func ipynb(_ notebook: Notebook, arguments: [Int: DirectiveArguments], transcript: Transcript?, seed: Int, version: String) -> JSONValue {
-        let pairs = loadsPairs(notebook, arguments)
+    /// - Parameter trainingKeywords: the `train` parameters that are keywords of transformers' `TrainingArguments`.
+    public static func ipynb(_ notebook: Notebook, arguments: [Int: DirectiveArguments], transcript: Transcript?, seed: Int, version: String,
+                             trainingKeywords: [String]) -> JSONValue {
+        let context = PythonCode.Context(seed: seed, pairs: loadsPairs(notebook, arguments), trainingKeywords: trainingKeywords)
         let records = Dictionary((transcript?.directiveRecords ?? []).map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
         var cells: [JSONValue] = [codeCell(id: "lectern-imports", source: PythonCode.preamble(notebook: notebook.path, version: version), outputs: [])]
         for (index, cell) in notebook.cells.enumerated() {
@@ -25,7 +27,7 @@ public enum NotebookExport {
             case let .directive(directive):
                 guard let arguments = arguments[index] else { continue }
                 let source = "# Lectern: ```\(directive.name.rawValue) (line \(directive.line))\n"
-                    + PythonCode.code(for: directive.name, arguments, source: datasetSource(arguments, notebook: notebook), seed: seed, pairs: pairs)
+                    + PythonCode.code(for: directive.name, arguments, source: datasetSource(arguments, notebook: notebook), context: context)
                 cells.append(codeCell(id: id, source: source, outputs: records[index].map(outputs) ?? []))
             }
         }
@@ -43,9 +45,9 @@ public enum NotebookExport {
     }
 
     /// The same code as a script: prose as comments, directive code in order.
-    public static func python(_ notebook: Notebook, arguments: [Int: DirectiveArguments], seed: Int, version: String) -> String {
+    public static func python(_ notebook: Notebook, arguments: [Int: DirectiveArguments], seed: Int, version: String, trainingKeywords: [String]) -> String {
         var parts = [PythonCode.preamble(notebook: notebook.path, version: version)]
-        let pairs = loadsPairs(notebook, arguments)
+        let context = PythonCode.Context(seed: seed, pairs: loadsPairs(notebook, arguments), trainingKeywords: trainingKeywords)
         for (index, cell) in notebook.cells.enumerated() {
             switch cell {
             case let .prose(prose):
@@ -56,7 +58,7 @@ public enum NotebookExport {
             case let .directive(directive):
                 guard let arguments = arguments[index] else { continue }
                 parts.append("# Lectern: ```\(directive.name.rawValue) (line \(directive.line))\n"
-                    + PythonCode.code(for: directive.name, arguments, source: datasetSource(arguments, notebook: notebook), seed: seed, pairs: pairs))
+                    + PythonCode.code(for: directive.name, arguments, source: datasetSource(arguments, notebook: notebook), context: context))
             }
         }
         return parts.joined(separator: "\n\n") + "\n"

@@ -24,12 +24,20 @@ enum PythonCode {
     static let hubModels = ["all-MiniLM-L6-v2": "sentence-transformers/all-MiniLM-L6-v2"]
 
     /// `seed`: the notebook's, for a `train` cell that sets none.
-    /// - Parameter pairs: whether the notebook loads sentence pairs (a `load` cell with `text_pair_column`).
-    static func code(for name: DirectiveName, _ arguments: DirectiveArguments, source: String?, seed: Int, pairs: Bool = false) -> String {
+    /// What the code of one cell depends on beyond its own arguments.
+    struct Context {
+        var seed: Int
+        /// Whether the notebook loads sentence pairs (a `load` cell with `text_pair_column`).
+        var pairs = false
+        /// The `train` parameters that are keywords of transformers' `TrainingArguments` (the runner's table).
+        var trainingKeywords: [String]
+    }
+
+    static func code(for name: DirectiveName, _ arguments: DirectiveArguments, source: String?, context: Context) -> String {
         switch name {
         case .load: return load(arguments, source: source)
-        case .tokenize: return tokenize(arguments, pairs: pairs)
-        case .train: return train(arguments, notebookSeed: seed)
+        case .tokenize: return tokenize(arguments, pairs: context.pairs)
+        case .train: return train(arguments, notebookSeed: context.seed, keywords: context.trainingKeywords)
         case .evaluate: return evaluate(arguments)
         case .predict: return predict(arguments)
         }
@@ -160,13 +168,8 @@ enum PythonCode {
 
     // MARK: train
 
-    /// TrainingArguments parameters written as given in the notebook (the rest are the Trainer's defaults too).
-    static let trainingArgumentNames = ["num_train_epochs", "max_steps", "per_device_train_batch_size", "per_device_eval_batch_size",
-                                        "learning_rate", "weight_decay", "warmup_steps", "warmup_ratio", "max_grad_norm", "logging_steps",
-                                        "eval_strategy", "eval_steps", "save_strategy", "save_steps", "save_total_limit",
-                                        "load_best_model_at_end", "metric_for_best_model", "greater_is_better", "seed", "bf16"]
-
-    static func train(_ arguments: DirectiveArguments, notebookSeed: Int) -> String {
+    /// `keywords`: the TrainingArguments parameters, written as given in the notebook (the rest are the Trainer's defaults too).
+    static func train(_ arguments: DirectiveArguments, notebookSeed: Int, keywords: [String]) -> String {
         let seed = arguments.integer("seed") ?? notebookSeed
         var lines: [String] = []
         if let model = arguments.string("model") { lines.append("model_name = \(literal(hubModels[model] ?? model))") }
@@ -187,7 +190,7 @@ enum PythonCode {
             "training_args = TrainingArguments(",
             "    output_dir=\(literal(arguments.string("output_dir")!)),",
         ]
-        for name in trainingArgumentNames where arguments.isGiven(name) {
+        for name in keywords where arguments.isGiven(name) {
             if let value = arguments[name] { lines.append("    \(name)=\(python(value)),") }
         }
         // Lectern's train cell takes the notebook's seed; the Trainer's default is 42.

@@ -96,15 +96,15 @@ public struct NotebookRunner: Sendable {
                    diagnostics: problems.map(\.description))
     }
 
-    /// Runs the notebook and returns its transcript; `transcript.status` tells how it went.
+    /// Runs the notebook and returns its transcript; `transcript.status` tells how it went. The run
+    /// has papermill's phases: plan (validate every cell), run each cell in order (skip, restore
+    /// from the cache, or compute), then finish the transcript.
     public func run(_ notebook: Notebook, bindings: ParameterBindings, context: RunContext, runInfo: [(label: String, value: String)]) -> Transcript {
-        let started = Date()
         let clock = ContinuousClock.now
         let parameters = bindings.bindings.map { Transcript.Parameter(name: $0.name, value: JSONValue(yaml: $0.value), source: $0.source) }
         let seedInfo = [(label: "Seed", value: String(context.seed))]
         var transcript = Transcript(title: notebook.title, notebook: notebook.path, status: .ok, parameters: parameters,
-                                    runInfo: runInfo + seedInfo, startedAt: started, seconds: 0, cells: [], diagnostics: [])
-
+                                    runInfo: runInfo + seedInfo, startedAt: Date(), seconds: 0, cells: [], diagnostics: [])
         let plan: [PlannedCell]
         switch self.plan(notebook, bindings: bindings) {
         case let .success(cells): plan = cells
@@ -121,91 +121,111 @@ public struct NotebookRunner: Sendable {
             return transcript
         }
         transcript.runInfo += Self.precisionInfo(plan)
+        var state = RunState()
+        for (position, planned) in plan.enumerated() {
+            state.records[planned.index] = runCell(planned, position: position, of: plan.count, state: &state, context: context)
+        }
+        return finish(transcript, notebook: notebook, state: state, since: clock)
+    }
 
+    /// What the cells of one run share as they run in order.
+    struct RunState {
         var session = Session()
+        /// Resources a failed (or skipped) cell should have made.
         var failed = Set<SessionResource>()
         var anyFailure = false
         var interrupted = false
         var records: [Int: DirectiveRecord] = [:]
-        // The cache key of the cell that last made each resource: part of the keys of the cells that use it.
+        /// The cache key of the cell that last made each resource: part of the keys of the cells that use it.
         var providerKeys: [SessionResource: String] = [:]
-        for (position, planned) in plan.enumerated() {
-            let kind = type(of: planned.handler)
-            var record = DirectiveRecord(index: planned.index, directive: planned.cell.name.rawValue, line: planned.cell.line,
-                                         source: planned.cell.source, status: .ok, parameters: Self.parameters(planned.arguments, schema: kind.schema))
-            let blockedBy = kind.needs(planned.arguments).filter(failed.contains)
-            if interrupted || context.isInterrupted() {
-                record.status = .skipped
-                record.skipReason = "not run: the run was interrupted"
-                interrupted = true
-                records[planned.index] = record
-                continue
-            }
-            if anyFailure && (!keepGoing || !blockedBy.isEmpty) {
-                record.status = .skipped
-                record.skipReason = blockedBy.isEmpty ? "not run: an earlier cell failed"
-                    : "not run: it needs the \(blockedBy.map(\.rawValue).joined(separator: ", ")) that a failed cell should have made"
-                failed.formUnion(kind.provides)
-                records[planned.index] = record
-                continue
-            }
-            context.progress.cellStarted(index: position + 1, of: plan.count, directive: record.directive, line: record.line)
-            record.startedAt = Date()
-            let cellClock = ContinuousClock.now
-            let key = context.cache.map { _ in
-                cacheKey(planned, context: context, upstream: kind.needs(planned.arguments).compactMap { providerKeys[$0] })
-            }
-            do throws(Diagnostic) {
-                let refreshed = context.refresh.contains(record.directive) || context.refresh.contains(String(record.line))
-                if let cache = context.cache, let key, kind.cacheable, !refreshed, let entry = cache.load(key),
-                   (try? planned.handler.restoreState(planned.arguments, session: &session, from: cache.entryFolder(key), context: context)) != nil {
-                    record.outputs = entry.outputs
-                    record.blocks = entry.blocks
-                    record.cached = true
-                } else {
-                    record.computedBecause = !kind.cacheable ? "never cached (it only reads files)" : context.cache == nil ? "the cache is off"
-                        : refreshed ? "--refresh" : "no stored result for its inputs (first run, or its parameters, seed, files or an earlier cell changed)"
-                    if context.frozen, kind.cacheable {
-                        throw Diagnostic("--frozen: this cell's result is not in the cache, so it would have to run: "
-                                         + (refreshed ? "--refresh asks for it." : "its parameters, the seed, its data or model, or an earlier cell changed since it last ran."),
-                                         at: planned.arguments.location, hint: "Build without --frozen to run it.")
-                    }
-                    let result = try planned.handler.run(planned.arguments, session: &session, context: context)
-                    record.outputs = result.outputs
-                    record.blocks = result.blocks
-                    if let cache = context.cache, let key, kind.cacheable {
-                        do {
-                            try cache.store(CellCache.Entry(directive: record.directive, outputs: result.outputs, blocks: result.blocks), key: key) { folder in
-                                try planned.handler.saveState(planned.arguments, session: session, to: folder)
-                            }
-                        } catch {
-                            record.blocks.append(.notice("This result could not be cached (\(error)); the next run will compute it again."))
-                        }
-                    }
-                }
-                if let key { for resource in kind.provides { providerKeys[resource] = key } }
-            } catch {
-                // A cell that throws after the user asked to stop was stopped, not broken.
-                interrupted = context.isInterrupted()
-                record.status = interrupted ? .interrupted : .error
-                record.error = interrupted ? "\(error.location): stopped: \(error.message)" + (error.hint.map { " " + $0 } ?? "") : error.description
-                failed.formUnion(kind.provides)
-                anyFailure = true
-            }
-            record.seconds = Self.seconds(since: cellClock)
-            context.progress.cellFinished(directive: record.directive, status: record.status.rawValue, seconds: record.seconds ?? 0,
-                                          summary: record.error)
-            records[planned.index] = record
+    }
+
+    /// One cell: skipped (after an interruption, or a failure it depends on), or restored from the cache, or computed.
+    private func runCell(_ planned: PlannedCell, position: Int, of count: Int, state: inout RunState, context: RunContext) -> DirectiveRecord {
+        let kind = type(of: planned.handler)
+        var record = DirectiveRecord(index: planned.index, directive: planned.cell.name.rawValue, line: planned.cell.line,
+                                     source: planned.cell.source, status: .ok, parameters: Self.parameters(planned.arguments, schema: kind.schema))
+        let blockedBy = kind.needs(planned.arguments).filter(state.failed.contains)
+        if state.interrupted || context.isInterrupted() {
+            record.status = .skipped
+            record.skipReason = "not run: the run was interrupted"
+            state.interrupted = true
+            return record
         }
-        transcript.status = interrupted ? .interrupted : anyFailure ? .error : .ok
+        if state.anyFailure && (!keepGoing || !blockedBy.isEmpty) {
+            record.status = .skipped
+            record.skipReason = blockedBy.isEmpty ? "not run: an earlier cell failed"
+                : "not run: it needs the \(blockedBy.map(\.rawValue).joined(separator: ", ")) that a failed cell should have made"
+            state.failed.formUnion(kind.provides)
+            return record
+        }
+        context.progress.cellStarted(index: position + 1, of: count, directive: record.directive, line: record.line)
+        record.startedAt = Date()
+        let cellClock = ContinuousClock.now
+        let key = context.cache.map { _ in
+            cacheKey(planned, context: context, upstream: kind.needs(planned.arguments).compactMap { state.providerKeys[$0] })
+        }
+        do throws(Diagnostic) {
+            try restoreOrCompute(planned, key: key, record: &record, session: &state.session, context: context)
+            if let key { for resource in kind.provides { state.providerKeys[resource] = key } }
+        } catch {
+            // A cell that throws after the user asked to stop was stopped, not broken.
+            state.interrupted = context.isInterrupted()
+            record.status = state.interrupted ? .interrupted : .error
+            record.error = state.interrupted ? "\(error.location): stopped: \(error.message)" + (error.hint.map { " " + $0 } ?? "") : error.description
+            state.failed.formUnion(kind.provides)
+            state.anyFailure = true
+        }
+        record.seconds = Self.seconds(since: cellClock)
+        context.progress.cellFinished(directive: record.directive, status: record.status.rawValue, seconds: record.seconds ?? 0,
+                                      summary: record.error)
+        return record
+    }
+
+    /// The cell's result from the cache when its key is stored (and its state restores), else run and stored.
+    private func restoreOrCompute(_ planned: PlannedCell, key: String?, record: inout DirectiveRecord, session: inout Session,
+                                  context: RunContext) throws(Diagnostic) {
+        let kind = type(of: planned.handler)
+        let refreshed = context.refresh.contains(record.directive) || context.refresh.contains(String(record.line))
+        if let cache = context.cache, let key, kind.cacheable, !refreshed, let entry = cache.load(key),
+           (try? planned.handler.restoreState(planned.arguments, session: &session, from: cache.entryFolder(key), context: context)) != nil {
+            record.outputs = entry.outputs
+            record.blocks = entry.blocks
+            record.cached = true
+            return
+        }
+        record.computedBecause = !kind.cacheable ? "never cached (it only reads files)" : context.cache == nil ? "the cache is off"
+            : refreshed ? "--refresh" : "no stored result for its inputs (first run, or its parameters, seed, files or an earlier cell changed)"
+        if context.frozen, kind.cacheable {
+            throw Diagnostic("--frozen: this cell's result is not in the cache, so it would have to run: "
+                             + (refreshed ? "--refresh asks for it." : "its parameters, the seed, its data or model, or an earlier cell changed since it last ran."),
+                             at: planned.arguments.location, hint: "Build without --frozen to run it.")
+        }
+        let result = try planned.handler.run(planned.arguments, session: &session, context: context)
+        record.outputs = result.outputs
+        record.blocks = result.blocks
+        guard let cache = context.cache, let key, kind.cacheable else { return }
+        do {
+            try cache.store(CellCache.Entry(directive: record.directive, outputs: result.outputs, blocks: result.blocks), key: key) { folder in
+                try planned.handler.saveState(planned.arguments, session: session, to: folder)
+            }
+        } catch {
+            record.blocks.append(.notice("This result could not be cached (\(error)); the next run will compute it again."))
+        }
+    }
+
+    /// The transcript once every cell has run: status, the data and models read, cells in document order.
+    private func finish(_ transcript: Transcript, notebook: Notebook, state: RunState, since clock: ContinuousClock.Instant) -> Transcript {
+        var transcript = transcript
+        transcript.status = state.interrupted ? .interrupted : state.anyFailure ? .error : .ok
         for kind in [RunInput.Kind.data, .model] {
-            let inputs = session.inputs.filter { $0.kind == kind }
+            let inputs = state.session.inputs.filter { $0.kind == kind }
             transcript.runInfo += inputs.enumerated().map { index, input in
                 (label: kind.rawValue + (index == 0 ? "" : " \(index + 1)"), value: input.summary)
             }
         }
         transcript.cells = notebook.cells.enumerated().map { index, cell in
-            Self.transcriptCell(cell) { _ in records[index]! }
+            Self.transcriptCell(cell) { _ in state.records[index]! }
         }
         transcript.seconds = Self.seconds(since: clock)
         return transcript

@@ -1,4 +1,5 @@
 import Foundation
+import LecternData
 import LecternEngine
 import LecternNotebook
 import LecternTranscript
@@ -61,34 +62,14 @@ public struct TokenizeDirective: DirectiveHandler {
         let total = loaded.dataset.splits.reduce(0) { $0 + $1.count }
         var done = 0
         for split in loaded.dataset.splits {
-            var ids: [[Int32]] = [], types: [[Int32]?] = []
-            ids.reserveCapacity(split.count)
-            var fullLengths: [Int] = []
-            var truncated = 0, overLimit = 0
-            for (row, text) in split.texts.enumerated() {
-                let encoding: Encoding
-                if let pair = split.pairs?[row] {
-                    do {
-                        encoding = try tokenizer.encode(text, pair: pair, maxLength: truncation ? maxLength : nil, strategy: strategy)
-                    } catch {
-                        throw arguments.problem("Row \(row + 1) of the \(split.name) split: \(error.message)", with: "truncation",
-                                                hint: "Use `truncation: longest_first`, which cuts whichever text is longer.")
-                    }
-                } else {
-                    encoding = tokenizer.encode(text, maxLength: truncation ? maxLength : nil)
-                }
-                fullLengths.append(encoding.ids.count + encoding.truncatedTokens)
-                if encoding.truncatedTokens > 0 { truncated += 1 }
-                if encoding.ids.count > modelMaximum { overLimit += 1 }
-                ids.append(encoding.ids)
-                types.append(encoding.typeIDs)
+            let encoded = try Self.encode(split, tokenizer: tokenizer, maxLength: truncation ? maxLength : nil, strategy: strategy, arguments) {
                 done += 1
                 if done % 2000 == 0 { context.progress.progress(done: done, total: total, unit: "texts", note: nil) }
             }
-            splits[split.name] = ids
-            if split.pairs != nil { typeIDs[split.name] = types }
-            statistics.append(TokenStatistics(split: split.name, lengths: ids.map(\.count), fullLengths: fullLengths,
-                                              truncated: truncated, overLimit: overLimit))
+            splits[split.name] = encoded.ids
+            if split.pairs != nil { typeIDs[split.name] = encoded.types }
+            statistics.append(TokenStatistics(split: split.name, lengths: encoded.ids.map(\.count), fullLengths: encoded.fullLengths,
+                                              truncated: encoded.truncated, overLimit: encoded.ids.filter { $0.count > modelMaximum }.count))
         }
         if let worst = statistics.first(where: { $0.overLimit > 0 }) {
             throw arguments.problem("\(worst.overLimit) \(worst.split) texts have more tokens than the model's \(modelMaximum) positions.", with: "model",
@@ -99,6 +80,34 @@ public struct TokenizeDirective: DirectiveHandler {
                                              maxLength: truncation ? maxLength : nil, truncation: strategy, padding: padding, splits: splits,
                                              typeIDs: typeIDs)
         return Self.report(statistics: statistics, session: session, maxLength: maxLength, padding: padding, truncation: truncation, folder: folder)
+    }
+
+    /// One split's texts (or sentence pairs) as ids and token types, with each text's length before
+    /// truncation and how many were cut; `encoded` is called after each text.
+    static func encode(_ split: DatasetSplit, tokenizer: any TextTokenizer, maxLength: Int?, strategy: TruncationStrategy,
+                       _ arguments: DirectiveArguments, encoded: () -> Void) throws(Diagnostic)
+        -> (ids: [[Int32]], types: [[Int32]?], fullLengths: [Int], truncated: Int) {
+        var ids: [[Int32]] = [], types: [[Int32]?] = [], fullLengths: [Int] = [], truncated = 0
+        ids.reserveCapacity(split.count)
+        for (row, text) in split.texts.enumerated() {
+            let encoding: Encoding
+            if let pair = split.pairs?[row] {
+                do {
+                    encoding = try tokenizer.encode(text, pair: pair, maxLength: maxLength, strategy: strategy)
+                } catch {
+                    throw arguments.problem("Row \(row + 1) of the \(split.name) split: \(error.message)", with: "truncation",
+                                            hint: "Use `truncation: longest_first`, which cuts whichever text is longer.")
+                }
+            } else {
+                encoding = tokenizer.encode(text, maxLength: maxLength)
+            }
+            fullLengths.append(encoding.ids.count + encoding.truncatedTokens)
+            if encoding.truncatedTokens > 0 { truncated += 1 }
+            ids.append(encoding.ids)
+            types.append(encoding.typeIDs)
+            encoded()
+        }
+        return (ids, types, fullLengths, truncated)
     }
 
     /// Token counts of one split: as kept (`lengths`) and before truncation (`fullLengths`).

@@ -4,8 +4,8 @@ import LecternEngine
 import LecternNotebook
 import LecternTranscript
 
-/// ```train```: fine-tunes a BERT classifier on the tokenized training split with the Hugging Face
-/// Trainer's semantics; parameters are `TrainingArguments`' names and defaults.
+/// ```train```: fine-tunes a sequence classifier on the tokenized training split with the Hugging Face
+/// Trainer's semantics; parameters are `TrainingArguments`' names and defaults (`TrainerArguments`).
 public struct TrainDirective: DirectiveHandler {
     public init() {}
 
@@ -13,41 +13,19 @@ public struct TrainDirective: DirectiveHandler {
     public static let provides: [SessionResource] = [.model]
     public static func needs(_ arguments: DirectiveArguments) -> [SessionResource] { [.dataset, .tokenizer] }
 
-    static let strategies = TrainingArguments.Strategy.allCases.map(\.rawValue)
-
+    /// The model, the Trainer's arguments (one table: `TrainerArguments`), then the cell's data and metrics.
     public static let schema = DirectiveSchema(.train, parameters: [
         ParameterSpec("model", .string, "The pretrained model to fine-tune (default: the model of the `tokenize` cell)."),
-        ParameterSpec("num_train_epochs", .number(above: 0, atMost: 1000), default: .number(3), "Passes over the training split."),
-        ParameterSpec("max_steps", .integer(min: 1, max: 10_000_000), "Optimizer steps in all; overrides `num_train_epochs`."),
-        ParameterSpec("per_device_train_batch_size", .integer(min: 1, max: 4096), default: .integer(8), "Examples per training step."),
-        ParameterSpec("per_device_eval_batch_size", .integer(min: 1, max: 4096), default: .integer(8), "Examples per evaluation step."),
-        ParameterSpec("learning_rate", .number(above: 0, atMost: 10), default: .number(5e-5), "The peak learning rate of AdamW."),
-        ParameterSpec("weight_decay", .number(above: nil, atMost: 10), default: .number(0), "AdamW's decoupled weight decay (not for biases and LayerNorm weights)."),
-        ParameterSpec("warmup_steps", .integer(min: 0, max: 10_000_000), default: .integer(0), "Steps of linear warm-up."),
-        ParameterSpec("warmup_ratio", .number(above: nil, atMost: 1), default: .number(0), "Warm-up as a fraction of all steps (when `warmup_steps` is 0)."),
-        ParameterSpec("max_grad_norm", .number(above: nil, atMost: 1e6), default: .number(1), "Clip the gradient norm to this (0 turns clipping off)."),
-        ParameterSpec("logging_steps", .integer(min: 1, max: 10_000_000), default: .integer(500), "Log the mean loss every this many steps."),
-        ParameterSpec("eval_strategy", .choice(strategies), default: .string("no"), "When to evaluate: `no`, `steps`, `epoch`."),
-        ParameterSpec("eval_steps", .integer(min: 1, max: 10_000_000), "With `eval_strategy: steps`, evaluate every this many steps (default: `logging_steps`)."),
-        ParameterSpec("save_strategy", .choice(strategies), default: .string("steps"), "When to save a checkpoint: `no`, `steps`, `epoch`."),
-        ParameterSpec("save_steps", .integer(min: 1, max: 10_000_000), default: .integer(500), "With `save_strategy: steps`, save every this many steps."),
-        ParameterSpec("save_total_limit", .integer(min: 1, max: 10_000), "Keep at most this many checkpoints (the best one is always kept)."),
-        ParameterSpec("load_best_model_at_end", .boolean, default: .boolean(false), "Load the best checkpoint when training ends."),
-        ParameterSpec("metric_for_best_model", .string, default: .string("loss"), "The evaluation metric that picks the best checkpoint."),
-        ParameterSpec("greater_is_better", .boolean, "Whether a larger metric is better (default: false for a loss, else true)."),
-        ParameterSpec("output_dir", .string, default: .string("results"), "Where checkpoints go."),
-        ParameterSpec("resume_from_checkpoint", .string,
-                      "Continue an interrupted run from a checkpoint folder, or `last` for the newest in `output_dir`."),
-        ParameterSpec("seed", .integer(min: 0, max: Int(UInt32.max)), "Seed for the head's initialisation, the shuffle and dropout (default: the notebook's)."),
-        ParameterSpec("shuffle", .boolean, default: .boolean(true), "Shuffle the training examples each epoch (`false`: dataset order)."),
-        ParameterSpec("dropout", .number(above: nil, atMost: 0.99), "Override every dropout probability (e.g. 0 for experiments)."),
-        ParameterSpec("bf16", .boolean, "Matrix products on bfloat16 inputs with float32 sums where the CPU has AVX512-BF16, as `bf16=True` (default: false; float32 elsewhere, with a notice)."),
+    ] + TrainerArguments.table.map(\.spec) + [
         ParameterSpec("train_split", .string, default: .string("train"), "The split to train on."),
         ParameterSpec("eval_split", .string, default: .string("test"), "The split to evaluate on."),
         ParameterSpec("metrics", .list(of: .choice(CellMetrics.names)), default: .list([.string("accuracy")]),
                       "Metrics computed at each evaluation: accuracy, precision, recall, f1."),
         ParameterSpec("average", .choice(["micro", "macro", "weighted"]), default: .string("micro"), "How precision, recall and F1 average over classes."),
     ])
+
+    /// The keywords of transformers' `TrainingArguments` a cell may give, for the Python export.
+    public static var transformersKeywords: [String] { TrainerArguments.transformersKeywords }
 
     public static func check(_ arguments: DirectiveArguments) -> [Diagnostic] {
         var problems: [Diagnostic] = []
@@ -139,33 +117,7 @@ public struct TrainDirective: DirectiveHandler {
             throw arguments.problem(error.statement, with: arguments.isGiven("model") ? "model" : "train_split", hint: error.hint)
         }
 
-        var training = TrainingArguments(outputDir: arguments.string("output_dir")!)
-        training.numTrainEpochs = arguments.number("num_train_epochs")!
-        training.maxSteps = arguments.integer("max_steps")
-        training.perDeviceTrainBatchSize = arguments.integer("per_device_train_batch_size")!
-        training.perDeviceEvalBatchSize = arguments.integer("per_device_eval_batch_size")!
-        training.learningRate = Float(arguments.number("learning_rate")!)
-        training.weightDecay = Float(arguments.number("weight_decay")!)
-        training.warmupSteps = arguments.integer("warmup_steps")!
-        training.warmupRatio = arguments.number("warmup_ratio")!
-        let clip = arguments.number("max_grad_norm")!
-        training.maxGradNorm = clip > 0 ? Float(clip) : nil
-        training.loggingSteps = arguments.integer("logging_steps")!
-        training.evalStrategy = TrainingArguments.Strategy(rawValue: arguments.string("eval_strategy")!)!
-        training.evalSteps = arguments.integer("eval_steps")
-        training.saveStrategy = TrainingArguments.Strategy(rawValue: arguments.string("save_strategy")!)!
-        training.saveSteps = arguments.integer("save_steps")!
-        training.saveTotalLimit = arguments.integer("save_total_limit")
-        training.loadBestModelAtEnd = arguments.boolean("load_best_model_at_end")!
-        training.metricForBestModel = arguments.string("metric_for_best_model")!
-        training.greaterIsBetter = arguments.boolean("greater_is_better")
-        training.seed = seed
-        training.shuffle = arguments.boolean("shuffle")!
-        training.dropout = arguments.number("dropout").map(Float.init)
-        training.bf16 = arguments.boolean("bf16") ?? false
-        if !training.outputDir.hasPrefix("/") {
-            training.outputDir = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(training.outputDir)
-        }
+        let training = TrainerArguments.training(from: arguments, seed: seed)
 
         let metricNames = CellMetrics.requested(arguments["metrics"])
         let average = ClassificationMetrics.Average(rawValue: arguments.string("average")!)!
@@ -174,27 +126,8 @@ public struct TrainDirective: DirectiveHandler {
             CellMetrics.compute(logits: logits, labels: labels, labelCount: count, names: metricNames, average: average, zeroDivision: 0)
         }
         trainer.shouldStop = context.isInterrupted
-        var resumeFrom: String?
-        var notices = checkpoint.notices + [MatrixPrecision.forRequest(bf16: training.bf16).notice].compactMap { $0 }
-        // `--resume` and `resume_from_checkpoint: last` take the newest complete checkpoint, saying which newer ones were skipped.
-        var skipped: [String] = []
-        let resume = arguments.string("resume_from_checkpoint") ?? (context.resume ? "last" : nil)
-        if resume == "last" { (resumeFrom, skipped) = Self.newestCheckpoint(in: training.outputDir) }
-        notices += skipped
-        if context.resume, !arguments.isGiven("resume_from_checkpoint") {
-            notices.append(resumeFrom.map { "Resumed from \($0) (`--resume`)." }
-                ?? "`--resume`: \(training.outputDir) holds no complete checkpoint, so training started from the beginning.")
-        }
-        if let resume = arguments.string("resume_from_checkpoint") {
-            if resume != "last" {
-                resumeFrom = resume.hasPrefix("/") ? resume : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(resume)
-            }
-            guard let folder = resumeFrom, FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("trainer_state.json")) else {
-                throw arguments.problem("There is no checkpoint to resume from" + (resumeFrom.map { " at \($0)" } ?? " in \(training.outputDir)") + "."
-                                        + skipped.map { " " + $0 }.joined(),
-                                        with: "resume_from_checkpoint", hint: "Name a `checkpoint-<step>` folder that a `train` cell saved.")
-            }
-        }
+        let (resumeFrom, resumeNotices) = try Self.resumeFolder(arguments, outputDir: training.outputDir, context: context)
+        let notices = checkpoint.notices + [MatrixPrecision.forRequest(bf16: training.bf16).notice].compactMap { $0 } + resumeNotices
         let result: Trainer.Output
         do {
             result = try trainer.train(trainExamples, eval: evalExamples, resumeFrom: resumeFrom) { step, total, loss in
@@ -209,6 +142,32 @@ public struct TrainDirective: DirectiveHandler {
         let classifier = TextClassifier(tokenizer: tokenized.tokenizer, model: SequenceClassifier(parameters: checkpoint.parameters), maxLength: tokenized.maxLength)
         session.model = TrainedModel(name: modelName + " (fine-tuned)", classifier: classifier)
         return Self.report(trainer: trainer, result: result, notices: notices, examples: trainExamples.count, model: modelName)
+    }
+
+    /// The checkpoint to resume from, if any, and what the transcript should say about it:
+    /// `--resume` and `resume_from_checkpoint: last` take the newest complete checkpoint, saying which
+    /// newer ones were skipped; a named folder must hold a checkpoint.
+    static func resumeFolder(_ arguments: DirectiveArguments, outputDir: String, context: RunContext) throws(Diagnostic) -> (String?, [String]) {
+        var resumeFrom: String?
+        var skipped: [String] = []
+        let resume = arguments.string("resume_from_checkpoint") ?? (context.resume ? "last" : nil)
+        if resume == "last" { (resumeFrom, skipped) = newestCheckpoint(in: outputDir) }
+        var notices = skipped
+        if context.resume, !arguments.isGiven("resume_from_checkpoint") {
+            notices.append(resumeFrom.map { "Resumed from \($0) (`--resume`)." }
+                ?? "`--resume`: \(outputDir) holds no complete checkpoint, so training started from the beginning.")
+        }
+        if let resume = arguments.string("resume_from_checkpoint") {
+            if resume != "last" {
+                resumeFrom = resume.hasPrefix("/") ? resume : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(resume)
+            }
+            guard let folder = resumeFrom, FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("trainer_state.json")) else {
+                throw arguments.problem("There is no checkpoint to resume from" + (resumeFrom.map { " at \($0)" } ?? " in \(outputDir)") + "."
+                                        + skipped.map { " " + $0 }.joined(),
+                                        with: "resume_from_checkpoint", hint: "Name a `checkpoint-<step>` folder that a `train` cell saved.")
+            }
+        }
+        return (resumeFrom, notices)
     }
 
     /// Fails before training starts, not at the first checkpoint, when `output_dir` cannot be written.

@@ -41,9 +41,11 @@ struct Export: ParsableCommand {
         }
         let stem = URL(fileURLWithPath: notebook.path).deletingPathExtension().lastPathComponent
         var files: [(String, String)] = []
-        if python { files.append((stem + ".py", NotebookExport.python(notebook, arguments: arguments, seed: bindings.seed ?? 42, version: LecternVersion.current))) }
+        if python { files.append((stem + ".py", NotebookExport.python(notebook, arguments: arguments, seed: bindings.seed ?? 42, version: LecternVersion.current,
+                                                                         trainingKeywords: TrainDirective.transformersKeywords))) }
         if ipynb {
-            files.append((stem + ".ipynb", NotebookExport.ipynb(notebook, arguments: arguments, transcript: nil, seed: bindings.seed ?? 42, version: LecternVersion.current).serialized()))
+            files.append((stem + ".ipynb", NotebookExport.ipynb(notebook, arguments: arguments, transcript: nil, seed: bindings.seed ?? 42, version: LecternVersion.current,
+                                                                             trainingKeywords: TrainDirective.transformersKeywords).serialized()))
         }
         for (name, text) in files {
             let path = (outputFolder as NSString).appendingPathComponent(name)

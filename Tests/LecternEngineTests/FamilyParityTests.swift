@@ -153,6 +153,18 @@ struct FamilyParityTests {
         #expect(checkpoint.notices[0].contains(names), "\(checkpoint.notices[0])")
     }
 
+    /// The head is found under the family's name (RoBERTa's `classifier.out_proj`), so data with another
+    /// number of labels gets the message that says so, not a shape mismatch.
+    @Test(arguments: families)
+    func aHeadForOtherLabelsIsNamedAsSuch(family: String) throws {
+        do {
+            _ = try ModelCheckpoint(folder: Self.folder(family), labels: ["a", "b"])
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message == "The checkpoint's classification head has 4 labels, but the data has 2.")
+        }
+    }
+
     @Test func sinusoidalPositionsAreAnError() throws {
         let scratch = ScratchFolder()
         let config = try String(contentsOfFile: Self.folder("distilbert") + "/config.json", encoding: .utf8)

@@ -22,8 +22,8 @@ public struct ModelCheckpoint: Sendable {
         let file = try ModelWeights.open(folder: folder)
         let weightsPath = file.path
         let weightsName = (weightsPath as NSString).lastPathComponent
-        let checkpointLabels = config.numLabels
-        let hasHead = file.shapes["classifier.weight"] != nil
+        let checkpointLabels = config.numLabels, family = config.family
+        let hasHead = family.checkpointNames(for: family.names.classifier + ".weight").contains { file.shapes[$0] != nil }
         if let labels {
             if hasHead, checkpointLabels != labels.count {
                 throw ModelError("The checkpoint's classification head has \(checkpointLabels) labels, but the data has \(labels.count).", file: weightsPath,
@@ -31,24 +31,7 @@ public struct ModelCheckpoint: Sendable {
             }
             if !hasHead || !config.hasLabelNames { config.id2label = labels; config.hasLabelNames = true }
         }
-        // config.json's sizes decide the allocation, and they come from a file. Before allocating, hold
-        // them to what the weights file holds (the pooler and classifier aside, which may be missing and
-        // are initialised): within twice that, the tensor-by-tensor check below names what disagrees;
-        // beyond it, this is the error. The layer count first, which the layout walks.
-        let family = config.family
-        let storedLayers = Set(file.shapes.keys.compactMap(family.layerIndex)).count
-        guard config.numHiddenLayers <= storedLayers else {
-            throw ModelError("config.json has \(config.numHiddenLayers) layers, but \(weightsName) holds \(storedLayers).", file: weightsPath,
-                             hint: "config.json and \(weightsName) do not belong together.")
-        }
-        let stored = file.storedValueCount
-        let needed = ModelParameters.count(for: config)
-        let head = config.hiddenSize.multipliedReportingOverflow(by: config.hiddenSize + config.numLabels + 1)
-        guard let needed, !head.overflow, needed - head.partialValue - config.numLabels <= 2 * stored else {
-            throw ModelError("config.json describes a model of " + (needed.map { "\($0) values" } ?? "more values than fit in memory")
-                             + ", but \(weightsName) holds \(stored).", file: weightsPath,
-                             hint: "config.json and \(weightsName) do not belong together.")
-        }
+        try Self.checkSizes(of: config, against: file)
         let parameters = ModelParameters(config: config)
         var generator = SplitMix64(seed: seed)
         var initialised: [String] = []
@@ -82,5 +65,26 @@ public struct ModelCheckpoint: Sendable {
         }
         self.parameters = parameters
         self.notices = notices
+    }
+
+    /// config.json's sizes decide the allocation, and they come from a file. Before allocating, hold
+    /// them to what the weights file holds (the head aside, which may be missing and is initialised):
+    /// within twice that, the tensor-by-tensor check names what disagrees; beyond it, this is the
+    /// error. The layer count first, which the layout walks.
+    static func checkSizes(of config: ModelConfig, against file: any WeightsFile) throws(ModelError) {
+        let weightsName = (file.path as NSString).lastPathComponent
+        let storedLayers = Set(file.shapes.keys.compactMap(config.family.layerIndex)).count
+        guard config.numHiddenLayers <= storedLayers else {
+            throw ModelError("config.json has \(config.numHiddenLayers) layers, but \(weightsName) holds \(storedLayers).", file: file.path,
+                             hint: "config.json and \(weightsName) do not belong together.")
+        }
+        let stored = file.storedValueCount
+        let needed = ModelParameters.count(for: config)
+        let head = config.hiddenSize.multipliedReportingOverflow(by: config.hiddenSize + config.numLabels + 1)
+        guard let needed, !head.overflow, needed - head.partialValue - config.numLabels <= 2 * stored else {
+            throw ModelError("config.json describes a model of " + (needed.map { "\($0) values" } ?? "more values than fit in memory")
+                             + ", but \(weightsName) holds \(stored).", file: file.path,
+                             hint: "config.json and \(weightsName) do not belong together.")
+        }
     }
 }

@@ -19,6 +19,8 @@ struct BertNormalizer: Sendable {
     var lowercase = true
 
     /// Appends the words of `text` to `words`: their bytes to `bytes`, their end offsets to `ends`.
+    /// Long on purpose: the tokenizer's hot loop, one pass over the bytes per text with the ASCII
+    /// fast path inline.
     func splitWords(_ text: Substring.UTF8View, into bytes: inout [UInt8], ends: inout [Int]) {
         var inWord = false
         func endWord() {

@@ -133,7 +133,8 @@ struct RestrictedUnpickler {
         }
     }
 
-    /// Runs one opcode; returns the result at STOP.
+    /// Runs one opcode; returns the result at STOP. Long on purpose: one `switch` with a short case
+    /// per opcode the reader knows, which reads as the pickle format's table.
     private mutating func step(_ opcode: UInt8) throws(Failure) -> Value? {
         switch opcode {
         case 0x80: _ = try take(1)                                        // PROTO

@@ -7,6 +7,8 @@ struct StoredZip {
     /// Each entry's name and the byte range of its content in the file.
     let entries: [String: Range<Int>]
 
+    /// Long on purpose: the zip's end record, zip64 locator, central directory and local headers,
+    /// read in the file's order, each offset checked before it is used.
     init(_ file: MappedFile) throws(ModelError) {
         func damaged(_ what: String) -> ModelError {
             ModelError("The zip archive is damaged: \(what).", file: file.path, hint: "The file is truncated or corrupt: download it again.")

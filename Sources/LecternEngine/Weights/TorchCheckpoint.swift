@@ -90,6 +90,8 @@ public final class TorchCheckpointFile: WeightsFile, @unchecked Sendable {
     private let storages: [String: Range<Int>]
     private let file: MappedFile
 
+    /// Long on purpose: the checks before any tensor is read (zip, pickle, storage sizes, overlaps,
+    /// strides) in the order a reader can follow.
     public init(path: String) throws(ModelError) {
         self.path = path
         file = try MappedFile(path: path)
