@@ -40,6 +40,7 @@ enum PythonCode {
         case .train: return train(arguments, notebookSeed: context.seed, keywords: context.trainingKeywords)
         case .evaluate: return evaluate(arguments)
         case .predict: return predict(arguments)
+        default: return "# A `\(name)` cell has no Hugging Face equivalent that Lectern writes; it is left out of this code."
         }
     }
 

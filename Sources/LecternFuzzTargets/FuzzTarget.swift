@@ -33,7 +33,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     }
 
     static func notebook(_ data: Data) {
-        guard let notebook = try? NotebookParser.parse(data: data, path: "fuzz.md") else { return }
+        guard let notebook = try? NotebookParser.parse(data: data, path: "fuzz.md", directives: DirectiveRegistry.standard.names) else { return }
         let bindings = ParameterBindings(frontMatter: notebook.frontMatter)
         _ = NotebookRunner().check(notebook, bindings: bindings)
     }
@@ -63,7 +63,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         """
 
     static func parameters(_ data: Data) {
-        guard let notebook = try? NotebookParser.parse(text: parameterNotebook, path: "fuzz.md") else { return }
+        guard let notebook = try? NotebookParser.parse(text: parameterNotebook, path: "fuzz.md", directives: DirectiveRegistry.standard.names) else { return }
         var bindings = ParameterBindings(frontMatter: notebook.frontMatter)
         let file = ScratchFile.write(data, name: "params.yaml")
         guard (try? bindings.apply(parametersFile: file)) != nil else { return }

@@ -1,6 +1,18 @@
-/// The directives a notebook can contain, in the order a lesson usually uses them.
-public enum DirectiveName: String, CaseIterable, Sendable {
-    case load, tokenize, train, evaluate, predict
+/// The word after a directive block's fence (```load). Which words are directives is the runner's
+/// registry's to say (`NotebookParser.parse(..., directives:)`); the names here are the standard
+/// directives', for the code that handles them.
+public struct DirectiveName: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let load = DirectiveName(rawValue: "load")
+    public static let tokenize = DirectiveName(rawValue: "tokenize")
+    public static let train = DirectiveName(rawValue: "train")
+    public static let evaluate = DirectiveName(rawValue: "evaluate")
+    public static let predict = DirectiveName(rawValue: "predict")
+
+    public var description: String { rawValue }
 }
 
 /// A parsed notebook: front matter and cells in document order.

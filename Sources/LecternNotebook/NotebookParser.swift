@@ -5,30 +5,31 @@ import LecternMarkdown
 ///
 /// Markdown structure comes from cmark-gfm; only top-level fenced blocks can be directives.
 public enum NotebookParser {
-    /// Reads and parses the notebook at `path`.
-    public static func parse(contentsOf path: String) throws(Diagnostics) -> Notebook {
+    /// Reads and parses the notebook at `path`; fenced blocks named by `directives` (the runner's
+    /// registry) are directive cells, other fences are code.
+    public static func parse(contentsOf path: String, directives: [DirectiveName]) throws(Diagnostics) -> Notebook {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw Diagnostics([Diagnostic("Cannot read the notebook: \(error.localizedDescription)", at: SourceLocation(file: path, line: 1, column: 1))])
         }
-        return try parse(data: data, path: path)
+        return try parse(data: data, path: path, directives: directives)
     }
 
     /// Parses notebook bytes; `path` names the notebook in diagnostics.
-    public static func parse(data: Data, path: String) throws(Diagnostics) -> Notebook {
+    public static func parse(data: Data, path: String, directives: [DirectiveName]) throws(Diagnostics) -> Notebook {
         guard let text = String(validating: data, as: UTF8.self) else {
             let (line, column) = firstInvalidUTF8Position(in: data)
             throw Diagnostics([Diagnostic("The notebook is not UTF-8 text: the byte at this position is not valid UTF-8.",
                                           at: SourceLocation(file: path, line: line, column: column),
                                           hint: "Save the file as UTF-8 in your editor.")])
         }
-        return try parse(text: text, path: path)
+        return try parse(text: text, path: path, directives: directives)
     }
 
     /// Parses notebook text; `path` names the notebook in diagnostics.
-    public static func parse(text original: String, path: String) throws(Diagnostics) -> Notebook {
+    public static func parse(text original: String, path: String, directives: [DirectiveName]) throws(Diagnostics) -> Notebook {
         let start = SourceLocation(file: path, line: 1, column: 1)
         // CommonMark ends lines at LF, CRLF or a lone CR; so do editors. One form keeps our line
         // numbers and cmark's the same (Swift also treats CRLF as one Character, not a "\n").
@@ -69,7 +70,7 @@ public enum NotebookParser {
             }
             flushProse()
             let word = info.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
-            if fenced, let name = DirectiveName(rawValue: word) {
+            if fenced, let name = directives.first(where: { $0.rawValue == word }) {
                 let what = "The `\(name.rawValue)` block on line \(block.startLine)"
                 let body: Result<ParameterNode, Diagnostic>
                 do throws(Diagnostic) {
@@ -84,10 +85,10 @@ public enum NotebookParser {
                 }
                 cells.append(.directive(DirectiveCell(name: name, info: info, source: literal, line: block.startLine, body: body)))
             } else {
-                if fenced, let intended = misspeltDirective(word) {
+                if fenced, let intended = misspeltDirective(word, among: directives) {
                     problems.append(Diagnostic("Unknown directive `\(word)`.", at: SourceLocation(file: path, line: block.startLine, column: 4),
                                                hint: "Did you mean `\(intended)`? Directives are: "
-                                                   + DirectiveName.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ") + "."))
+                                                   + directives.map { "`\($0.rawValue)`" }.joined(separator: ", ") + "."))
                 }
                 cells.append(.code(CodeCell(language: word, source: literal, line: block.startLine)))
             }
@@ -99,9 +100,9 @@ public enum NotebookParser {
 
     /// A fence word that is one slip away from a directive name ("trian", "Load", "tokenise")
     /// is almost certainly meant as one; a language name ("lua", "python") is not.
-    static func misspeltDirective(_ word: String) -> String? {
+    static func misspeltDirective(_ word: String, among directives: [DirectiveName]) -> String? {
         guard !word.isEmpty else { return nil }
-        return DirectiveName.allCases.map(\.rawValue).first { name in
+        return directives.map(\.rawValue).first { name in
             Suggestion.editDistance(word.lowercased(), name) <= 1
         }
     }

@@ -53,13 +53,16 @@ public struct CellResult: Sendable {
     }
 }
 
-/// The directives this build of Lectern can run. Directive names the notebook format knows but
-/// that have no handler here are rejected during validation, never skipped silently.
+/// The directives this build of Lectern can run: the only list of them. The parser takes its
+/// names (`names`) to tell directive blocks from code, so a new directive is a handler added here.
 public struct DirectiveRegistry: Sendable {
     private var handlers: [DirectiveName: any DirectiveHandler]
+    /// The directives' names, in the order they were registered.
+    public let names: [DirectiveName]
 
     public init(_ handlers: [any DirectiveHandler]) {
         self.handlers = Dictionary(uniqueKeysWithValues: handlers.map { (type(of: $0).name, $0) })
+        names = handlers.map { type(of: $0).name }
     }
 
     /// Every directive this build supports.
@@ -67,5 +70,5 @@ public struct DirectiveRegistry: Sendable {
 
     public func handler(for name: DirectiveName) -> (any DirectiveHandler)? { handlers[name] }
 
-    public var supported: [DirectiveName] { DirectiveName.allCases.filter { handlers[$0] != nil } }
+
 }

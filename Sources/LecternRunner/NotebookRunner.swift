@@ -46,7 +46,7 @@ public struct NotebookRunner: Sendable {
         for (index, cell) in notebook.directives {
             let location = cell.location(in: notebook.path)
             guard let handler = registry.handler(for: cell.name) else {
-                let supported = registry.supported.map { "`\($0.rawValue)`" }.joined(separator: ", ")
+                let supported = registry.names.map { "`\($0.rawValue)`" }.joined(separator: ", ")
                 problems.append(Diagnostic("This build of Lectern cannot run `\(cell.name.rawValue)` cells yet.", at: location,
                                            hint: "It can run: \(supported). Remove the cell or turn it into a plain code block to show it without running it."))
                 continue
@@ -64,7 +64,7 @@ public struct NotebookRunner: Sendable {
                 let substituted = try bindings.substitute(body)
                 let arguments = try kind.schema.validate(substituted, directiveLocation: location)
                 for need in kind.needs(arguments) where !available.contains(need) {
-                    let producers = DirectiveName.allCases.filter { registry.handler(for: $0).map { type(of: $0).provides.contains(need) } ?? false }
+                    let producers = registry.names.filter { registry.handler(for: $0).map { type(of: $0).provides.contains(need) } ?? false }
                     problems.append(Diagnostic("`\(cell.name.rawValue)` needs a \(need.rawValue), but no earlier cell provides one.", at: location,
                                                hint: "Add " + producers.map { "a `\($0.rawValue)` cell" }.joined(separator: " or ") + " above it."
                                                    + (need == .model ? " Or name a checkpoint with `model:`." : "")))

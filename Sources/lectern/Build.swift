@@ -47,7 +47,7 @@ struct Build: ParsableCommand {
         engine.prepare()
         Interruption.install()
         let started = Date()
-        let parsed = course.lessons.map { path in Result { () throws(Diagnostics) in try NotebookParser.parse(contentsOf: path) } }
+        let parsed = course.lessons.map { path in Result { () throws(Diagnostics) in try NotebookParser.parse(contentsOf: path, directives: DirectiveRegistry.standard.names) } }
         let stems = course.lessons.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
         let links = zip(parsed, stems).map { notebook, stem in
             SiteNavigation.Link(title: (try? notebook.get().title) ?? stem, href: stem + ".html")

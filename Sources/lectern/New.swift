@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LecternFiles
 import LecternNotebook
+import LecternRunner
 
 /// `lectern new NAME [--from NOTEBOOK]`: a lesson variant to edit, or a starter lesson.
 struct New: ParsableCommand {
@@ -34,7 +35,7 @@ struct New: ParsableCommand {
         let title = Self.title(of: source, path: from) + " — " + URL(fileURLWithPath: target).deletingPathExtension().lastPathComponent
         let note = "<!-- Made with `lectern new` \(from.map { "from \($0) " } ?? "")on \(Self.today()). -->"
         let text = Self.retitled(source, title: title, note: note)
-        do { _ = try NotebookParser.parse(text: text, path: target) } catch {
+        do { _ = try NotebookParser.parse(text: text, path: target, directives: DirectiveRegistry.standard.names) } catch {
             report(error.all)
             throw ExitCode(1)
         }
@@ -56,7 +57,7 @@ struct New: ParsableCommand {
     }
 
     static func title(of text: String, path: String?) -> String {
-        (try? NotebookParser.parse(text: text, path: path ?? "new.md").title) ?? "Lesson"
+        (try? NotebookParser.parse(text: text, path: path ?? "new.md", directives: DirectiveRegistry.standard.names).title) ?? "Lesson"
     }
 
     /// Sets the front matter's `title` (adding front matter if there is none) and puts `note` after it.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LecternNotebook
+import LecternRunner
 
 /// The options `run` and `check` share: the notebook and its parameters.
 struct NotebookOptions: ParsableArguments {
@@ -15,7 +16,7 @@ struct NotebookOptions: ParsableArguments {
 
     /// Parses the notebook and applies the overrides; throws every problem found.
     func load() throws(Diagnostics) -> (Notebook, ParameterBindings) {
-        let parsed = try NotebookParser.parse(contentsOf: notebook)
+        let parsed = try NotebookParser.parse(contentsOf: notebook, directives: DirectiveRegistry.standard.names)
         var bindings = ParameterBindings(frontMatter: parsed.frontMatter)
         var problems: [Diagnostic] = []
         if let parametersFile {

@@ -36,15 +36,15 @@ struct NotebookParserTests {
     @Test(arguments: ["\r\n", "\r"])
     func windowsAndOldMacLineEndingsKeepTheLineNumbers(ending: String) throws {
         let crlf = Self.sample.replacingOccurrences(of: "\n", with: ending)
-        let notebook = try NotebookParser.parse(text: crlf, path: "lesson.md")
-        let reference = try NotebookParser.parse(text: Self.sample, path: "lesson.md")
+        let notebook = try NotebookParser.parse(text: crlf, path: "lesson.md", directives: lessonDirectives)
+        let reference = try NotebookParser.parse(text: Self.sample, path: "lesson.md", directives: lessonDirectives)
         #expect(notebook.cells.count == reference.cells.count)
         #expect(notebook.directives.map(\.1.line) == reference.directives.map(\.1.line))
         #expect(notebook.directives.map(\.1.source) == reference.directives.map(\.1.source))
     }
 
     @Test func cellsComeInDocumentOrderWithTheirLines() throws {
-        let notebook = try NotebookParser.parse(text: Self.sample, path: "lesson.md")
+        let notebook = try NotebookParser.parse(text: Self.sample, path: "lesson.md", directives: lessonDirectives)
         #expect(notebook.title == "A lesson")
         #expect(notebook.frontMatter.seed == 7)
         #expect(notebook.frontMatter.params.map(\.key) == ["rows", "lr"])
@@ -69,7 +69,7 @@ struct NotebookParserTests {
 
     @Test func malformedYAMLPointsAtTheNotebookLine() throws {
         let text = "Intro.\n\n```load\ndataset: ag_news\nsplit: [unclosed\n```\n"
-        let notebook = try NotebookParser.parse(text: text, path: "n.md")
+        let notebook = try NotebookParser.parse(text: text, path: "n.md", directives: lessonDirectives)
         guard case let .directive(cell) = notebook.cells[1], case let .failure(problem) = cell.body else {
             Issue.record("expected a YAML error"); return
         }
@@ -79,7 +79,7 @@ struct NotebookParserTests {
     }
 
     @Test func aDirectiveBodyThatIsNotAMappingIsAnError() throws {
-        let notebook = try NotebookParser.parse(text: "```load\n- a\n- b\n```\n", path: "n.md")
+        let notebook = try NotebookParser.parse(text: "```load\n- a\n- b\n```\n", path: "n.md", directives: lessonDirectives)
         guard case let .directive(cell) = notebook.cells[0], case let .failure(problem) = cell.body else {
             Issue.record("expected an error"); return
         }
@@ -90,8 +90,8 @@ struct NotebookParserTests {
     @Test(arguments: [("trian", "train"), ("laod", "load"), ("Load", "load"), ("tokenise", "tokenize"), ("evalute", "evaluate")])
     func misspeltDirectivesAreCaughtWithASuggestion(written: String, intended: String) {
         let text = "Prose.\n\n```\(written)\nx: 1\n```\n"
-        #expect(throws: Diagnostics.self) { try NotebookParser.parse(text: text, path: "n.md") }
-        do { _ = try NotebookParser.parse(text: text, path: "n.md") } catch {
+        #expect(throws: Diagnostics.self) { try NotebookParser.parse(text: text, path: "n.md", directives: lessonDirectives) }
+        do { _ = try NotebookParser.parse(text: text, path: "n.md", directives: lessonDirectives) } catch {
             #expect(error.all.count == 1)
             #expect(error.all[0].location == SourceLocation(file: "n.md", line: 3, column: 4))
             #expect(error.all[0].message == "Unknown directive `\(written)`.")
@@ -100,14 +100,14 @@ struct NotebookParserTests {
     }
 
     @Test func languagesThatResembleDirectivesAreLeftAlone() throws {
-        let notebook = try NotebookParser.parse(text: "```lua\nprint(1)\n```\n\n```rust\nfn main() {}\n```\n", path: "n.md")
+        let notebook = try NotebookParser.parse(text: "```lua\nprint(1)\n```\n\n```rust\nfn main() {}\n```\n", path: "n.md", directives: lessonDirectives)
         #expect(notebook.directives.isEmpty)
     }
 
     @Test func aFileThatIsNotUTF8NamesTheByte() {
         let data = Data("# Title\n\nCaf".utf8) + Data([0xE9]) + Data(" au lait\n".utf8)
-        #expect(throws: Diagnostics.self) { try NotebookParser.parse(data: data, path: "latin1.md") }
-        do { _ = try NotebookParser.parse(data: data, path: "latin1.md") } catch {
+        #expect(throws: Diagnostics.self) { try NotebookParser.parse(data: data, path: "latin1.md", directives: lessonDirectives) }
+        do { _ = try NotebookParser.parse(data: data, path: "latin1.md", directives: lessonDirectives) } catch {
             #expect(error.all[0].location == SourceLocation(file: "latin1.md", line: 3, column: 4))
             #expect(error.all[0].message.contains("not UTF-8"))
         }
@@ -115,13 +115,13 @@ struct NotebookParserTests {
 
     @Test(arguments: ["", "   \n\n\t\n"])
     func anEmptyNotebookIsAnError(text: String) {
-        #expect(throws: Diagnostics.self) { try NotebookParser.parse(text: text, path: "empty.md") }
+        #expect(throws: Diagnostics.self) { try NotebookParser.parse(text: text, path: "empty.md", directives: lessonDirectives) }
     }
 
     @Test func frontMatterProblemsAreAllReported() {
         let text = "---\ntitel: Typo\nseed: -3\nparams: 5\n---\n\nText.\n"
         do {
-            _ = try NotebookParser.parse(text: text, path: "n.md")
+            _ = try NotebookParser.parse(text: text, path: "n.md", directives: lessonDirectives)
             Issue.record("expected errors")
         } catch {
             #expect(error.all.map(\.location.line) == [2, 3, 4])
@@ -132,7 +132,7 @@ struct NotebookParserTests {
     @Test func duplicateFrontMatterKeysAreAnError() {
         let text = "---\ntitle: One\ntitle: Two\n---\n\nText.\n"
         do {
-            _ = try NotebookParser.parse(text: text, path: "n.md")
+            _ = try NotebookParser.parse(text: text, path: "n.md", directives: lessonDirectives)
             Issue.record("expected an error")
         } catch {
             #expect(error.all.count == 1)
@@ -142,7 +142,7 @@ struct NotebookParserTests {
     }
 
     @Test func anUnclosedFrontMatterIsAnError() {
-        #expect(throws: Diagnostics.self) { try NotebookParser.parse(text: "---\ntitle: x\n\nText.\n", path: "n.md") }
+        #expect(throws: Diagnostics.self) { try NotebookParser.parse(text: "---\ntitle: x\n\nText.\n", path: "n.md", directives: lessonDirectives) }
     }
 }
 
@@ -156,3 +156,6 @@ struct SuggestionTests {
         #expect(Suggestion.editDistance("trian", "train") == 1)
     }
 }
+
+/// The directive names a lesson uses, as the runner's registry gives them to the parser.
+let lessonDirectives: [DirectiveName] = [.load, .tokenize, .train, .evaluate, .predict]

@@ -75,7 +75,7 @@ struct ParameterTests {
     }
 
     @Test func substitutionKeepsTypesAndRecordsWhereValuesCameFrom() throws {
-        let front = try NotebookParser.parse(text: "---\nparams:\n  rows: 1000\n  name: ag_news\n---\n\nText.\n", path: "n.md").frontMatter
+        let front = try NotebookParser.parse(text: "---\nparams:\n  rows: 1000\n  name: ag_news\n---\n\nText.\n", path: "n.md", directives: lessonDirectives).frontMatter
         var bindings = ParameterBindings(frontMatter: front)
         try bindings.apply(assignment: "rows=50")
         let substituted = try bindings.substitute(try Self.body("dataset: ${name}\nrows: ${rows}\nsplit: train[:${rows}]\n"))
@@ -88,7 +88,7 @@ struct ParameterTests {
     }
 
     @Test func aValueFromSetThatBreaksTheSchemaSaysSo() throws {
-        let front = try NotebookParser.parse(text: "---\nparams:\n  rows: 1000\n---\n\nText.\n", path: "n.md").frontMatter
+        let front = try NotebookParser.parse(text: "---\nparams:\n  rows: 1000\n---\n\nText.\n", path: "n.md", directives: lessonDirectives).frontMatter
         var bindings = ParameterBindings(frontMatter: front)
         try bindings.apply(assignment: "rows=many")
         let substituted = try bindings.substitute(try Self.body("dataset: x\nrows: ${rows}\n"))
@@ -112,7 +112,7 @@ struct ParameterTests {
     }
 
     @Test func setAndParamsFileOverrideInOrderAndRejectUnknownNames() throws {
-        let front = try NotebookParser.parse(text: "---\nseed: 1\nparams:\n  rows: 1000\n  lr: 5e-5\n---\n\nText.\n", path: "n.md").frontMatter
+        let front = try NotebookParser.parse(text: "---\nseed: 1\nparams:\n  rows: 1000\n  lr: 5e-5\n---\n\nText.\n", path: "n.md", directives: lessonDirectives).frontMatter
         var bindings = ParameterBindings(frontMatter: front)
         let folder = ScratchFolder()
         let file = folder.write("params.yaml", "lr: 2e-5\nrows: 10\n")

@@ -9,7 +9,7 @@ import Testing
 struct YAMLAliasTests {
     @Test func aliasBombInTheFrontMatterIsRefusedAtItsFirstAnchor() {
         do {
-            _ = try NotebookParser.parse(text: "---\ntitle: t\n" + yamlAliasBomb + "---\n\nText.\n", path: "n.md")
+            _ = try NotebookParser.parse(text: "---\ntitle: t\n" + yamlAliasBomb + "---\n\nText.\n", path: "n.md", directives: lessonDirectives)
             Issue.record("expected an error")
         } catch {
             let problem = error.all[0]
@@ -19,7 +19,7 @@ struct YAMLAliasTests {
     }
 
     @Test func aliasBombInADirectiveBodyIsRefused() throws {
-        let notebook = try NotebookParser.parse(text: "Intro.\n\n```load\ndataset: ag_news\n" + yamlAliasBomb + "```\n", path: "n.md")
+        let notebook = try NotebookParser.parse(text: "Intro.\n\n```load\ndataset: ag_news\n" + yamlAliasBomb + "```\n", path: "n.md", directives: lessonDirectives)
         guard case let .directive(cell) = notebook.cells[1], case let .failure(problem) = cell.body else {
             Issue.record("expected an error"); return
         }
@@ -28,7 +28,7 @@ struct YAMLAliasTests {
     }
 
     @Test func anAliasAloneIsNamedAtItsPlace() throws {
-        let notebook = try NotebookParser.parse(text: "```predict\ntext: *greeting\n```\n", path: "n.md")
+        let notebook = try NotebookParser.parse(text: "```predict\ntext: *greeting\n```\n", path: "n.md", directives: lessonDirectives)
         guard case let .directive(cell) = notebook.cells[0], case let .failure(problem) = cell.body else {
             Issue.record("expected an error"); return
         }
@@ -37,7 +37,7 @@ struct YAMLAliasTests {
     }
 
     @Test func aliasBombInAParametersFileIsRefused() throws {
-        let front = try NotebookParser.parse(text: "---\nparams:\n  a: 1\n---\n\nText.\n", path: "n.md").frontMatter
+        let front = try NotebookParser.parse(text: "---\nparams:\n  a: 1\n---\n\nText.\n", path: "n.md", directives: lessonDirectives).frontMatter
         var bindings = ParameterBindings(frontMatter: front)
         let file = ScratchFolder().write("params.yaml", yamlAliasBomb)
         do {
@@ -51,7 +51,7 @@ struct YAMLAliasTests {
 
     /// Asterisks and ampersands inside values are text, not aliases.
     @Test func asterisksAndAmpersandsInTextAreFine() throws {
-        let notebook = try NotebookParser.parse(text: "```predict\ntext: \"*bold* & more\"\ntexts: [R&D, 5 * 3]\n```\n", path: "n.md")
+        let notebook = try NotebookParser.parse(text: "```predict\ntext: \"*bold* & more\"\ntexts: [R&D, 5 * 3]\n```\n", path: "n.md", directives: lessonDirectives)
         guard case let .directive(cell) = notebook.cells[0], case .success = cell.body else {
             Issue.record("expected the cell to parse"); return
         }

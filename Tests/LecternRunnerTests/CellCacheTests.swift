@@ -45,7 +45,7 @@ struct CellCacheTests {
 
     func run(_ text: String, refresh: Set<String> = []) throws -> Transcript {
         let path = folder.write("lesson.md", text)
-        let notebook = try NotebookParser.parse(contentsOf: path)
+        let notebook = try NotebookParser.parse(contentsOf: path, directives: DirectiveRegistry.standard.names)
         let context = RunContext(notebookPath: path, baseFolder: folder.path, seed: 42, progress: SilentProgress(),
                                  cache: CellCache(besideNotebook: path), refresh: refresh)
         let transcript = NotebookRunner().run(notebook, bindings: ParameterBindings(frontMatter: notebook.frontMatter), context: context, runInfo: [])

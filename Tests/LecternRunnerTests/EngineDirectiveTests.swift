@@ -16,7 +16,7 @@ struct EngineDirectiveTests {
 
     func run(_ text: String) throws -> Transcript {
         let path = folder.write("lesson.md", text)
-        let notebook = try NotebookParser.parse(contentsOf: path)
+        let notebook = try NotebookParser.parse(contentsOf: path, directives: DirectiveRegistry.standard.names)
         let bindings = ParameterBindings(frontMatter: notebook.frontMatter)
         let context = RunContext(notebookPath: path, baseFolder: folder.path, seed: 42, progress: SilentProgress())
         return NotebookRunner().run(notebook, bindings: bindings, context: context, runInfo: [])
@@ -88,7 +88,7 @@ struct TrainingDirectiveTests {
 
     func run(_ text: String) throws -> Transcript {
         let path = folder.write("lesson.md", text)
-        let notebook = try NotebookParser.parse(contentsOf: path)
+        let notebook = try NotebookParser.parse(contentsOf: path, directives: DirectiveRegistry.standard.names)
         let context = RunContext(notebookPath: path, baseFolder: folder.path, seed: 42, progress: SilentProgress())
         return NotebookRunner().run(notebook, bindings: ParameterBindings(frontMatter: notebook.frontMatter), context: context, runInfo: [])
     }

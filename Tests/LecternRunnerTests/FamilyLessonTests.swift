@@ -26,7 +26,7 @@ struct FamilyLessonTests {
 
     func run(_ text: String) throws -> Transcript {
         let path = folder.write("lesson.md", text)
-        let notebook = try NotebookParser.parse(contentsOf: path)
+        let notebook = try NotebookParser.parse(contentsOf: path, directives: DirectiveRegistry.standard.names)
         let context = RunContext(notebookPath: path, baseFolder: folder.path, seed: 42, progress: SilentProgress())
         return NotebookRunner().run(notebook, bindings: ParameterBindings(frontMatter: notebook.frontMatter), context: context, runInfo: [])
     }
@@ -121,7 +121,7 @@ struct SentencePairLessonTests {
 
     func run(_ text: String) throws -> Transcript {
         let path = folder.write("lesson.md", text)
-        let notebook = try NotebookParser.parse(contentsOf: path)
+        let notebook = try NotebookParser.parse(contentsOf: path, directives: DirectiveRegistry.standard.names)
         let context = RunContext(notebookPath: path, baseFolder: folder.path, seed: 42, progress: SilentProgress())
         return NotebookRunner().run(notebook, bindings: ParameterBindings(frontMatter: notebook.frontMatter), context: context, runInfo: [])
     }

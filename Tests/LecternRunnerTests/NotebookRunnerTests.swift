@@ -13,7 +13,7 @@ struct NotebookRunnerTests {
 
     func run(_ text: String, keepGoing: Bool = false, registry: DirectiveRegistry = .standard, set: [String] = []) throws -> Transcript {
         let path = folder.write("lesson.md", text)
-        let notebook = try NotebookParser.parse(contentsOf: path)
+        let notebook = try NotebookParser.parse(contentsOf: path, directives: registry.names)
         var bindings = ParameterBindings(frontMatter: notebook.frontMatter)
         for assignment in set { try bindings.apply(assignment: assignment) }
         let context = RunContext(notebookPath: path, baseFolder: folder.path, seed: bindings.seed ?? 42, progress: SilentProgress())
@@ -109,6 +109,26 @@ struct NotebookRunnerTests {
         func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
             CellResult(outputs: ["rows": .int(session.dataset?.dataset.splits.reduce(0) { $0 + $1.count } ?? -1)], blocks: [])
         }
+    }
+
+    /// A directive Lectern does not ship, registered without touching the parser, the runner or the exporter.
+    struct Shout: DirectiveHandler {
+        static let name = DirectiveName(rawValue: "shout")
+        static let schema = DirectiveSchema(name, parameters: [ParameterSpec("text", .string, required: true, "What to shout.")])
+        static let provides: [SessionResource] = []
+        func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
+            CellResult(outputs: ["shouted": .string(arguments.string("text")!.uppercased())], blocks: [])
+        }
+    }
+
+    @Test func aNewDirectiveIsOneHandlerInTheRegistry() throws {
+        let text = "```shout\ntext: hello\n```\n"
+        let transcript = try run(text, registry: DirectiveRegistry([LoadDirective(), Shout()]))
+        #expect(transcript.status == .ok)
+        #expect(transcript.directiveRecords.first?.outputs["shouted"] == "HELLO")
+        // Without it in the registry, the block is code the transcript shows, not a cell that runs.
+        let standard = try run(text)
+        #expect(standard.status == .ok && standard.directiveRecords.isEmpty)
     }
 
     @Test func aCellThatNeedsAnEarlierOneIsRejectedWhenNothingProvidesIt() throws {

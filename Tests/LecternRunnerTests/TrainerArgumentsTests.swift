@@ -24,7 +24,7 @@ struct TrainerArgumentsTests {
     @Test func aCellsValuesLandInTheTypedArguments() throws {
         let folder = ScratchFolder()
         let path = folder.write("lesson.md", "```train\nlearning_rate: 2e-5\nmax_grad_norm: 0\neval_strategy: epoch\nshuffle: false\noutput_dir: out\n```\n")
-        let notebook = try NotebookParser.parse(contentsOf: path)
+        let notebook = try NotebookParser.parse(contentsOf: path, directives: DirectiveRegistry.standard.names)
         guard case let .directive(cell) = notebook.cells[0], case let .success(body) = cell.body else { Issue.record("no cell"); return }
         let arguments = try TrainDirective.schema.validate(body, directiveLocation: cell.location(in: path))
         let training = TrainerArguments.training(from: arguments, seed: 7)
