@@ -38,14 +38,12 @@ public final class Trainer: @unchecked Sendable {
     /// What `bf16` gives on this CPU: bfloat16 products for training and evaluation, or float32.
     public let precision: MatrixPrecision
     public var parameters: ModelParameters { model.parameters }
-    /// Where the tokenizer files come from, copied into each checkpoint.
-    public let tokenizerFolder: String?
     private let computeMetrics: Metrics
+    private var checkpoints: CheckpointStore
     public private(set) var logHistory: [[(key: String, value: Double)]] = []
     public private(set) var bestMetric: Double?
     public private(set) var bestModelCheckpoint: String?
     public private(set) var globalStep = 0
-    private var savedCheckpoints: [String] = []
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -72,7 +70,7 @@ public final class Trainer: @unchecked Sendable {
         precision = MatrixPrecision.forRequest(bf16: arguments.bf16).precision
         model.precision = precision
         optimizer = AdamW(parameters: parameters, weightDecay: arguments.weightDecay)
-        self.tokenizerFolder = tokenizerFolder
+        checkpoints = CheckpointStore(outputDir: arguments.outputDir, tokenizerFolder: tokenizerFolder, totalLimit: arguments.saveTotalLimit)
         self.computeMetrics = computeMetrics
     }
 
@@ -103,13 +101,14 @@ public final class Trainer: @unchecked Sendable {
         var lastFiniteLoss: Float?
         var resumedAt = 0
         if let checkpoint {
-            let restored = try restore(from: checkpoint)
+            let restored = try checkpoints.restore(from: checkpoint, into: parameters, optimizer: optimizer)
+            (globalStep, bestMetric, bestModelCheckpoint, logHistory) = (restored.globalStep, restored.bestMetric, restored.bestModelCheckpoint, restored.logHistory)
             resumedAt = globalStep
             (totalLoss, stepLosses, lastLogged) = (restored.totalLoss, restored.lossSinceLog, restored.lastLoggedStep)
         }
         // What a checkpoint needs beyond the Trainer's own state for the resumed logs to equal an uninterrupted run's.
-        func runningLoss() -> [String: String] {
-            ["total_loss": String(totalLoss), "loss_since_log": String(stepLosses), "last_logged_step": String(lastLogged)]
+        func runningLoss() -> CheckpointStore.RunningLoss {
+            CheckpointStore.RunningLoss(totalLoss: totalLoss, lossSinceLog: stepLosses, lastLoggedStep: lastLogged)
         }
 
         training: for epoch in 0..<epochs {
@@ -128,7 +127,7 @@ public final class Trainer: @unchecked Sendable {
                 guard loss.isFinite else {
                     throw Failure(description: "The loss became \(loss.isNaN ? "NaN" : "infinite") at step \(globalStep + 1)"
                         + (lastFiniteLoss.map { "; the last finite loss was \(String(format: "%.6g", $0))" } ?? "")
-                        + (savedCheckpoints.last.map { "; the last checkpoint is \($0)" } ?? "; no checkpoint was saved before it")
+                        + (checkpoints.saved.last.map { "; the last checkpoint is \($0)" } ?? "; no checkpoint was saved before it")
                         + ". Try a smaller learning_rate (or check the model's weights).")
                 }
                 lastFiniteLoss = loss
@@ -178,84 +177,17 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// Saves the state after the last finished step (unless a checkpoint already holds it) and returns the error to throw.
-    private func interrupt(epoch: Double, totalSteps: Int, runningLoss: [String: String]) throws -> Interrupted {
+    private func interrupt(epoch: Double, totalSteps: Int, runningLoss: CheckpointStore.RunningLoss) throws -> Interrupted {
         guard globalStep > 0 else { return Interrupted(step: 0, checkpoint: nil) }
-        let folder = checkpointFolder(step: globalStep)
-        if !savedCheckpoints.contains(folder) {
+        let folder = checkpoints.folder(step: globalStep)
+        if !checkpoints.saved.contains(folder) {
             try saveCheckpoint(metrics: nil, epoch: epoch, totalSteps: totalSteps, runningLoss: runningLoss)
         }
         return Interrupted(step: globalStep, checkpoint: folder)
     }
 
-    private func checkpointFolder(step: Int) -> String {
-        (arguments.outputDir as NSString).appendingPathComponent("checkpoint-\(step)")
-    }
-
-    /// The part of trainer_state.json that resuming needs. Decoded with JSONDecoder, which reads
-    /// numbers exactly (JSONSerialization on Linux goes through NSDecimalNumber and loses the last digits).
-    private struct SavedState: Decodable {
-        var global_step: Int
-        var best_metric: Double?
-        var best_model_checkpoint: String?
-        var log_history: [[String: Double]]
-    }
-
-    /// The running loss sums a checkpoint carries (in optimizer.safetensors' metadata).
-    private struct RunningLoss {
-        var totalLoss: Double
-        var lossSinceLog: Double
-        var lastLoggedStep: Int
-    }
-
-    /// Restores a checkpoint's weights, optimizer state, step, log, best checkpoint and running loss sums.
-    /// Why `folder` cannot be resumed from (a file missing, unreadable or cut short), or nil when it is
-    /// complete: its trainer state, weights and optimizer moments open and agree in size. Checkpoints are
-    /// written whole or not at all, but a disk can still lose a file's end afterwards.
-    public static func checkpointProblem(in folder: String) -> String? {
-        func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
-        guard let data = FileManager.default.contents(atPath: path("trainer_state.json")),
-              (try? JSONDecoder().decode(SavedState.self, from: data)) != nil else { return "its trainer_state.json is missing or unreadable" }
-        let model: SafetensorsFile, moments: SafetensorsFile
-        do throws(ModelError) { model = try SafetensorsFile(path: path("model.safetensors")) } catch { return "its model.safetensors is damaged (\(error.message))" }
-        do throws(ModelError) { moments = try SafetensorsFile(path: path("optimizer.safetensors")) } catch { return "its optimizer.safetensors is damaged (\(error.message))" }
-        let weights = model.tensors.values.reduce(0) { $0 + $1.count }
-        guard moments.metadata["step"].flatMap(Int.init) != nil, let first = moments.tensors["exp_avg"], let second = moments.tensors["exp_avg_sq"],
-              first.count == weights, second.count == weights else {
-            return "its optimizer.safetensors does not hold AdamW's moments for these weights"
-        }
-        return nil
-    }
-
-    private func restore(from folder: String) throws -> RunningLoss {
-        if let problem = Self.checkpointProblem(in: folder) {
-            throw Failure(description: "Cannot resume from \(folder): \(problem). Lectern wrote this checkpoint; resume from an earlier "
-                          + "one (`resume_from_checkpoint: last` skips damaged checkpoints) or train from the beginning.")
-        }
-        try CheckpointWriter.load(folder, into: parameters)
-        let statePath = (folder as NSString).appendingPathComponent("trainer_state.json")
-        guard let data = FileManager.default.contents(atPath: statePath), let state = try? JSONDecoder().decode(SavedState.self, from: data) else {
-            throw Failure(description: "\(statePath) is missing or is not a trainer state; cannot resume from \(folder).")
-        }
-        let moments = try SafetensorsFile(path: (folder as NSString).appendingPathComponent("optimizer.safetensors"))
-        guard let optimizerStep = moments.metadata["step"].flatMap(Int.init) else {
-            throw Failure(description: "\(folder)/optimizer.safetensors has no step; cannot resume.")
-        }
-        let first = UnsafeMutableBufferPointer<Float>.allocate(capacity: parameters.count)
-        let second = UnsafeMutableBufferPointer<Float>.allocate(capacity: parameters.count)
-        defer { first.deallocate(); second.deallocate() }
-        try moments.read("exp_avg", into: first)
-        try moments.read("exp_avg_sq", into: second)
-        optimizer.restore(step: optimizerStep, first: UnsafeBufferPointer(first), second: UnsafeBufferPointer(second))
-        globalStep = state.global_step
-        bestMetric = state.best_metric
-        bestModelCheckpoint = state.best_model_checkpoint
-        logHistory = state.log_history.map { entry in Self.canonical(entry.map { (key: $0.key, value: $0.value) }) }
-        savedCheckpoints = [folder]
-        // A checkpoint written by transformers (or an older Lectern) lacks the sums: start them afresh, as the Trainer does.
-        return RunningLoss(totalLoss: moments.metadata["total_loss"].flatMap(Double.init) ?? 0,
-                           lossSinceLog: moments.metadata["loss_since_log"].flatMap(Double.init) ?? 0,
-                           lastLoggedStep: moments.metadata["last_logged_step"].flatMap(Int.init) ?? state.global_step)
-    }
+    /// Why `folder` cannot be resumed from, or nil when it is a complete checkpoint (`CheckpointStore.problem`).
+    public static func checkpointProblem(in folder: String) -> String? { CheckpointStore.problem(in: folder) }
 
     /// The Trainer's key order within a log entry (JSON objects do not keep it).
     static func logOrder(_ key: String) -> Int {
@@ -286,64 +218,25 @@ public final class Trainer: @unchecked Sendable {
         entry.sorted { (logOrder($0.key), $0.key) < (logOrder($1.key), $1.key) }
     }
 
-    /// `output_dir/checkpoint-<step>/`: the model (save_pretrained layout), tokenizer files,
-    /// trainer_state.json, and the optimizer's moments; keeps the best checkpoint as the Trainer does.
-    /// The files are written into a hidden folder that is renamed into place at the end, so a kill at
-    /// any moment leaves either no `checkpoint-<step>` or a complete one.
-    private func saveCheckpoint(metrics: [(key: String, value: Double)]?, epoch: Double, totalSteps: Int, runningLoss: [String: String]) throws {
-        let folder = checkpointFolder(step: globalStep)
+    /// Saves `checkpoint-<step>` (`CheckpointStore`), first deciding, as the Trainer does, whether it is the best so far.
+    private func saveCheckpoint(metrics: [(key: String, value: Double)]?, epoch: Double, totalSteps: Int, runningLoss: CheckpointStore.RunningLoss) throws {
         if let value = metrics?.first(where: { $0.key == arguments.bestMetricKey })?.value {
             // Strictly better replaces; a tie keeps the earlier checkpoint.
             if bestMetric == nil || (arguments.prefersGreater ? value > bestMetric! : value < bestMetric!) {
                 bestMetric = value
-                bestModelCheckpoint = folder
+                bestModelCheckpoint = checkpoints.folder(step: globalStep)
             }
         } else if arguments.loadBestModelAtEnd, metrics != nil {
             throw Failure(description: "metric_for_best_model `\(arguments.metricForBestModel)` is not among the evaluation results "
                 + (metrics ?? []).map { "`\($0.key)`" }.joined(separator: ", ") + ".")
         }
-        let partial = (arguments.outputDir as NSString).appendingPathComponent(".checkpoint-\(globalStep).partial")
-        try? FileManager.default.removeItem(atPath: partial)
-        do {
-            try CheckpointWriter.save(parameters, to: partial, tokenizerFrom: tokenizerFolder)
-            let moments = [(name: "exp_avg", shape: [optimizer.firstMoment.count], values: UnsafeBufferPointer(optimizer.firstMoment)),
-                           (name: "exp_avg_sq", shape: [optimizer.secondMoment.count], values: UnsafeBufferPointer(optimizer.secondMoment))]
-            try SafetensorsWriter.write(moments, metadata: ["format": "lectern-adamw", "step": String(optimizer.step)].merging(runningLoss) { $1 },
-                                        to: (partial as NSString).appendingPathComponent("optimizer.safetensors"))
-            try writeTrainerState(to: (partial as NSString).appendingPathComponent("trainer_state.json"), epoch: epoch, totalSteps: totalSteps)
-            try AtomicFile.replaceFolder(at: folder, with: partial)
-        } catch {
-            try? FileManager.default.removeItem(atPath: partial)
-            throw error
-        }
-        savedCheckpoints.append(folder)
-        if let limit = arguments.saveTotalLimit {
-            while savedCheckpoints.count > max(limit, 1) {
-                guard let oldest = savedCheckpoints.first(where: { $0 != bestModelCheckpoint }) else { break }
-                try? FileManager.default.removeItem(atPath: oldest)
-                savedCheckpoints.removeAll { $0 == oldest }
-            }
-        }
-    }
-
-    private func writeTrainerState(to path: String, epoch: Double, totalSteps: Int) throws {
-        let state: [String: Any] = [
-            "best_metric": bestMetric.map { $0 as Any } ?? NSNull(),
-            "best_model_checkpoint": bestModelCheckpoint.map { $0 as Any } ?? NSNull(),
-            "epoch": epoch,
-            "global_step": globalStep,
-            "max_steps": totalSteps,
-            "num_train_epochs": Int(arguments.numTrainEpochs.rounded(.up)),
-            "logging_steps": arguments.loggingSteps,
-            "eval_steps": arguments.evalSteps ?? arguments.loggingSteps,
-            "save_steps": arguments.saveSteps,
-            "train_batch_size": arguments.perDeviceTrainBatchSize,
-            "log_history": logHistory.map { entry in
-                Dictionary(entry.map { ($0.key, $0.key == "step" ? Int($0.value) as Any : $0.value as Any) }, uniquingKeysWith: { $1 })
-            },
-        ]
-        let data = try JSONSerialization.data(withJSONObject: state, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        try AtomicFile.write(data + Data("\n".utf8), to: path)
+        let state = CheckpointStore.TrainerState(
+            bestMetric: bestMetric, bestModelCheckpoint: bestModelCheckpoint, epoch: epoch, globalStep: globalStep, maxSteps: totalSteps,
+            numTrainEpochs: Int(arguments.numTrainEpochs.rounded(.up)), loggingSteps: arguments.loggingSteps,
+            evalSteps: arguments.evalSteps ?? arguments.loggingSteps, saveSteps: arguments.saveSteps,
+            trainBatchSize: arguments.perDeviceTrainBatchSize, logHistory: logHistory)
+        try checkpoints.save(step: globalStep, parameters: parameters, optimizer: optimizer, state: state, runningLoss: runningLoss,
+                             best: bestModelCheckpoint)
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {
