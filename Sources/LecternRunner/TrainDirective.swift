@@ -201,25 +201,30 @@ public struct TrainDirective: DirectiveHandler {
     static func report(trainer: Trainer, result: Trainer.Output, notices: [String], examples: Int, model: String) -> CellResult {
         var blocks: [OutputBlock] = notices.map { .notice($0) }
         let history = trainer.logHistory
-        func value(_ entry: [(key: String, value: Double)], _ key: String) -> Double? { entry.first { $0.key == key }?.value }
-        let steps = history.filter { value($0, "loss") != nil }
+        let steps = history.compactMap { entry -> (loss: Double, gradNorm: Double, learningRate: Double, epoch: Double, step: Int)? in
+            guard case let .training(loss, gradNorm, learningRate, epoch, step) = entry else { return nil }
+            return (loss, gradNorm, learningRate, epoch, step)
+        }
         blocks.append(.text("Fine-tuned \(model) on \(examples.grouped) examples: \(result.globalStep) steps."))
         if !steps.isEmpty {
             blocks.append(.table(OutputTable(title: "Training log", columns: ["Step", "Epoch", "Training loss", "Grad norm", "Learning rate"],
                                              rows: steps.map { entry in
-                                                 [String(Int(value(entry, "step")!)), String(format: "%.2f", value(entry, "epoch")!),
-                                                  String(format: "%.4f", value(entry, "loss")!), String(format: "%.4f", value(entry, "grad_norm")!),
-                                                  String(format: "%.3e", value(entry, "learning_rate")!)]
+                                                 [String(entry.step), String(format: "%.2f", entry.epoch), String(format: "%.4f", entry.loss),
+                                                  String(format: "%.4f", entry.gradNorm), String(format: "%.3e", entry.learningRate)]
                                              }, numericColumns: [0, 1, 2, 3, 4])))
         }
-        let evaluations = history.filter { value($0, "eval_loss") != nil }
+        let evaluations = history.compactMap { entry -> (results: [(key: String, value: Double)], epoch: Double, step: Int)? in
+            guard case let .evaluation(results, epoch, step) = entry else { return nil }
+            return (results, epoch, step)
+        }
         if let first = evaluations.first {
-            let metricKeys = first.map(\.key).filter { $0.hasPrefix("eval_") && !["eval_runtime", "eval_samples_per_second", "eval_steps_per_second"].contains($0) }
+            let runtimeKeys = ["eval_runtime", "eval_samples_per_second", "eval_steps_per_second"]
+            let metricKeys = first.results.map(\.key).filter { !runtimeKeys.contains($0) }
             blocks.append(.table(OutputTable(title: "Evaluation", columns: ["Epoch", "Step"] + metricKeys.map { String($0.dropFirst(5)) } + ["Runtime (s)"],
                                              rows: evaluations.map { entry in
-                                                 [String(format: "%.2f", value(entry, "epoch")!), String(Int(value(entry, "step")!))]
-                                                     + metricKeys.map { String(format: "%.4f", value(entry, $0)!) }
-                                                     + [String(format: "%.2f", value(entry, "eval_runtime")!)]
+                                                 func value(_ key: String) -> String { entry.results.first { $0.key == key }.map { String(format: "%.4f", $0.value) } ?? "–" }
+                                                 return [String(format: "%.2f", entry.epoch), String(entry.step)] + metricKeys.map(value)
+                                                     + [entry.results.first { $0.key == "eval_runtime" }.map { String(format: "%.2f", $0.value) } ?? "–"]
                                              }, numericColumns: Set(0..<(metricKeys.count + 3)))))
         }
         blocks += charts(history: history)
@@ -235,21 +240,26 @@ public struct TrainDirective: DirectiveHandler {
             ("output_dir", .string(trainer.arguments.outputDir)),
             ("best_model_checkpoint", trainer.bestModelCheckpoint.map { .string($0) } ?? .null),
             ("best_metric", trainer.bestMetric.map { .double($0) } ?? .null),
-            ("log_history", .array(history.map { entry in .object(entry.map { (key: $0.key, value: $0.key == "step" ? .int(Int($0.value)) : .double($0.value)) }) })),
+            ("log_history", .array(history.map { entry in .object(entry.fields.map { (key: $0.key, value: $0.key == "step" ? .int(Int($0.value)) : .double($0.value)) }) })),
             ("metrics", .object(result.metrics.map { (key: $0.key, value: $0.key == "step" ? .int(Int($0.value)) : .double($0.value)) })),
         ]
         return CellResult(outputs: .object(json), blocks: blocks)
     }
 
     /// The loss per logged step with the evaluation loss at each evaluation, and the learning rate each logged step used.
-    static func charts(history: [[(key: String, value: Double)]]) -> [OutputBlock] {
-        func points(_ key: String) -> [(x: Double, y: Double)] {
-            history.compactMap { entry in
-                guard let value = entry.first(where: { $0.key == key })?.value, let step = entry.first(where: { $0.key == "step" })?.value else { return nil }
-                return (x: step, y: value)
+    static func charts(history: [TrainerLogEntry]) -> [OutputBlock] {
+        var training: [(x: Double, y: Double)] = [], evaluation: [(x: Double, y: Double)] = [], rates: [(x: Double, y: Double)] = []
+        for entry in history {
+            switch entry {
+            case let .training(loss, _, learningRate, _, step):
+                training.append((Double(step), loss))
+                rates.append((Double(step), learningRate))
+            case let .evaluation(_, _, step):
+                if let loss = entry.result("eval_loss") { evaluation.append((Double(step), loss)) }
+            case .summary, .other:
+                continue
             }
         }
-        let training = points("loss"), evaluation = points("eval_loss"), rates = points("learning_rate")
         var blocks: [OutputBlock] = []
         if !training.isEmpty || !evaluation.isEmpty {
             var series = [Chart.Series(name: "training loss", points: training)]

@@ -43,12 +43,14 @@ struct TrainerTests {
         // 36 examples in batches of 8: 5 steps per epoch, 15 in all.
         #expect(steps == Array(1...15))
         #expect(result.globalStep == 15)
-        let logs = trainer.logHistory
+        let logs = trainer.logHistory.map(\.fields)
         let trainingLogs = logs.filter { $0.first?.key == "loss" }
         #expect(trainingLogs.count == 7)
         #expect(trainingLogs[0].map(\.key) == ["loss", "grad_norm", "learning_rate", "epoch", "step"])
         #expect(trainingLogs[0].first { $0.key == "epoch" }?.value == 0.4)
         #expect(abs(trainingLogs[0].first { $0.key == "learning_rate" }!.value - 1e-3 * 14 / 15) < 1e-9)
+        guard case let .training(_, _, rate, epoch, step) = trainer.logHistory[0] else { Issue.record("the first entry is not a training log"); return }
+        #expect(epoch == 0.4 && step == 2 && abs(rate - 1e-3 * 14 / 15) < 1e-9)
         let evaluations = logs.filter { $0.first?.key == "eval_loss" }
         #expect(evaluations.count == 3)
         #expect(evaluations[0].map(\.key) == ["eval_loss", "eval_accuracy", "eval_runtime", "eval_samples_per_second", "eval_steps_per_second", "epoch", "step"])
@@ -130,7 +132,7 @@ struct TrainerTests {
         _ = try trainer.train(train, eval: nil, resumeFrom: first + "/checkpoint-5") { step, _, _ in steps.append(step) }
         #expect(steps == Array(6...15))
         #expect(Array(resumed.parameters.storage) == Array(whole.parameters.storage))
-        #expect(trainer.logHistory.filter { $0.first?.key == "loss" }.map { $0.last!.value } == [3, 6, 9, 12, 15])
+        #expect(trainer.logHistory.compactMap { entry -> Int? in if case let .training(_, _, _, _, step) = entry { step } else { nil } } == [3, 6, 9, 12, 15])
     }
 
     /// bf16 training gives the same weights on one core as on two (every product sums in a fixed order).
@@ -172,5 +174,24 @@ struct TrainerTests {
             #expect(failure.description.contains("The loss became"))
             #expect(failure.description.contains("the last finite loss was"))
         }
+    }
+
+    /// Typed log entries become transformers' JSON objects only when written, and read back into their kind.
+    @Test func logEntriesRoundTripThroughTheirJSONFields() {
+        let entries: [TrainerLogEntry] = [
+            .training(loss: 1.25, gradNorm: 3.5, learningRate: 4e-5, epoch: 0.5, step: 10),
+            .evaluation(results: [("eval_loss", 0.9), ("eval_accuracy", 0.8), ("eval_runtime", 1.5)], epoch: 1, step: 20),
+            // transformers' own summary has total_flos, which Lectern keeps as it reads it.
+            .summary(results: [("train_runtime", 12), ("total_flos", 1e12), ("train_loss", 1.1)], epoch: 1, step: 20),
+            .other([("custom", 1), ("step", 3)]),
+        ]
+        for entry in entries {
+            let read = TrainerLogEntry(fields: entry.fields)
+            #expect(read.fields.map(\.key) == entry.fields.map(\.key) && read.fields.map(\.value) == entry.fields.map(\.value))
+            #expect(read.step == entry.step && read.epoch == entry.epoch)
+        }
+        #expect(entries[1].fields.map(\.key) == ["eval_loss", "eval_accuracy", "eval_runtime", "epoch", "step"])
+        #expect(entries[1].result("eval_accuracy") == 0.8 && entries[0].result("eval_loss") == nil)
+        if case .summary = TrainerLogEntry(fields: entries[2].fields) {} else { Issue.record("a summary reads back as a summary") }
     }
 }

@@ -31,7 +31,7 @@ struct CheckpointStore {
         var evalSteps: Int
         var saveSteps: Int
         var trainBatchSize: Int
-        var logHistory: [[(key: String, value: Double)]]
+        var logHistory: [TrainerLogEntry]
 
         func json() throws -> Data {
             let state: [String: Any] = [
@@ -40,7 +40,7 @@ struct CheckpointStore {
                 "epoch": epoch, "global_step": globalStep, "max_steps": maxSteps, "num_train_epochs": numTrainEpochs,
                 "logging_steps": loggingSteps, "eval_steps": evalSteps, "save_steps": saveSteps, "train_batch_size": trainBatchSize,
                 "log_history": logHistory.map { entry in
-                    Dictionary(entry.map { ($0.key, $0.key == "step" ? Int($0.value) as Any : $0.value as Any) }, uniquingKeysWith: { $1 })
+                    Dictionary(entry.fields.map { ($0.key, $0.key == "step" ? Int($0.value) as Any : $0.value as Any) }, uniquingKeysWith: { $1 })
                 },
             ]
             return try JSONSerialization.data(withJSONObject: state, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) + Data("\n".utf8)
@@ -53,7 +53,7 @@ struct CheckpointStore {
         var globalStep: Int
         var bestMetric: Double?
         var bestModelCheckpoint: String?
-        var logHistory: [[(key: String, value: Double)]]
+        var logHistory: [TrainerLogEntry]
         var totalLoss: Double
         var lossSinceLog: Double
         var lastLoggedStep: Int
@@ -134,7 +134,7 @@ struct CheckpointStore {
         saved = [folder]
         // A checkpoint written by transformers (or an older Lectern) lacks the sums: start them afresh, as the Trainer does.
         return Restored(globalStep: state.global_step, bestMetric: state.best_metric, bestModelCheckpoint: state.best_model_checkpoint,
-                        logHistory: state.log_history.map { entry in Trainer.canonical(entry.map { (key: $0.key, value: $0.value) }) },
+                        logHistory: state.log_history.map { entry in TrainerLogEntry(fields: entry.map { (key: $0.key, value: $0.value) }) },
                         totalLoss: moments.metadata["total_loss"].flatMap(Double.init) ?? 0,
                         lossSinceLog: moments.metadata["loss_since_log"].flatMap(Double.init) ?? 0,
                         lastLoggedStep: moments.metadata["last_logged_step"].flatMap(Int.init) ?? state.global_step)

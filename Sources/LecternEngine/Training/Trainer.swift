@@ -40,7 +40,7 @@ public final class Trainer: @unchecked Sendable {
     public var parameters: ModelParameters { model.parameters }
     private let computeMetrics: Metrics
     private var checkpoints: CheckpointStore
-    public private(set) var logHistory: [[(key: String, value: Double)]] = []
+    public private(set) var logHistory: [TrainerLogEntry] = []
     public private(set) var bestMetric: Double?
     public private(set) var bestModelCheckpoint: String?
     public private(set) var globalStep = 0
@@ -140,8 +140,8 @@ public final class Trainer: @unchecked Sendable {
                 let epochPosition = Double(epoch) + Double(step + 1) / Double(stepsPerEpoch)
                 progress(globalStep, totalSteps, loss)
                 if globalStep % arguments.loggingSteps == 0 {
-                    log([("loss", stepLosses / Double(globalStep - lastLogged)), ("grad_norm", Double(norm)),
-                         ("learning_rate", Double(rate)), ("epoch", epochPosition), ("step", Double(globalStep))])
+                    logHistory.append(.training(loss: stepLosses / Double(globalStep - lastLogged), gradNorm: Double(norm),
+                                                learningRate: Double(rate), epoch: epochPosition, step: globalStep))
                     stepLosses = 0
                     lastLogged = globalStep
                 }
@@ -152,7 +152,7 @@ public final class Trainer: @unchecked Sendable {
                 if let eval, arguments.evalStrategy == .steps && (globalStep % (arguments.evalSteps ?? arguments.loggingSteps) == 0 || atEnd)
                     || arguments.evalStrategy == .epoch && atEpochEnd {
                     metrics = try evaluate(eval)
-                    log(metrics! + [("epoch", epochPosition), ("step", Double(globalStep))])
+                    logHistory.append(.evaluation(results: TrainerLogEntry.canonical(metrics!), epoch: epochPosition, step: globalStep))
                 }
                 if arguments.saveStrategy == .steps && (globalStep % arguments.saveSteps == 0 || atEnd) || arguments.saveStrategy == .epoch && atEpochEnd {
                     try saveCheckpoint(metrics: metrics, epoch: epochPosition, totalSteps: totalSteps, runningLoss: runningLoss())
@@ -164,16 +164,14 @@ public final class Trainer: @unchecked Sendable {
         }
         let runtime = Self.seconds(since: clock)
         let samples = arguments.maxSteps != nil ? Double(totalSteps * batchSize) : Double(train.count) * arguments.numTrainEpochs
-        let final: [(key: String, value: Double)] = [
+        let summary = TrainerLogEntry.summary(results: [
             ("train_runtime", (runtime * 10_000).rounded() / 10_000),
             ("train_samples_per_second", (samples / runtime * 1000).rounded() / 1000),
             ("train_steps_per_second", (Double(totalSteps) / runtime * 1000).rounded() / 1000),
             ("train_loss", totalLoss / Double(max(globalStep, 1))),
-            ("epoch", Double(globalStep) / Double(stepsPerEpoch)),
-            ("step", Double(globalStep)),
-        ]
-        log(final)
-        return Output(metrics: final, globalStep: globalStep)
+        ], epoch: Double(globalStep) / Double(stepsPerEpoch), step: globalStep)
+        logHistory.append(summary)
+        return Output(metrics: summary.fields, globalStep: globalStep)
     }
 
     /// Saves the state after the last finished step (unless a checkpoint already holds it) and returns the error to throw.
@@ -189,14 +187,6 @@ public final class Trainer: @unchecked Sendable {
     /// Why `folder` cannot be resumed from, or nil when it is a complete checkpoint (`CheckpointStore.problem`).
     public static func checkpointProblem(in folder: String) -> String? { CheckpointStore.problem(in: folder) }
 
-    /// The Trainer's key order within a log entry (JSON objects do not keep it).
-    static func logOrder(_ key: String) -> Int {
-        let order = ["loss", "grad_norm", "learning_rate", "eval_loss", "train_runtime", "train_samples_per_second", "train_steps_per_second",
-                     "train_loss", "eval_runtime", "eval_samples_per_second", "eval_steps_per_second", "epoch", "step"]
-        if let index = order.firstIndex(of: key) { return index * 2 }
-        return key.hasPrefix("eval_") ? 7 : 21
-    }
-
     /// Evaluation-mode loss and metrics over `examples`, `per_device_eval_batch_size` at a time.
     public func evaluate(_ examples: [LabelledSequence]) throws(ModelError) -> [(key: String, value: Double)] {
         try evaluateWithLogits(examples).metrics
@@ -206,16 +196,6 @@ public final class Trainer: @unchecked Sendable {
     public func evaluateWithLogits(_ examples: [LabelledSequence]) throws(ModelError) -> (metrics: [(key: String, value: Double)], logits: [Float]) {
         try Evaluation.run(parameters: parameters, precision: precision, batchSize: arguments.perDeviceEvalBatchSize, examples: examples,
                            computeMetrics: computeMetrics)
-    }
-
-    /// Entries keep a canonical key order, the same whether logged now or restored from a checkpoint
-    /// (JSON objects do not keep order).
-    private func log(_ entry: [(key: String, value: Double)]) {
-        logHistory.append(Self.canonical(entry))
-    }
-
-    static func canonical(_ entry: [(key: String, value: Double)]) -> [(key: String, value: Double)] {
-        entry.sorted { (logOrder($0.key), $0.key) < (logOrder($1.key), $1.key) }
     }
 
     /// Saves `checkpoint-<step>` (`CheckpointStore`), first deciding, as the Trainer does, whether it is the best so far.
