@@ -67,17 +67,14 @@ public final class SequenceClassifier: @unchecked Sendable {
         let sequences = batch.count, labels = config.numLabels
         var pooled = [Float](repeating: 0, count: sequences * h)
         var logits = [Float](repeating: 0, count: sequences * labels)
+        var firstTokens = [Float](repeating: 0, count: sequences * h)
+        firstTokens.withUnsafeMutableBufferPointer { ClassificationHead.firstTokens(of: w.hidden, batch: batch, width: h, into: $0.baseAddress!) }
         pooled.withUnsafeMutableBufferPointer { pooled in
-            for sequence in 0..<sequences {
-                precision.multiply(transposeA: false, transposeB: true, m: 1, n: h, k: h, a: w.hidden + batch.sequenceStarts[sequence] * h, lda: h,
-                           b: p.pointer(p.headDenseWeight), ldb: h, c: pooled.baseAddress! + sequence * h, ldc: h, packed: packed?.headDense)
-            }
-            addBias(pooled.baseAddress!, p.pointer(p.headDenseBias), rows: sequences, columns: h)
-            config.family.headActivation.forward(pooled.baseAddress!, count: pooled.count)
+            ClassificationHead.dense(firstTokens, sequences: sequences, parameters: p, precision: precision, packed: packed?.headDense,
+                                     output: pooled.baseAddress!)
             logits.withUnsafeMutableBufferPointer { logits in
-                precision.multiply(transposeA: false, transposeB: true, m: sequences, n: labels, k: h, a: pooled.baseAddress!, lda: h,
-                           b: p.pointer(p.classifierWeight), ldb: h, c: logits.baseAddress!, ldc: labels, packed: packed?.classifier)
-                addBias(logits.baseAddress!, p.pointer(p.classifierBias), rows: sequences, columns: labels)
+                ClassificationHead.classify(pooled.baseAddress!, sequences: sequences, parameters: p, precision: precision, packed: packed?.classifier,
+                                            logits: logits.baseAddress!)
             }
         }
         return Output(pooled: pooled, logits: logits)

@@ -1,8 +1,9 @@
 import Foundation
 
-/// The classification head in training mode, with its loss, as a forward/backward pair: each
-/// sequence's first token ([CLS], `<s>`), dropout where the family has it, the head's dense layer
-/// and activation, dropout, the classifier, and softmax cross-entropy averaged over the batch.
+/// The classification head: each sequence's first token ([CLS], `<s>`), dropout where the family
+/// has it, the head's dense layer and activation, dropout, the classifier; in training with
+/// softmax cross-entropy averaged over the batch, as a forward/backward pair. Inference
+/// (`SequenceClassifier`, so evaluation and prediction) runs the same `dense` and `classify`.
 enum ClassificationHead {
     /// Which of the head's dropout masks apply in this step.
     struct Dropout {
@@ -15,29 +16,49 @@ enum ClassificationHead {
         }
     }
 
+    /// Each sequence's first token's row of `hidden` (`[tokens, hidden]`) into `rows` (`[sequences, hidden]`).
+    static func firstTokens(of hidden: UnsafePointer<Float>, batch: TokenBatch, width h: Int, into rows: UnsafeMutablePointer<Float>) {
+        for sequence in 0..<batch.count {
+            (rows + sequence * h).update(from: hidden + batch.sequenceStarts[sequence] * h, count: h)
+        }
+    }
+
+    /// The head's dense layer and its activation (BERT's pooler, DistilBERT's pre_classifier), for
+    /// every sequence at once: training, evaluation and prediction all run it.
+    static func dense(_ input: UnsafePointer<Float>, sequences: Int, parameters p: ModelParameters, precision: MatrixPrecision,
+                      packed: BFloat16PackedWeight? = nil, output: UnsafeMutablePointer<Float>) {
+        let h = p.config.hiddenSize
+        precision.multiply(transposeA: false, transposeB: true, m: sequences, n: h, k: h, a: input, lda: h, b: p.pointer(p.headDenseWeight), ldb: h,
+                           c: output, ldc: h, packed: packed)
+        addBias(output, p.pointer(p.headDenseBias), rows: sequences, columns: h)
+        p.config.family.headActivation.forward(output, count: sequences * h)
+    }
+
+    /// The classifier: logits `[sequences, labels]`, as training, evaluation and prediction compute them.
+    static func classify(_ input: UnsafePointer<Float>, sequences: Int, parameters p: ModelParameters, precision: MatrixPrecision,
+                         packed: BFloat16PackedWeight? = nil, logits: UnsafeMutablePointer<Float>) {
+        let h = p.config.hiddenSize, labelCount = p.config.numLabels
+        precision.multiply(transposeA: false, transposeB: true, m: sequences, n: labelCount, k: h, a: input, lda: h,
+                           b: p.pointer(p.classifierWeight), ldb: h, c: logits, ldc: labelCount, packed: packed)
+        addBias(logits, p.pointer(p.classifierBias), rows: sequences, columns: labelCount)
+    }
+
     /// Fills `saved` from the last hidden state; returns the mean cross-entropy of `labels`.
     static func forward(lastHidden: UnsafePointer<Float>, batch: TokenBatch, labels: [Int], parameters p: ModelParameters,
                         saved a: TrainingActivations.Head, dropout: Dropout, generator: inout DropoutGenerator, precision: MatrixPrecision) -> Double {
         let config = p.config, h = config.hiddenSize, sequences = batch.count, labelCount = config.numLabels
-        for sequence in 0..<sequences {
-            (a.firstToken + sequence * h).update(from: lastHidden + batch.sequenceStarts[sequence] * h, count: h)
-        }
+        firstTokens(of: lastHidden, batch: batch, width: h, into: a.firstToken)
         if let probability = dropout.input {
             generator.fill(a.inputMask, count: sequences * h, probability: probability)
             applyMask(a.firstToken, a.inputMask, count: sequences * h)
         }
-        precision.multiply(transposeA: false, transposeB: true, m: sequences, n: h, k: h, a: a.firstToken, lda: h, b: p.pointer(p.headDenseWeight), ldb: h,
-                           c: a.dense, ldc: h)
-        addBias(a.dense, p.pointer(p.headDenseBias), rows: sequences, columns: h)
-        config.family.headActivation.forward(a.dense, count: sequences * h)
+        dense(a.firstToken, sequences: sequences, parameters: p, precision: precision, output: a.dense)
         a.denseDropped.update(from: a.dense, count: sequences * h)
         if let probability = dropout.dense {
             generator.fill(a.denseMask, count: sequences * h, probability: probability)
             applyMask(a.denseDropped, a.denseMask, count: sequences * h)
         }
-        precision.multiply(transposeA: false, transposeB: true, m: sequences, n: labelCount, k: h, a: a.denseDropped, lda: h,
-                           b: p.pointer(p.classifierWeight), ldb: h, c: a.logits, ldc: labelCount)
-        addBias(a.logits, p.pointer(p.classifierBias), rows: sequences, columns: labelCount)
+        classify(a.denseDropped, sequences: sequences, parameters: p, precision: precision, logits: a.logits)
         var loss: Double = 0
         for sequence in 0..<sequences {
             let row = a.logits + sequence * labelCount
