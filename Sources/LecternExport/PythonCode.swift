@@ -174,17 +174,25 @@ enum PythonCode {
         let seed = arguments.integer("seed") ?? notebookSeed
         var lines: [String] = []
         if let model = arguments.string("model") { lines.append("model_name = \(literal(hubModels[model] ?? model))") }
-        var extra = ""
-        if let dropout = arguments.number("dropout") {
-            extra = ", hidden_dropout_prob=\(dropout), attention_probs_dropout_prob=\(dropout), classifier_dropout=\(dropout)"
-        }
         lines += [
             "label_names = raw_datasets[\(literal(arguments.string("train_split")!))].features[\"label\"].names",
             "# from_pretrained draws the new classification head before the Trainer seeds anything: seed it, so reruns agree.",
             "set_seed(\(seed))",
             "model = AutoModelForSequenceClassification.from_pretrained(",
             "    model_name, num_labels=len(label_names), id2label=dict(enumerate(label_names)),",
-            "    label2id={name: i for i, name in enumerate(label_names)}\(extra))",
+            "    label2id={name: i for i, name in enumerate(label_names)})",
+        ]
+        if let dropout = arguments.number("dropout") {
+            // Every family names its dropout probabilities differently in config.json (BERT's hidden_dropout_prob,
+            // DistilBERT's dropout and seq_classif_dropout): set the layers themselves, as Lectern's `dropout:` does.
+            lines += [
+                "import torch",
+                "for module in model.modules():  # dropout: \(dropout), every dropout layer",
+                "    if isinstance(module, torch.nn.Dropout):",
+                "        module.p = \(dropout)",
+            ]
+        }
+        lines += [
             "",
             metricsFunction(name: "compute_metrics", arguments, zeroDivision: 0),
             "",

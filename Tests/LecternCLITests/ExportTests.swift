@@ -103,6 +103,7 @@ struct ExportTests {
             ```train
             max_steps: 2
             bf16: true
+            dropout: 0
             ```
 
             ```evaluate
@@ -119,6 +120,8 @@ struct ExportTests {
         #expect(exported.status == 0, "\(exported.standardError)")
         let script = try #require(folder.read("exported/lesson.py"))
         #expect(script.contains("    bf16=True,\n)"))
+        // `dropout:` sets every dropout layer, whatever the model family calls it in config.json.
+        #expect(script.contains("    if isinstance(module, torch.nn.Dropout):\n        module.p = 0.0\n"))
         // The head from_pretrained draws is seeded (the notebook's seed, 42 here), so reruns of the script agree.
         #expect(script.contains("set_seed(42)\nmodel = AutoModelForSequenceClassification.from_pretrained("))
         #expect(!script.contains("    seed="))
