@@ -117,3 +117,43 @@ struct GradientCheckTests {
         for (a, b) in zip(training.logits, inference.logits) { #expect(abs(a - b) < 1e-5) }
     }
 }
+
+/// `linearBackward` alone, the pair every dense layer uses: for the loss Σ R ⊙ (X·Wᵀ + b), its ∂W, ∂b
+/// and ∂X against central differences, and `accumulateInput` adding to ∂X rather than replacing it.
+struct LinearPairTests {
+    @Test func linearBackwardMatchesFiniteDifferences() {
+        let (rows, inputs, outputs) = (3, 4, 5)
+        var generator = SplitMix64(seed: 5)
+        let x = (0..<(rows * inputs)).map { _ in generator.normal() }, w = (0..<(outputs * inputs)).map { _ in generator.normal() }
+        let b = (0..<outputs).map { _ in generator.normal() }
+        let r = (0..<(rows * outputs)).map { _ in generator.normal() }
+        func loss(_ x: [Float], _ w: [Float], _ b: [Float]) -> Double {
+            var total = 0.0
+            for row in 0..<rows {
+                for out in 0..<outputs {
+                    var y = Double(b[out])
+                    for k in 0..<inputs { y += Double(x[row * inputs + k]) * Double(w[out * inputs + k]) }
+                    total += y * Double(r[row * outputs + out])
+                }
+            }
+            return total
+        }
+        /// The central difference of the loss in one value of one of the three arrays (0: x, 1: w, 2: b).
+        func numeric(_ which: Int, _ index: Int) -> Double {
+            func shifted(_ step: Float) -> Double {
+                var arrays = [x, w, b]
+                arrays[which][index] += step
+                return loss(arrays[0], arrays[1], arrays[2])
+            }
+            return (shifted(1e-2) - shifted(-1e-2)) / 2e-2
+        }
+        var dW = [Float](repeating: 0, count: outputs * inputs), dB = [Float](repeating: 0, count: outputs)
+        var dX = [Float](repeating: 1, count: rows * inputs)
+        MatrixPrecision.float32.linearBackward(outputGradient: r, input: x, weight: w, rows: rows, inFeatures: inputs, outFeatures: outputs,
+                                               weightGradient: &dW, biasGradient: &dB, inputGradient: &dX, accumulateInput: true)
+        for index in w.indices { #expect(abs(Double(dW[index]) - numeric(1, index)) < 1e-3, "∂W[\(index)]") }
+        for index in b.indices { #expect(abs(Double(dB[index]) - numeric(2, index)) < 1e-3, "∂b[\(index)]") }
+        // ∂X was 1 everywhere before: accumulateInput adds the gradient to it.
+        for index in x.indices { #expect(abs(Double(dX[index]) - 1 - numeric(0, index)) < 1e-3, "∂X[\(index)]") }
+    }
+}
