@@ -41,6 +41,8 @@ FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "LecternEngineTests" / 
 BPE_EDGE_CASES = EDGE_CASES + [
     "<s>inside</s> text <pad>", "a <mask> b", "a<mask>b", "  <mask>  spaced", "it's they're we've I'm you'll he'd IT'S",
     "''quoted'' 's 'x", "tabs\tthen\tletters", "a  b   c    d", "trailing spaces   ", "\n\nnewlines\n\n", "num3ric 12345 ½ ⅓ Ⅻ",
+    # One very long word (a pasted blob) and a long number: merges over thousands of symbols.
+    "".join("etaoinshrdlucmfwyp"[(i * 7919) % 18] for i in range(3000)), "9" * 2000,
 ]
 
 

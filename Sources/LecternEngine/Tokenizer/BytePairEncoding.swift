@@ -34,17 +34,82 @@ struct BytePairEncoding: Sendable {
             return
         }
         var symbols = bytes.compactMap { byteIDs[Int($0)] }
-        while symbols.count > 1 {
-            var best: (rank: Int32, merged: Int32, at: Int)?
-            for index in 0..<(symbols.count - 1) {
-                if let merge = merges[Self.key(symbols[index], symbols[index + 1])], merge.rank < best?.rank ?? .max {
-                    best = (merge.rank, merge.merged, index)
-                }
-            }
-            guard let best else { break }
-            symbols[best.at] = best.merged
-            symbols.remove(at: best.at + 1)
+        guard symbols.count > 1 else {
+            ids.append(contentsOf: symbols)
+            return
         }
-        ids.append(contentsOf: symbols)
+        // The symbols as a linked list, and a heap of the merges they allow: each merge costs a
+        // heap operation, so a word of n bytes takes O(n log n), not O(n²) (a 100,000-letter
+        // "word", a blob pasted into a text, took 30 s by rescanning).
+        let count = symbols.count
+        var next = Array(1...count), previous = Array(-1..<(count - 1))
+        var candidates = MergeHeap()
+        func consider(_ left: Int) {
+            guard left >= 0 else { return }
+            let right = next[left]
+            guard right < count, let merge = merges[Self.key(symbols[left], symbols[right])] else { return }
+            candidates.push(MergeHeap.Candidate(rank: merge.rank, position: left, left: symbols[left], right: symbols[right]))
+        }
+        for position in 0..<(count - 1) { consider(position) }
+        while let candidate = candidates.pop() {
+            // A candidate whose symbols have since merged with others is stale.
+            let left = candidate.position, right = next[left]
+            guard right < count, symbols[left] == candidate.left, symbols[right] == candidate.right,
+                  let merge = merges[Self.key(candidate.left, candidate.right)] else { continue }
+            symbols[left] = merge.merged
+            next[left] = next[right]
+            if next[right] < count { previous[next[right]] = left }
+            next[right] = -1
+            consider(previous[left])
+            consider(left)
+        }
+        var position = 0
+        while position < count {
+            ids.append(symbols[position])
+            position = next[position]
+        }
+    }
+}
+
+/// A binary min-heap of candidate merges, by rank and then position (the leftmost of equal ranks).
+private struct MergeHeap {
+    struct Candidate {
+        var rank: Int32
+        var position: Int
+        var left: Int32, right: Int32
+
+        func precedes(_ other: Candidate) -> Bool { (rank, position) < (other.rank, other.position) }
+    }
+
+    private var items: [Candidate] = []
+
+    mutating func push(_ candidate: Candidate) {
+        items.append(candidate)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child].precedes(items[parent]) else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Candidate? {
+        guard let first = items.first else { return nil }
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var smallest = parent
+                if left < items.count, items[left].precedes(items[smallest]) { smallest = left }
+                if right < items.count, items[right].precedes(items[smallest]) { smallest = right }
+                if smallest == parent { break }
+                items.swapAt(parent, smallest)
+                parent = smallest
+            }
+        }
+        return first
     }
 }
