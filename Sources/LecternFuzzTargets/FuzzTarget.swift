@@ -20,6 +20,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case csv
     /// WordPiece tokenization of arbitrary text, with and without truncation.
     case tokenizer
+    /// Byte-level BPE (RoBERTa's) of arbitrary text, alone and as a sentence pair under each truncation strategy.
+    case bpeTokenizer
+    /// A `tokenizer.json` of arbitrary bytes, read as `AutoTokenizer` would choose it, then used.
+    case tokenizerJSON
 
     public func run(_ data: Data) {
         switch self {
@@ -29,6 +33,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .torchCheckpoint: Self.torchCheckpoint(data)
         case .csv: Self.csv(data)
         case .tokenizer: Self.tokenizer(data)
+        case .bpeTokenizer: Self.bpeTokenizer(data)
+        case .tokenizerJSON: Self.tokenizerJSON(data)
         }
     }
 
@@ -117,6 +123,38 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         // Truncation keeps [CLS] … [SEP] within the limit and agrees with the full encoding's prefix.
         precondition(cut.ids.count <= 16 && cut.ids.first == tokenizer.clsID && cut.ids.last == tokenizer.sepID)
         precondition(full.ids.count <= 16 ? cut.ids == full.ids : Array(full.ids.prefix(15)) == Array(cut.ids.prefix(15)))
+    }
+}
+
+extension FuzzTarget {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Tests/LecternEngineTests/Fixtures")
+
+    /// The tiny RoBERTa fixture's byte-level BPE, loaded once.
+    static let bpeUnderTest: (any TextTokenizer)? = try? ModelTokenizer.load(folder: fixtures.appendingPathComponent("tiny-roberta-classifier").path)
+
+    static func bpeTokenizer(_ data: Data) {
+        guard let tokenizer = bpeUnderTest else { fatalError("the tiny RoBERTa fixture is missing") }
+        let text = String(decoding: data, as: UTF8.self)
+        let full = tokenizer.encode(text), cut = tokenizer.encode(text, maxLength: 16)
+        precondition(cut.ids.count <= 16 && cut.ids.first == tokenizer.clsID && cut.ids.last == tokenizer.sepID)
+        precondition(full.ids.count <= 16 ? cut.ids == full.ids : Array(full.ids.prefix(15)) == Array(cut.ids.prefix(15)))
+        // The text's two halves as a pair: every strategy fits the limit or refuses with a message.
+        let half = text.index(text.startIndex, offsetBy: text.count / 2)
+        for strategy in TruncationStrategy.allCases {
+            guard let pair = try? tokenizer.encode(String(text[..<half]), pair: String(text[half...]), maxLength: 12, strategy: strategy) else { continue }
+            precondition(pair.ids.count <= 12 && pair.ids.first == tokenizer.clsID && pair.ids.last == tokenizer.sepID)
+        }
+    }
+
+    static func tokenizerJSON(_ data: Data) {
+        let folder = ScratchFile.folder + "/tokenizer-json"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: folder + "/tokenizer.json", contents: data)
+        guard let tokenizer = try? ModelTokenizer.load(folder: folder) else { return }
+        let encoding = tokenizer.encode("Hello, wörld! <s> 12,345 ĠĊ", maxLength: 8)
+        precondition(encoding.ids.count <= 8)
+        _ = tokenizer.tokens(encoding.ids).map(tokenizer.readable)
     }
 }
 

@@ -66,4 +66,19 @@ struct BPETokenizerParityTests {
         #expect(readable.suffix(2).map(\.text) == ["Ã", "©"])
         #expect(readable.map(\.text).joined() == "Helloworld,cafÃ©")
     }
+
+    /// Ids a table by id cannot hold are an error naming the token, for both tokenizers' files
+    /// (an id of 2,000,000,000 asked for two billion entries; one beyond Int32 trapped).
+    @Test(arguments: [("BPE", 2_000_000_000), ("BPE", -1), ("BPE", 5_000_000_000), ("WordPiece", 2_000_000_000), ("WordPiece", 5_000_000_000)])
+    func hostileIdsAreErrors(model: String, id: Int) throws {
+        let scratch = ScratchFolder()
+        let extra = model == "BPE" ? #", "merges": []}, "pre_tokenizer": {"type": "ByteLevel"}"# : "}"
+        scratch.write("tokenizer.json", #"{"model": {"type": "\#(model)", "vocab": {"<s>": 0, "</s>": 1, "[UNK]": 2, "[CLS]": 3, "[SEP]": 4, "[PAD]": 5, "huge": \#(id)}"# + extra + "}")
+        do {
+            _ = try ModelTokenizer.load(folder: scratch.path)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message.hasPrefix("The token `huge` has the id \(id), outside 0 to "), "\(error.message)")
+        }
+    }
 }

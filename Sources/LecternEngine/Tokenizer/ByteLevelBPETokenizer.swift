@@ -39,16 +39,18 @@ public final class ByteLevelBPETokenizer: TextTokenizer {
         }
         addPrefixSpace = pre["add_prefix_space"] as? Bool ?? false
         let merges = try Self.merges(model["merges"], file: file)
-        var ids = vocabulary.mapValues { Int32($0) }
-        var added: [AddedTokens.Token] = []
+        var addedEntries: [(content: String, id: Int, lstrip: Bool, rstrip: Bool)] = []
         for entry in root["added_tokens"] as? [[String: Any]] ?? [] {
             guard let content = entry["content"] as? String, let id = entry["id"] as? Int, !content.isEmpty else { continue }
-            added.append(.init(scalars: Array(content.unicodeScalars), id: Int32(id),
-                               lstrip: entry["lstrip"] as? Bool ?? false, rstrip: entry["rstrip"] as? Bool ?? false))
-            ids[content] = ids[content] ?? Int32(id)
+            addedEntries.append((content, id, entry["lstrip"] as? Bool ?? false, entry["rstrip"] as? Bool ?? false))
         }
-        addedTokens = AddedTokens(added)
-        encoding = try BytePairEncoding(vocabulary: vocabulary.mapValues { Int32($0) }, merges: merges,
+        let checked = try ModelTokenizer.checkedIDs(vocabulary, added: addedEntries.map { ($0.content, $0.id) }, file: file)
+        var ids = checked.vocabulary
+        for entry in addedEntries { ids[entry.content] = ids[entry.content] ?? checked.added[entry.content] }
+        addedTokens = AddedTokens(addedEntries.map {
+            AddedTokens.Token(scalars: Array($0.content.unicodeScalars), id: checked.added[$0.content]!, lstrip: $0.lstrip, rstrip: $0.rstrip)
+        })
+        encoding = try BytePairEncoding(vocabulary: checked.vocabulary, merges: merges,
                                         ignoreMerges: model["ignore_merges"] as? Bool ?? false, file: file)
         var byID = [String](repeating: "", count: Int(ids.values.max() ?? 0) + 1)
         for (token, id) in ids where id >= 0 { byID[Int(id)] = token }

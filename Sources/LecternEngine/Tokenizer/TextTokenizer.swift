@@ -130,6 +130,25 @@ public enum ModelTokenizer {
         return Int(length)
     }
 
+    /// A file's token ids (the vocabulary with its added tokens), held to what a table by id can
+    /// be: whole numbers from 0, and none far beyond the number of tokens (a hostile file's id of
+    /// 2,000,000,000 would otherwise ask for a table of two billion entries).
+    static func checkedIDs(_ vocabulary: [String: Int], added: [(String, Int)], file: String) throws(ModelError) -> (vocabulary: [String: Int32], added: [String: Int32]) {
+        let limit = 2 * (vocabulary.count + added.count) + 1024
+        func check(_ token: String, _ id: Int) throws(ModelError) -> Int32 {
+            guard id >= 0, id < limit else {
+                throw ModelError("The token `\(token.prefix(40))` has the id \(id), outside 0 to \(limit - 1) for a vocabulary of \(vocabulary.count) tokens.",
+                                 file: file, hint: "The file is damaged or was not written by a tokenizer; take it again from where the model came from.")
+            }
+            return Int32(id)
+        }
+        var checked: [String: Int32] = [:], addedIDs: [String: Int32] = [:]
+        checked.reserveCapacity(vocabulary.count)
+        for (token, id) in vocabulary { checked[token] = try check(token, id) }
+        for (token, id) in added { addedIDs[token] = try check(token, id) }
+        return (checked, addedIDs)
+    }
+
     static func tokenizerJSON(_ path: String) throws(ModelError) -> [String: Any] {
         guard let data = FileManager.default.contents(atPath: path) else { throw ModelError("Cannot read this file.", file: path) }
         guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {

@@ -33,11 +33,12 @@ extension BertTokenizer {
             normalizer.lowercase = settings["lowercase"] as? Bool ?? true
             normalizer.stripAccents = settings["strip_accents"] as? Bool ?? normalizer.lowercase
         }
-        var added: [String: Int32] = [:]
+        var added: [(String, Int)] = []
         for entry in root["added_tokens"] as? [[String: Any]] ?? [] {
-            if let content = entry["content"] as? String, let id = entry["id"] as? Int { added[content] = Int32(id) }
+            if let content = entry["content"] as? String, let id = entry["id"] as? Int { added.append((content, id)) }
         }
-        try self.init(vocabulary: vocabulary.mapValues { Int32($0) }, normalizer: normalizer, addedTokens: added,
+        let checked = try ModelTokenizer.checkedIDs(vocabulary, added: added, file: path)
+        try self.init(vocabulary: checked.vocabulary, normalizer: normalizer, addedTokens: checked.added,
                       unknownToken: model["unk_token"] as? String ?? "[UNK]",
                       continuingSubwordPrefix: model["continuing_subword_prefix"] as? String ?? "##",
                       maxInputCharsPerWord: model["max_input_chars_per_word"] as? Int ?? 100, file: path)
