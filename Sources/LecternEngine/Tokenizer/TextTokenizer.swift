@@ -134,7 +134,8 @@ public enum ModelTokenizer {
     /// be: whole numbers from 0, and none far beyond the number of tokens (a hostile file's id of
     /// 2,000,000,000 would otherwise ask for a table of two billion entries).
     static func checkedIDs(_ vocabulary: [String: Int], added: [(String, Int)], file: String) throws(ModelError) -> (vocabulary: [String: Int32], added: [String: Int32]) {
-        let limit = 2 * (vocabulary.count + added.count) + 1024
+        // A table of a million names is 16 MB: room for any real vocabulary's ids, holes included.
+        let limit = max(1 << 20, 4 * (vocabulary.count + added.count))
         func check(_ token: String, _ id: Int) throws(ModelError) -> Int32 {
             guard id >= 0, id < limit else {
                 throw ModelError("The token `\(token.prefix(40))` has the id \(id), outside 0 to \(limit - 1) for a vocabulary of \(vocabulary.count) tokens.",
