@@ -1,7 +1,8 @@
 /// The embeddings: word + position (+ the token's type, in a family that has token types: 0 for a
 /// single text, 0 and 1 for the two texts of a BERT sentence pair), for packed sequences.
-func embeddingForward(output: UnsafeMutablePointer<Float>, batch: TokenBatch, parameters p: ModelParameters) {
-    let h = p.config.hiddenSize, positions = positionRows(batch, config: p.config)
+/// `positions` is `positionRows(batch, config:)`, which training keeps for the backward pass.
+func embeddingForward(output: UnsafeMutablePointer<Float>, batch: TokenBatch, positions: [Int], parameters p: ModelParameters) {
+    let h = p.config.hiddenSize
     for sequence in 0..<batch.count {
         let start = batch.sequenceStarts[sequence], end = batch.sequenceStarts[sequence + 1]
         for token in start..<end {
@@ -40,8 +41,9 @@ func positionRows(_ batch: TokenBatch, config: ModelConfig) -> [Int] {
 
 /// The backward pass of `embeddingForward`: scatters each token's gradient `[tokens, hidden]` into
 /// its rows of the word, position (and token type) tables of `gradients`.
-func embeddingBackward(gradients g: UnsafeMutablePointer<Float>, outputGradient: UnsafePointer<Float>, batch: TokenBatch, parameters p: ModelParameters) {
-    let h = p.config.hiddenSize, positions = positionRows(batch, config: p.config)
+func embeddingBackward(gradients g: UnsafeMutablePointer<Float>, outputGradient: UnsafePointer<Float>, batch: TokenBatch, positions: [Int],
+                       parameters p: ModelParameters) {
+    let h = p.config.hiddenSize
     for token in 0..<batch.tokenCount {
         let source = outputGradient + token * h
         let word = g + p.wordEmbeddings + Int(batch.ids[token]) * h

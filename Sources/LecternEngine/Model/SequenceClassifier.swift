@@ -50,7 +50,7 @@ public final class SequenceClassifier: @unchecked Sendable {
         let w = workspace
         let packed = precision == .bfloat16 ? self.packed : nil
 
-        embeddingForward(output: w.sum, batch: batch, parameters: p)
+        embeddingForward(output: w.sum, batch: batch, positions: positionRows(batch, config: config), parameters: p)
         layerNormForward(output: w.hidden, mean: w.mean, rstd: w.rstd, input: w.sum, weight: p.pointer(p.embeddingNormWeight),
                          bias: p.pointer(p.embeddingNormBias), rows: n, width: h, epsilon: config.layerNormEps)
         // Every layer reuses the same scratch buffers: nothing is kept for a backward pass.

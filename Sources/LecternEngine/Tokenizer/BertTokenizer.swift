@@ -17,9 +17,8 @@ public final class BertTokenizer: TextTokenizer {
     public let unknownID: Int32
     let normalizer: BertNormalizer
     let wordPiece: WordPiece
-    /// Tokens matched in the raw text before normalisation (`[CLS]`, `[SEP]`, ...), longest first.
-    private let addedTokens: [(bytes: [UInt8], id: Int32)]
-    private let addedTokenFirstBytes: Set<UInt8>
+    /// Tokens matched in the raw text before normalisation (`[CLS]`, `[SEP]`, ...).
+    private let addedTokens: AddedTokens<UInt8>
 
     init(vocabulary: [String: Int32], normalizer: BertNormalizer, addedTokens: [String: Int32], unknownToken: String,
          continuingSubwordPrefix: String, maxInputCharsPerWord: Int, file: String) throws(ModelError) {
@@ -29,10 +28,7 @@ public final class BertTokenizer: TextTokenizer {
             }
             return id
         }
-        var byID = [String](repeating: "", count: (vocabulary.values.max().map { Int($0) + 1 } ?? 0))
-        for (token, index) in vocabulary { byID[Int(index)] = token }
-        for (token, index) in addedTokens where Int(index) < byID.count { byID[Int(index)] = token }
-        self.vocabulary = byID
+        self.vocabulary = ModelTokenizer.tokensByID(vocabulary, added: addedTokens)
         self.unknownID = try id(unknownToken)
         self.clsID = try id("[CLS]")
         self.sepID = try id("[SEP]")
@@ -40,9 +36,7 @@ public final class BertTokenizer: TextTokenizer {
         self.normalizer = normalizer
         self.wordPiece = WordPiece(vocabulary: vocabulary, unknownID: unknownID, continuingSubwordPrefix: continuingSubwordPrefix,
                                    maxInputCharsPerWord: maxInputCharsPerWord)
-        let added = addedTokens.map { (bytes: Array($0.key.utf8), id: $0.value) }.filter { !$0.bytes.isEmpty }
-        self.addedTokens = added.sorted { $0.bytes.count > $1.bytes.count }
-        self.addedTokenFirstBytes = Set(added.map { $0.bytes[0] })
+        self.addedTokens = AddedTokens(addedTokens.map { .init(units: Array($0.key.utf8), id: $0.value) }) { $0 == 0x20 || (0x09...0x0D).contains($0) }
     }
 
     /// The word-piece ids of `text`, without `[CLS]`/`[SEP]` and without truncation.
@@ -52,31 +46,21 @@ public final class BertTokenizer: TextTokenizer {
         var bytes: [UInt8] = []
         var ends: [Int] = []
         let utf8 = Array(text.utf8)
-        var segmentStart = 0
-        var index = 0
-        func flush(upTo end: Int) {
-            guard segmentStart < end else { return }
-            bytes.removeAll(keepingCapacity: true)
-            ends.removeAll(keepingCapacity: true)
-            let segment = String(decoding: utf8[segmentStart..<end], as: UTF8.self)
-            normalizer.splitWords(segment[...].utf8, into: &bytes, ends: &ends)
-            var wordStart = 0
-            for wordEnd in ends {
-                wordPiece.encode(bytes[wordStart..<wordEnd], into: &ids)
-                wordStart = wordEnd
+        for segment in addedTokens.split(utf8) {
+            switch segment {
+            case let .token(id): ids.append(id)
+            case let .text(range):
+                bytes.removeAll(keepingCapacity: true)
+                ends.removeAll(keepingCapacity: true)
+                let words = String(decoding: utf8[range], as: UTF8.self)
+                normalizer.splitWords(words[...].utf8, into: &bytes, ends: &ends)
+                var wordStart = 0
+                for wordEnd in ends {
+                    wordPiece.encode(bytes[wordStart..<wordEnd], into: &ids)
+                    wordStart = wordEnd
+                }
             }
         }
-        while index < utf8.count {
-            if addedTokenFirstBytes.contains(utf8[index]), let match = addedTokens.first(where: { utf8[index...].starts(with: $0.bytes) }) {
-                flush(upTo: index)
-                ids.append(match.id)
-                index += match.bytes.count
-                segmentStart = index
-            } else {
-                index += 1
-            }
-        }
-        flush(upTo: utf8.count)
         return ids
     }
 

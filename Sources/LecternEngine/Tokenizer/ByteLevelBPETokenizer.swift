@@ -17,7 +17,7 @@ public final class ByteLevelBPETokenizer: TextTokenizer {
     public let padID: Int32
     public let unknownID: Int32
     private let encoding: BytePairEncoding
-    private let addedTokens: AddedTokens
+    private let addedTokens: AddedTokens<Unicode.Scalar>
     /// The pre-tokenizer's `add_prefix_space`: a space before each text, so its first word reads as one after a space.
     private let addPrefixSpace: Bool
 
@@ -48,13 +48,11 @@ public final class ByteLevelBPETokenizer: TextTokenizer {
         var ids = checked.vocabulary
         for entry in addedEntries { ids[entry.content] = ids[entry.content] ?? checked.added[entry.content] }
         addedTokens = AddedTokens(addedEntries.map {
-            AddedTokens.Token(scalars: Array($0.content.unicodeScalars), id: checked.added[$0.content]!, lstrip: $0.lstrip, rstrip: $0.rstrip)
-        })
+            .init(units: Array($0.content.unicodeScalars), id: checked.added[$0.content]!, lstrip: $0.lstrip, rstrip: $0.rstrip)
+        }) { $0.properties.isWhitespace }
         encoding = try BytePairEncoding(vocabulary: checked.vocabulary, merges: merges,
                                         ignoreMerges: model["ignore_merges"] as? Bool ?? false, file: file)
-        var byID = [String](repeating: "", count: Int(ids.values.max() ?? 0) + 1)
-        for (token, id) in ids where id >= 0 { byID[Int(id)] = token }
-        self.vocabulary = byID
+        self.vocabulary = ModelTokenizer.tokensByID(checked.vocabulary, added: checked.added)
         // RobertaProcessing names its tokens; without it, RoBERTa's defaults.
         let post = root["post_processor"] as? [String: Any]
         guard post == nil || post?["type"] as? String == "RobertaProcessing" else {

@@ -113,7 +113,7 @@ public enum ModelTokenizer {
         let root = try tokenizerJSON(json)
         switch (root["model"] as? [String: Any])?["type"] as? String {
         case "BPE": return try ByteLevelBPETokenizer(tokenizerJSON: root, file: json)
-        case "WordPiece": return try BertTokenizer(tokenizerJSON: json)
+        case "WordPiece": return try BertTokenizer(tokenizerJSON: root, file: json)
         case let other:
             throw ModelError("This tokenizer's model is `\(other ?? "missing")`; Lectern reads WordPiece (BERT, DistilBERT) and byte-level BPE (RoBERTa).",
                              file: json)
@@ -148,6 +148,15 @@ public enum ModelTokenizer {
         for (token, id) in vocabulary { checked[token] = try check(token, id) }
         for (token, id) in added { addedIDs[token] = try check(token, id) }
         return (checked, addedIDs)
+    }
+
+    /// Token text by id, the table `tokens(_:)` reads: the vocabulary, then added tokens where the
+    /// vocabulary has no token of their id.
+    static func tokensByID(_ vocabulary: [String: Int32], added: [String: Int32]) -> [String] {
+        var byID = [String](repeating: "", count: Int(max(vocabulary.values.max() ?? -1, added.values.max() ?? -1)) + 1)
+        for (token, id) in vocabulary { byID[Int(id)] = token }
+        for (token, id) in added where Int(id) < byID.count && byID[Int(id)].isEmpty { byID[Int(id)] = token }
+        return byID
     }
 
     static func tokenizerJSON(_ path: String) throws(ModelError) -> [String: Any] {

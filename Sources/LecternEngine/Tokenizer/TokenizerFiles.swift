@@ -15,10 +15,11 @@ extension BertTokenizer {
 
     /// Reads a `tokenizer.json` whose model is WordPiece with a BERT normaliser.
     public convenience init(tokenizerJSON path: String) throws(ModelError) {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ModelError("Cannot read this file.", file: path) }
-        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw ModelError("This is not valid JSON.", file: path)
-        }
+        try self.init(tokenizerJSON: try ModelTokenizer.tokenizerJSON(path), file: path)
+    }
+
+    /// A parsed `tokenizer.json` (`ModelTokenizer.load` parses it once to choose the tokenizer).
+    convenience init(tokenizerJSON root: [String: Any], file path: String) throws(ModelError) {
         guard let model = root["model"] as? [String: Any], model["type"] as? String == "WordPiece",
               let vocabulary = model["vocab"] as? [String: Int] else {
             throw ModelError("This tokenizer is not a WordPiece tokenizer; Lectern runs BERT's.", file: path)

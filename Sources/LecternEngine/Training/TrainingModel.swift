@@ -36,6 +36,8 @@ public final class TrainingModel: @unchecked Sendable {
 
     private let activations = TrainingActivations()
     private var batch = TokenBatch([])
+    /// The batch's rows of the position table, from the forward pass, for the backward pass.
+    private var positions: [Int] = []
     private var labels: [Int] = []
     private var generator: DropoutGenerator
 
@@ -89,7 +91,8 @@ public final class TrainingModel: @unchecked Sendable {
                             attention: heads * batch.attentionArea, sequences: batch.count, labels: config.numLabels)
         let a = activations, p = parameters, e: TrainingActivations.Embeddings = a.embeddings
 
-        embeddingForward(output: e.sum, batch: batch, parameters: p)
+        positions = positionRows(batch, config: config)
+        embeddingForward(output: e.sum, batch: batch, positions: positions, parameters: p)
         layerNormForward(output: a.hidden[0], mean: e.mean, rstd: e.rstd, input: e.sum,
                          weight: p.pointer(p.embeddingNormWeight), bias: p.pointer(p.embeddingNormBias), rows: n, width: h, epsilon: config.layerNormEps)
         if dropout.hidden > 0 {
@@ -128,7 +131,7 @@ public final class TrainingModel: @unchecked Sendable {
         layerNormBackward(inputGradient: sumGradient, weightGradient: g + p.embeddingNormWeight, biasGradient: g + p.embeddingNormBias,
                           outputGradient: hiddenGradient, input: e.sum, weight: p.pointer(p.embeddingNormWeight),
                           mean: e.mean, rstd: e.rstd, rows: n, width: h)
-        embeddingBackward(gradients: g, outputGradient: sumGradient, batch: batch, parameters: p)
+        embeddingBackward(gradients: g, outputGradient: sumGradient, batch: batch, positions: positions, parameters: p)
         touchedWords = Set(touchedWords).union(batch.ids.map(Int.init)).sorted()
     }
 
