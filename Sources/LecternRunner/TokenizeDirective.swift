@@ -204,9 +204,10 @@ public struct TokenizeDirective: DirectiveHandler {
             } ?? (first.count, second.count)
             cutRanges = [(1 + keepFirst)..<(1 + first.count), (secondStart + keepSecond)..<(secondStart + second.count)]
         } else {
-            // Truncation keeps the first special token, the first max_length - 2 pieces, and the last.
+            // Truncation keeps the first special token, the first pieces, and the last: the cut pieces end the text.
             ids = [tokenizer.clsID] + first + [tokenizer.sepID]
-            cutRanges = [(1 + min(maxLength.map { max(0, $0 - 2) } ?? first.count, first.count))..<(1 + first.count)]
+            let cut = tokenizer.encode(text, maxLength: maxLength).truncatedTokens
+            cutRanges = [(1 + first.count - cut)..<(1 + first.count)]
         }
         let tokens = tokenizer.tokens(ids)
         let special = tokenizer.specialIDs

@@ -12,9 +12,9 @@ extension ModelFamily {
         }(),
         headActivation: .tanh, dropsAttentionOutput: true, dropsHeadInput: true, positionsSkipPadding: true,
         readConfig: { config, keys throws(ModelError) in
-            // RobertaConfig's defaults where they differ from BERT's.
-            (config.vocabSize, config.padTokenID) = (50265, 1)
-            if let pad = keys.object["pad_token_id"] as? Int { config.padTokenID = pad }
+            // RobertaConfig's defaults where they differ from BERT's (`ModelConfig` has read a given pad_token_id).
+            config.vocabSize = 50265
+            if keys.object["pad_token_id"] == nil { config.padTokenID = 1 }
             try ModelFamily.bert.readConfig(&config, keys)
             // transformers numbers a sequence's positions from padding_idx + 1 (`create_position_ids_from_input_ids`).
             config.positionOffset = config.padTokenID + 1
