@@ -62,7 +62,7 @@ let package = Package(
             dependencies: ["LecternNotebook", "LecternData", "LecternEngine", "LecternTranscript", "LecternFiles"]
         ),
         // Jupyter and Python: the notebook as Hugging Face code, with Lectern's outputs attached.
-        .target(name: "LecternExport", dependencies: ["LecternNotebook", "LecternData", "LecternTranscript"]),
+        .target(name: "LecternExport", dependencies: ["LecternNotebook", "LecternData", "LecternEngine", "LecternRunner", "LecternTranscript"]),
         .executableTarget(
             name: "lectern",
             dependencies: ["CCPUID", "LecternRunner", "LecternExport", "LecternEngine", "LecternTranscript", "LecternNotebook", "LecternFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -34,12 +34,13 @@ public final class TextClassifier: Sendable {
     public convenience init(folder: String, labels: [String]? = nil, seed: UInt64 = 42) throws(ModelError) {
         let checkpoint = try ModelCheckpoint(folder: folder, labels: labels, seed: seed)
         self.init(tokenizer: try ModelTokenizer.load(folder: folder), model: SequenceClassifier(parameters: checkpoint.parameters),
-                  maxLength: ModelTokenizer.modelMaxLength(folder: folder))
+                  maxLength: ModelTokenizer.defaultMaxLength(folder: folder, positions: checkpoint.parameters.config.maxSequenceLength))
     }
 
-    /// Classifies `texts` (a text with a second text in `pairs` as a sentence pair, cut by `truncation`), `batchSize` at a time.
+    /// Classifies `texts` (a text with a second text in `pairs` as a sentence pair, cut by `truncation`), `batchSize` at a time,
+    /// the matrix products in `precision`.
     public func classify(_ texts: [String], pairs: [String?]? = nil, truncation: TruncationStrategy = .longestFirst,
-                         batchSize: Int = 32) throws(ModelError) -> [Prediction] {
+                         batchSize: Int = 32, precision: MatrixPrecision = .float32) throws(ModelError) -> [Prediction] {
         precondition(pairs == nil || pairs?.count == texts.count, "one second text per text")
         var predictions: [Prediction] = []
         predictions.reserveCapacity(texts.count)
@@ -57,7 +58,7 @@ public final class TextClassifier: Sendable {
                     throw ModelError("Text \(index + 1): \(error.message)", file: "tokenizer", hint: "Use `truncation: longest_first`, or a larger `max_length`.")
                 }
             }
-            let output = try model.forward(TokenBatch(encodings.map(\.ids), typeIDs: encodings.map(\.typeIDs)))
+            let output = try model.forward(TokenBatch(encodings.map(\.ids), typeIDs: encodings.map(\.typeIDs)), precision: precision)
             let labels = model.config.numLabels
             for (index, encoding) in encodings.enumerated() {
                 let logits = Array(output.logits[(index * labels)..<((index + 1) * labels)])

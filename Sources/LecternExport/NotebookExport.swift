@@ -1,6 +1,7 @@
 import Foundation
 import LecternData
 import LecternNotebook
+import LecternRunner
 import LecternTranscript
 
 /// A Lectern notebook as a Jupyter notebook (nbformat 4.5) or a Python script: prose as Markdown
@@ -10,10 +11,8 @@ public enum NotebookExport {
     /// The `.ipynb` JSON. `arguments` are the directives' validated arguments by cell index;
     /// `transcript`, when given, supplies each directive cell's outputs; `seed` is the notebook's
     /// (after `--set`), which a `train` cell without its own uses.
-    /// - Parameter trainingKeywords: the `train` parameters that are keywords of transformers' `TrainingArguments`.
-    public static func ipynb(_ notebook: Notebook, arguments: [Int: DirectiveArguments], transcript: Transcript?, seed: Int, version: String,
-                             trainingKeywords: [String]) -> JSONValue {
-        let context = PythonCode.Context(seed: seed, pairs: loadsPairs(notebook, arguments), trainingKeywords: trainingKeywords)
+    public static func ipynb(_ notebook: Notebook, arguments: [Int: DirectiveArguments], transcript: Transcript?, seed: Int, version: String) -> JSONValue {
+        let context = PythonCode.Context(seed: seed, pairs: loadsPairs(notebook, arguments))
         let records = Dictionary((transcript?.directiveRecords ?? []).map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
         var cells: [JSONValue] = [codeCell(id: "lectern-imports", source: PythonCode.preamble(notebook: notebook.path, version: version), outputs: [])]
         for (index, cell) in notebook.cells.enumerated() {
@@ -45,9 +44,9 @@ public enum NotebookExport {
     }
 
     /// The same code as a script: prose as comments, directive code in order.
-    public static func python(_ notebook: Notebook, arguments: [Int: DirectiveArguments], seed: Int, version: String, trainingKeywords: [String]) -> String {
+    public static func python(_ notebook: Notebook, arguments: [Int: DirectiveArguments], seed: Int, version: String) -> String {
         var parts = [PythonCode.preamble(notebook: notebook.path, version: version)]
-        let context = PythonCode.Context(seed: seed, pairs: loadsPairs(notebook, arguments), trainingKeywords: trainingKeywords)
+        let context = PythonCode.Context(seed: seed, pairs: loadsPairs(notebook, arguments))
         for (index, cell) in notebook.cells.enumerated() {
             switch cell {
             case let .prose(prose):
@@ -69,13 +68,13 @@ public enum NotebookExport {
     static func loadsPairs(_ notebook: Notebook, _ arguments: [Int: DirectiveArguments]) -> Bool {
         notebook.cells.indices.contains { index in
             guard case let .directive(directive) = notebook.cells[index], directive.name == .load else { return false }
-            return arguments[index]?.isGiven("text_pair_column") == true
+            return arguments[index].map { LoadDirective.Settings($0).textPairColumn != nil } ?? false
         }
     }
 
     static func datasetSource(_ arguments: DirectiveArguments, notebook: Notebook) -> String? {
-        guard arguments.directive == .load, let name = arguments.string("dataset") else { return nil }
-        return try? DatasetResolver.resolve(name, relativeTo: URL(fileURLWithPath: notebook.path).deletingLastPathComponent().path)
+        guard arguments.directive == .load else { return nil }
+        return try? DatasetResolver.resolve(LoadDirective.Settings(arguments).dataset, relativeTo: URL(fileURLWithPath: notebook.path).deletingLastPathComponent().path)
     }
 
     static func lines(_ text: String) -> JSONValue {

@@ -1,6 +1,8 @@
 import Foundation
 import LecternData
+import LecternEngine
 import LecternNotebook
+import LecternRunner
 
 /// The Hugging Face code a student would write for each directive, with the same settings: the
 /// lesson as `datasets` + `transformers` + scikit-learn, runnable on any machine (GPUs included).
@@ -29,32 +31,29 @@ enum PythonCode {
         var seed: Int
         /// Whether the notebook loads sentence pairs (a `load` cell with `text_pair_column`).
         var pairs = false
-        /// The `train` parameters that are keywords of transformers' `TrainingArguments` (the runner's table).
-        var trainingKeywords: [String]
     }
 
     static func code(for name: DirectiveName, _ arguments: DirectiveArguments, source: String?, context: Context) -> String {
         switch name {
-        case .load: return load(arguments, source: source)
-        case .tokenize: return tokenize(arguments, pairs: context.pairs)
-        case .train: return train(arguments, notebookSeed: context.seed, keywords: context.trainingKeywords)
-        case .evaluate: return evaluate(arguments)
-        case .predict: return predict(arguments)
+        case .load: return load(LoadDirective.Settings(arguments), source: source)
+        case .tokenize: return tokenize(TokenizeDirective.Settings(arguments), pairs: context.pairs)
+        case .train: return train(TrainDirective.Settings(arguments), notebookSeed: context.seed)
+        case .evaluate: return evaluate(EvaluateDirective.Settings(arguments))
+        case .predict: return predict(PredictDirective.Settings(arguments))
         default: return "# A `\(name)` cell has no Hugging Face equivalent that Lectern writes; it is left out of this code."
         }
     }
 
     // MARK: load
 
-    static func load(_ arguments: DirectiveArguments, source: String?) -> String {
-        let name = arguments.string("dataset")!
-        let split = arguments.string("split")
+    static func load(_ settings: LoadDirective.Settings, source: String?) -> String {
+        let name = settings.dataset
+        let split = settings.split
         // AG News not found here is still the AG News release (the hub's copy has no title and description for pairs).
-        let format = arguments.string("format").flatMap(DatasetFormat.init(rawValue:)) ?? source.flatMap { try? DatasetLoader.detectFormat(at: $0) }
-            ?? (name == "ag_news" ? .agNews : nil)
+        let format = settings.format ?? source.flatMap { try? DatasetLoader.detectFormat(at: $0) } ?? (name == "ag_news" ? .agNews : nil)
         var lines: [String] = []
         switch format {
-        case _ where name == "ag_news" && !arguments.isGiven("text_pair_column"):
+        case _ where name == "ag_news" && settings.textPairColumn == nil:
             lines.append("# AG News from the Hugging Face hub (Lectern read the same release from \(source ?? "its CSV files")).")
             lines.append("raw_datasets = load_dataset(\"ag_news\"" + (split.map { ", split=\(literal($0))" } ?? "") + ")")
         case .agNews?:
@@ -66,28 +65,28 @@ enum PythonCode {
                 "class_names = (root / \"classes.txt\").read_text().split(\"\\n\")[:-1]",
                 "raw_datasets = load_dataset(\"csv\", data_files={s: str(root / f\"{s}.csv\") for s in [\"train\", \"test\"]},",
                 "                            column_names=[\"label\", \"title\", \"description\"]" + (split.map { ", split=\(literal($0))" } ?? "") + ")",
-                "raw_datasets = raw_datasets.map(lambda e: {" + agNewsColumns(arguments) + "\"label\": e[\"label\"] - 1},",
+                "raw_datasets = raw_datasets.map(lambda e: {" + agNewsColumns(settings) + "\"label\": e[\"label\"] - 1},",
                 "                                remove_columns=[\"title\", \"description\"])",
                 "raw_datasets = raw_datasets.cast_column(\"label\", ClassLabel(names=class_names))",
             ]
         case .csv?, .jsonl?:
             let builder = format == .csv ? "csv" : "json"
             lines.append("raw_datasets = load_dataset(\(literal(builder)), data_files=\(literal(source ?? name)), split=\(literal(split ?? "train")))")
-            let text = arguments.string("text_column")!, label = arguments.string("label_column")!
+            let text = settings.textColumn, label = settings.labelColumn
             if text != "text" { lines.append("raw_datasets = raw_datasets.rename_column(\(literal(text)), \"text\")") }
             if label != "label" { lines.append("raw_datasets = raw_datasets.rename_column(\(literal(label)), \"label\")") }
-            if let pair = arguments.string("text_pair_column"), pair != "text_pair" {
+            if let pair = settings.textPairColumn, pair != "text_pair" {
                 lines.append("raw_datasets = raw_datasets.rename_column(\(literal(pair)), \"text_pair\")")
             }
             lines.append("if not isinstance(raw_datasets.features[\"label\"], ClassLabel):")
             lines.append("    raw_datasets = raw_datasets.class_encode_column(\"label\")  # label names in sorted order, as Lectern")
         case .folders?, nil:
-            lines.append(contentsOf: classFolders(source ?? name, policy: arguments.string("invalid_utf8")!))
+            lines.append(contentsOf: classFolders(source ?? name, policy: settings.invalidUTF8))
             if let split { lines.append("raw_datasets = raw_datasets.select(range(len(raw_datasets))[\(pythonSlice(split))])  # \(split)") }
         }
-        if let size = testSize(arguments) {
-            let shuffle = arguments.boolean("shuffle")! ? "" : ", shuffle=False"
-            let seed = arguments.integer("seed").map { ", seed=\($0)" } ?? ""
+        if let size = testSize(settings) {
+            let shuffle = settings.shuffle ? "" : ", shuffle=False"
+            let seed = settings.seed.map { ", seed=\($0)" } ?? ""
             lines.append("raw_datasets = raw_datasets.train_test_split(\(size)\(seed)\(shuffle))")
         }
         lines.append("print(raw_datasets)")
@@ -95,37 +94,37 @@ enum PythonCode {
     }
 
     /// The AG News release's `text` (and `text_pair`) columns, from the CSV's title and description.
-    static func agNewsColumns(_ arguments: DirectiveArguments) -> String {
+    static func agNewsColumns(_ settings: LoadDirective.Settings) -> String {
         func column(_ name: String) -> String {
             switch name {
             case "title", "description": "e[\(literal(name))]"
             default: "e[\"title\"] + \" \" + e[\"description\"]"
             }
         }
-        return "\"text\": \(column(arguments.string("text_column")!)), "
-            + (arguments.string("text_pair_column").map { "\"text_pair\": \(column($0)), " } ?? "")
+        return "\"text\": \(column(settings.textColumn)), "
+            + (settings.textPairColumn.map { "\"text_pair\": \(column($0)), " } ?? "")
     }
 
-    static func testSize(_ arguments: DirectiveArguments) -> String? {
-        for key in ["test_size", "train_size"] {
-            switch arguments[key] {
-            case let .integer(value)?: return "\(key)=\(value)"
-            case let .number(value)?: return "\(key)=\(value)"
-            default: continue
+    static func testSize(_ settings: LoadDirective.Settings) -> String? {
+        for (key, size) in [("test_size", settings.testSize), ("train_size", settings.trainSize)] {
+            switch size {
+            case let .count(value)?: return "\(key)=\(value)"
+            case let .fraction(value)?: return "\(key)=\(value)"
+            case nil: continue
             }
         }
         return nil
     }
 
     /// A folder of class folders of .txt files, read as Lectern reads it (classes and files in name order).
-    static func classFolders(_ path: String, policy: String) -> [String] {
+    static func classFolders(_ path: String, policy: InvalidUTF8Policy) -> [String] {
         let decode = switch policy {
-        case "error": "data.decode(\"utf-8\")"
-        case "replace": "data.decode(\"utf-8\", errors=\"replace\")"
-        default: "decode_text(data)"
+        case .error: "data.decode(\"utf-8\")"
+        case .replace: "data.decode(\"utf-8\", errors=\"replace\")"
+        case .windows1252: "decode_text(data)"
         }
         var lines = ["import pathlib", "", "root = pathlib.Path(\(literal(path)))"]
-        if policy == "windows-1252" {
+        if policy == .windows1252 {
             lines += ["", "def decode_text(data):", "    try:", "        return data.decode(\"utf-8\")",
                       "    except UnicodeDecodeError:  # e.g. BBC News sport/199.txt, as Lectern reads it",
                       "        return data.decode(\"cp1252\")", ""]
@@ -149,12 +148,16 @@ enum PythonCode {
 
     // MARK: tokenize
 
-    static func tokenize(_ arguments: DirectiveArguments, pairs: Bool) -> String {
-        let model = arguments.string("model")!
-        var options = "truncation=" + (arguments.string("truncation").map(literal) ?? (arguments.boolean("truncation")! ? "True" : "False"))
-        let padding = arguments.string("padding")!
-        if padding != "do_not_pad" { options = "padding=\(literal(padding)), " + options }
-        if let length = arguments.integer("max_length") { options += ", max_length=\(length)" }
+    static func tokenize(_ settings: TokenizeDirective.Settings, pairs: Bool) -> String {
+        let model = settings.model
+        let truncation = switch settings.truncation {
+        case .off: "False"
+        case .on: "True"
+        case let .named(strategy): literal(strategy.rawValue)
+        }
+        var options = "truncation=" + truncation
+        if settings.padding != .doNotPad { options = "padding=\(literal(settings.padding.rawValue)), " + options }
+        if let length = settings.maxLength { options += ", max_length=\(length)" }
         return """
             model_name = \(literal(hubModels[model] ?? model))
             tokenizer = AutoTokenizer.from_pretrained(model_name)
@@ -169,20 +172,21 @@ enum PythonCode {
 
     // MARK: train
 
-    /// `keywords`: the TrainingArguments parameters, written as given in the notebook (the rest are the Trainer's defaults too).
-    static func train(_ arguments: DirectiveArguments, notebookSeed: Int, keywords: [String]) -> String {
-        let seed = arguments.integer("seed") ?? notebookSeed
+    /// The TrainingArguments keywords are written as given in the notebook (the rest are the Trainer's defaults too).
+    static func train(_ settings: TrainDirective.Settings, notebookSeed: Int) -> String {
+        let arguments = settings.arguments
+        let seed = settings.seed ?? notebookSeed
         var lines: [String] = []
-        if let model = arguments.string("model") { lines.append("model_name = \(literal(hubModels[model] ?? model))") }
+        if let model = settings.model { lines.append("model_name = \(literal(hubModels[model] ?? model))") }
         lines += [
-            "label_names = raw_datasets[\(literal(arguments.string("train_split")!))].features[\"label\"].names",
+            "label_names = raw_datasets[\(literal(settings.trainSplit))].features[\"label\"].names",
             "# from_pretrained draws the new classification head before the Trainer seeds anything: seed it, so reruns agree.",
             "set_seed(\(seed))",
             "model = AutoModelForSequenceClassification.from_pretrained(",
             "    model_name, num_labels=len(label_names), id2label=dict(enumerate(label_names)),",
             "    label2id={name: i for i, name in enumerate(label_names)})",
         ]
-        if let dropout = arguments.number("dropout") {
+        if let dropout = settings.dropout {
             // Every family names its dropout probabilities differently in config.json (BERT's hidden_dropout_prob,
             // DistilBERT's dropout and seq_classif_dropout): set the layers themselves, as Lectern's `dropout:` does.
             lines += [
@@ -194,47 +198,44 @@ enum PythonCode {
         }
         lines += [
             "",
-            metricsFunction(name: "compute_metrics", arguments, zeroDivision: 0),
+            metricsFunction(name: "compute_metrics", metrics: settings.metrics, average: settings.average, zeroDivision: 0),
             "",
             "training_args = TrainingArguments(",
-            "    output_dir=\(literal(arguments.string("output_dir")!)),",
+            "    output_dir=\(literal(settings.outputDir)),",
         ]
-        for name in keywords where arguments.isGiven(name) {
+        for name in TrainDirective.transformersKeywords where arguments.isGiven(name) {
             if let value = arguments[name] { lines.append("    \(name)=\(python(value)),") }
         }
         // Lectern's train cell takes the notebook's seed; the Trainer's default is 42.
-        if !arguments.isGiven("seed"), seed != 42 { lines.append("    seed=\(seed),") }
+        if settings.seed == nil, seed != 42 { lines.append("    seed=\(seed),") }
         lines.append(")")
-        if !arguments.boolean("shuffle")! { lines.append("# Lectern ran with shuffle: false (the Trainer always shuffles the training set).") }
-        let evaluates = arguments.string("eval_strategy")! != "no"
+        if !settings.shuffles { lines.append("# Lectern ran with shuffle: false (the Trainer always shuffles the training set).") }
+        let evaluates = settings.evaluates
         lines += [
             "trainer = Trainer(",
             "    model=model,",
             "    args=training_args,",
-            "    train_dataset=tokenized_datasets[\(literal(arguments.string("train_split")!))],",
+            "    train_dataset=tokenized_datasets[\(literal(settings.trainSplit))],",
         ]
-        if evaluates { lines.append("    eval_dataset=tokenized_datasets[\(literal(arguments.string("eval_split")!))],") }
+        if evaluates { lines.append("    eval_dataset=tokenized_datasets[\(literal(settings.evalSplit))],") }
         lines += ["    compute_metrics=compute_metrics,",
                   "    processing_class=tokenizer,  # saved in each checkpoint, so a checkpoint folder is a whole model",
                   ")"]
-        let resume = arguments.string("resume_from_checkpoint").map { $0 == "last" ? "True" : literal($0) }
+        let resume = settings.resumeFromCheckpoint.map { $0 == "last" ? "True" : literal($0) }
         lines.append("train_result = trainer.train(" + (resume.map { "resume_from_checkpoint=\($0)" } ?? "") + ")")
         lines.append("print(train_result.metrics)")
         return lines.joined(separator: "\n")
     }
 
     /// scikit-learn's metrics as the notebook's `metrics` and `average` ask.
-    static func metricsFunction(name: String, _ arguments: DirectiveArguments, zeroDivision: Int) -> String {
-        let metrics: [String]
-        if case let .list(items)? = arguments["metrics"] { metrics = items.map(\.description) } else { metrics = ["accuracy"] }
-        let average = arguments.string("average") ?? "micro"
+    static func metricsFunction(name: String, metrics: [CellMetrics.Name], average: ClassificationMetrics.Average, zeroDivision: Int) -> String {
         var lines = ["def \(name)(pred):", "    labels = pred.label_ids", "    preds = pred.predictions.argmax(-1)"]
         var results: [String] = []
-        if metrics.contains(where: { $0 != "accuracy" }) {
-            lines.append("    precision, recall, f1, _ = precision_recall_fscore_support(labels, preds, average=\(literal(average)), zero_division=\(zeroDivision))")
+        if metrics.contains(where: { $0 != .accuracy }) {
+            lines.append("    precision, recall, f1, _ = precision_recall_fscore_support(labels, preds, average=\(literal(average.rawValue)), zero_division=\(zeroDivision))")
         }
         for metric in metrics {
-            results.append(metric == "accuracy" ? "\"accuracy\": accuracy_score(labels, preds)" : "\(literal(metric)): \(metric)")
+            results.append(metric == .accuracy ? "\"accuracy\": accuracy_score(labels, preds)" : "\(literal(metric.rawValue)): \(metric.rawValue)")
         }
         lines.append("    return {" + results.joined(separator: ", ") + "}")
         return lines.joined(separator: "\n")
@@ -242,18 +243,18 @@ enum PythonCode {
 
     // MARK: evaluate and predict
 
-    static func evaluate(_ arguments: DirectiveArguments) -> String {
+    static func evaluate(_ settings: EvaluateDirective.Settings) -> String {
         var lines: [String] = []
-        if let model = arguments.string("model") {
+        if let model = settings.model {
             lines += ["model = AutoModelForSequenceClassification.from_pretrained(\(literal(model)))",
                       "trainer = Trainer(model=model, args=TrainingArguments(output_dir=\"results\", report_to=\"none\"))"]
         }
-        let split = literal(arguments.string("split")!)
+        let split = literal(settings.split)
         lines += [
-            metricsFunction(name: "evaluation_metrics", arguments, zeroDivision: arguments.integer("zero_division") ?? 0),
+            metricsFunction(name: "evaluation_metrics", metrics: settings.metrics, average: settings.average, zeroDivision: Int(settings.zeroDivision)),
             "",
         ]
-        lines += autocast(arguments, device: "trainer.model.device.type", ["output = trainer.predict(tokenized_datasets[\(split)])"])
+        lines += autocast(settings.precision, device: "trainer.model.device.type", ["output = trainer.predict(tokenized_datasets[\(split)])"])
         lines += [
             "print(evaluation_metrics(output))",
             "labels = list(range(trainer.model.config.num_labels))  # every class, also those the split lacks",
@@ -262,19 +263,17 @@ enum PythonCode {
         return lines.joined(separator: "\n")
     }
 
-    static func predict(_ arguments: DirectiveArguments) -> String {
+    static func predict(_ settings: PredictDirective.Settings) -> String {
         var lines: [String] = []
-        let model = arguments.string("model").map { literal(hubModels[$0] ?? $0) } ?? "trainer.model"
-        let tokenizerSource = arguments.string("model").map { literal(hubModels[$0] ?? $0) } ?? "tokenizer"
+        let model = settings.model.map { literal(hubModels[$0] ?? $0) } ?? "trainer.model"
+        let tokenizerSource = settings.model.map { literal(hubModels[$0] ?? $0) } ?? "tokenizer"
         lines.append("classifier = pipeline(\"text-classification\", model=\(model), tokenizer=\(tokenizerSource), top_k=None)")
-        if let text = arguments.string("text") {
-            lines.append("texts = [\(literal(text))]")
-        } else if case let .list(items)? = arguments["texts"] {
-            lines.append("texts = [" + items.map { literal($0.description) }.joined(separator: ", ") + "]")
-        } else if let split = arguments.string("split") {
+        if !settings.texts.isEmpty {
+            lines.append("texts = [" + settings.texts.map(literal).joined(separator: ", ") + "]")
+        } else if let split = settings.split {
             lines.append("texts = raw_datasets[\(literal(split))][\"text\"]")
         }
-        lines += autocast(arguments, device: "classifier.device.type", [
+        lines += autocast(settings.precision, device: "classifier.device.type", [
             "for text, scores in zip(texts, classifier(texts)):", "    best = max(scores, key=lambda s: s[\"score\"])",
             "    print(f\"{best['label']} ({best['score']:.4f}): {text[:70]}\")",
         ])
@@ -283,8 +282,8 @@ enum PythonCode {
 
     /// `bf16: true` outside training is torch's autocast around the forward passes (the Trainer's
     /// `bf16=True` is the same thing inside it).
-    static func autocast(_ arguments: DirectiveArguments, device: String, _ body: [String]) -> [String] {
-        guard arguments.boolean("bf16") == true else { return body }
+    static func autocast(_ precision: PrecisionChoice, device: String, _ body: [String]) -> [String] {
+        guard precision.requested else { return body }
         return ["import torch", "with torch.autocast(\(device), dtype=torch.bfloat16):  # bf16: true"] + body.map { "    " + $0 }
     }
 

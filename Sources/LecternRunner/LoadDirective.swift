@@ -11,118 +11,64 @@ public struct LoadDirective: DirectiveHandler {
     public static let name = DirectiveName.load
     public static let provides: [SessionResource] = [.dataset]
 
-    public static let schema = DirectiveSchema(.load, parameters: [
-        ParameterSpec("dataset", .string, required: true,
-                      "A dataset name (searched in ./data, $LECTERN_DATA, installed corpora such as `bbc_news`) or a path."),
-        ParameterSpec("split", .string, "The rows to load, as `datasets` writes a split: `train`, `train[:1000]`, `train[:10%]`, `test[-200:]`."),
-        ParameterSpec("splits", .mapping(of: .string), "Named splits, each a split expression, e.g. `train: train[:800]` and `test: test[:200]`."),
-        ParameterSpec("test_size", .fractionOrCount, "Split the loaded rows into `train` and `test`: a fraction (0.2) or a count (200) for `test`."),
-        ParameterSpec("train_size", .fractionOrCount, "With `test_size`, or alone: a fraction or count for `train`."),
-        ParameterSpec("seed", .integer(min: 0, max: Int.max), "Seed for the shuffle before splitting (default: the notebook's seed, else 42)."),
-        ParameterSpec("shuffle", .boolean, default: .boolean(true), "Shuffle before splitting, as `train_test_split(shuffle=True)`."),
-        ParameterSpec("format", .choice(["auto"] + DatasetFormat.allCases.map(\.rawValue)), default: .string("auto"),
-                      "The files' layout; `auto` tells it from the files."),
-        ParameterSpec("text_column", .string, default: .string("text"), "The text column of a CSV or JSON Lines dataset."),
-        ParameterSpec("label_column", .string, default: .string("label"), "The label column of a CSV or JSON Lines dataset."),
-        ParameterSpec("text_pair_column", .string,
-                      "The second text of a sentence pair (MRPC's `sentence2`; AG News's `description` with `text_column: title`): each row is then a pair."),
-        ParameterSpec("invalid_utf8", .choice(InvalidUTF8Policy.allCases.map(\.rawValue)), default: .string(InvalidUTF8Policy.windows1252.rawValue),
-                      "What to do with text that is not valid UTF-8: decode it as `windows-1252`, `replace` bad bytes, or stop with an `error`."),
-    ], exclusiveGroups: [["split", "splits"]])
-
-    public static func check(_ arguments: DirectiveArguments) -> [Diagnostic] {
-        var problems: [Diagnostic] = []
-        for name in ["split"] where arguments.string(name) != nil {
-            do { _ = try SplitExpression(arguments.string(name)!) } catch {
-                problems.append(arguments.problem(error.message, with: name, hint: error.hint))
-            }
-        }
-        if case let .mapping(entries)? = arguments["splits"] {
-            for entry in entries {
-                guard case let .string(text) = entry.value else { continue }
-                do { _ = try SplitExpression(text) } catch {
-                    problems.append(arguments.problem(error.message, with: "splits", hint: error.hint))
-                }
-            }
-            for name in ["test_size", "train_size"] where arguments.isGiven(name) {
-                problems.append(arguments.problem("`\(name)` splits one set of rows, so it cannot be used with `splits`.", with: name,
-                                                  hint: "Use `split:` to choose the rows to divide, or drop `\(name)`."))
-            }
-        }
-        return problems
+    public func inputs(_ settings: Settings, context: RunContext) -> [String] {
+        (try? DatasetResolver.resolve(settings.dataset, relativeTo: context.baseFolder)).map { [$0] } ?? []
     }
 
-    public func inputs(_ arguments: DirectiveArguments, context: RunContext) -> [String] {
-        (try? DatasetResolver.resolve(arguments.string("dataset")!, relativeTo: context.baseFolder)).map { [$0] } ?? []
-    }
-
-    public func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
-        let name = arguments.string("dataset")!
-        func problem(_ error: DataError, about key: String = "dataset") -> Diagnostic {
-            arguments.problem(error.statement, with: key, hint: error.hint)
+    public func run(_ settings: Settings, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
+        let arguments = settings.arguments
+        func problem(_ error: DataError, named name: String = "dataset") -> Diagnostic {
+            arguments.problem(error.statement, with: name, hint: error.hint)
         }
         let path: String
         let loaded: Dataset
         do {
-            path = try DatasetResolver.resolve(name, relativeTo: context.baseFolder)
-            let format = arguments.string("format").flatMap(DatasetFormat.init(rawValue:))
-            let policy = InvalidUTF8Policy(rawValue: arguments.string("invalid_utf8")!)!
-            loaded = try DatasetLoader.load(at: path, options: LoadOptions(format: format, textColumn: arguments.string("text_column")!,
-                                                                           labelColumn: arguments.string("label_column")!,
-                                                                           textPairColumn: arguments.string("text_pair_column"), invalidUTF8: policy))
+            path = try DatasetResolver.resolve(settings.dataset, relativeTo: context.baseFolder)
+            loaded = try DatasetLoader.load(at: path, options: LoadOptions(format: settings.format, textColumn: settings.textColumn,
+                                                                           labelColumn: settings.labelColumn,
+                                                                           textPairColumn: settings.textPairColumn, invalidUTF8: settings.invalidUTF8))
         } catch {
             throw problem(error)
         }
 
         var dataset = loaded
+        let slicing = settings.splits != nil ? Settings.splits.name : Settings.split.name
         do {
-            if let text = arguments.string("split") {
+            if let text = settings.split {
                 dataset.splits = [try SplitExpression(text).select(from: loaded)]
-            } else if case let .mapping(entries)? = arguments["splits"] {
-                dataset.splits = try entries.map { entry throws(DataError) in
-                    guard case let .string(text) = entry.value else { throw DataError("not a split", file: "splits") }
-                    return try SplitExpression(text).select(from: loaded).renamed(entry.name)
-                }
+            } else if let splits = settings.splits {
+                dataset.splits = try splits.map { entry throws(DataError) in try SplitExpression(entry.expression).select(from: loaded).renamed(entry.name) }
             }
         } catch {
-            throw problem(error, about: arguments.isGiven("split") ? "split" : "splits")
+            throw problem(error, named: slicing)
         }
         if let empty = dataset.splits.first(where: { $0.count == 0 }) {
-            throw arguments.problem("The split `\(empty.name)` has no rows after slicing.", with: arguments.isGiven("splits") ? "splits" : "split",
+            throw arguments.problem("The split `\(empty.name)` has no rows after slicing.", with: slicing,
                                     hint: "Check the slice bounds; the source has " + loaded.splits.map { "\($0.name): \($0.count) rows" }.joined(separator: ", ") + ".")
         }
 
         var seedUsed: Int?
-        if arguments.isGiven("test_size") || arguments.isGiven("train_size") {
+        if settings.divides {
             guard dataset.splits.count == 1 else {
                 throw arguments.problem("`test_size` splits one set of rows, but the dataset has the splits "
                                         + dataset.splits.map { "`\($0.name)`" }.joined(separator: ", ") + ".",
-                                        with: arguments.isGiven("test_size") ? "test_size" : "train_size",
-                                        hint: "Add `split: train` (or another split) to choose the rows to divide.")
+                                        with: settings.divisionParameter, hint: "Add `split: train` (or another split) to choose the rows to divide.")
             }
-            let seed = arguments.integer("seed") ?? context.seed
+            let seed = settings.seed ?? context.seed
             seedUsed = seed
-            let splitter = TrainTestSplit(testSize: Self.size(arguments["test_size"]), trainSize: Self.size(arguments["train_size"]),
-                                          seed: UInt64(seed), shuffle: arguments.boolean("shuffle")!)
+            let splitter = TrainTestSplit(testSize: settings.testSize, trainSize: settings.trainSize, seed: UInt64(seed), shuffle: settings.shuffle)
             do {
                 let rows = dataset.splits[0]
                 let (train, test) = try splitter.indices(count: rows.count)
                 dataset.splits = [rows.select(train, name: "train"), rows.select(test, name: "test")]
             } catch {
-                throw arguments.problem(error.message, with: arguments.isGiven("test_size") ? "test_size" : "train_size", hint: error.hint)
+                throw arguments.problem(error.message, with: settings.divisionParameter, hint: error.hint)
             }
         }
-        session.dataset = LoadedDataset(name: name, dataset: dataset)
-        session.recordInput(kind: .data, name: name, path: path, detail: "\(dataset.splits.reduce(0) { $0 + $1.count }.grouped) rows", hashes: context.hashes)
-        return Self.report(name: name, path: path, dataset: dataset, seed: seedUsed)
-    }
-
-    private static func size(_ value: ParameterValue?) -> TrainTestSplit.Size? {
-        switch value {
-        case let .integer(count)?: return .count(count)
-        case let .number(fraction)?: return .fraction(fraction)
-        default: return nil
-        }
+        session.dataset = LoadedDataset(name: settings.dataset, dataset: dataset)
+        session.recordInput(kind: .data, name: settings.dataset, path: path, detail: "\(dataset.splits.reduce(0) { $0 + $1.count }.grouped) rows",
+                            hashes: context.hashes)
+        return Self.report(name: settings.dataset, path: path, dataset: dataset, seed: seedUsed)
     }
 
     /// The transcript's view of a loaded dataset: rows and class balance per split, the first training example.

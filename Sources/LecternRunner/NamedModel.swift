@@ -12,9 +12,9 @@ enum NamedModel {
         var notices: [String]
     }
 
-    /// Resolves and loads `model:`; a checkpoint without label names takes the loaded dataset's.
-    static func load(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> Loaded? {
-        guard let name = arguments.string("model") else { return nil }
+    /// Resolves and loads the model `name` (nil: none named); a checkpoint without label names takes the loaded dataset's.
+    static func load(_ name: String?, arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> Loaded? {
+        guard let name else { return nil }
         do {
             let folder = try ModelResolver.resolve(name, relativeTo: context.baseFolder)
             session.recordInput(kind: .model, name: name, path: folder, hashes: context.hashes)
@@ -24,12 +24,12 @@ enum NamedModel {
             let checkpoint = try ModelCheckpoint(folder: folder, labels: labels, seed: UInt64(context.seed))
             return Loaded(folder: folder, model: SequenceClassifier(parameters: checkpoint.parameters), notices: checkpoint.notices)
         } catch {
-            throw arguments.problem(error.statement, with: "model", hint: error.hint)
+            throw arguments.problem(error.statement, with: ModelChoice.instead, hint: error.hint)
         }
     }
 
     /// The cache-key input of a cell with `model:`: the resolved folder.
-    static func inputs(_ arguments: DirectiveArguments, context: RunContext) -> [String] {
-        arguments.string("model").flatMap { try? ModelResolver.resolve($0, relativeTo: context.baseFolder) }.map { [$0] } ?? []
+    static func inputs(_ name: String?, context: RunContext) -> [String] {
+        name.flatMap { try? ModelResolver.resolve($0, relativeTo: context.baseFolder) }.map { [$0] } ?? []
     }
 }

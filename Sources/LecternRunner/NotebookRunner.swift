@@ -20,8 +20,10 @@ public struct NotebookRunner: Sendable {
     struct PlannedCell {
         var index: Int
         var cell: DirectiveCell
-        var handler: any DirectiveHandler
-        var arguments: DirectiveArguments
+        var schema: DirectiveSchema
+        /// The cell bound to its typed settings.
+        var bound: BoundCell
+        var arguments: DirectiveArguments { bound.arguments }
     }
 
     /// Checks every directive (schema, parameters, order) without running anything.
@@ -51,37 +53,36 @@ public struct NotebookRunner: Sendable {
                                            hint: "It can run: \(supported). Remove the cell or turn it into a plain code block to show it without running it."))
                 continue
             }
-            let kind = type(of: handler)
+            let schema = handler.directiveSchema, provides = handler.providedResources
             let body: ParameterNode
             switch cell.body {
             case let .success(node): body = node
             case let .failure(problem):
                 problems.append(problem)
-                available.formUnion(kind.provides)
+                available.formUnion(provides)
                 continue
             }
             do {
                 let substituted = try bindings.substitute(body)
-                let arguments = try kind.schema.validate(substituted, directiveLocation: location)
-                for need in kind.needs(arguments) where !available.contains(need) {
+                let bound = handler.bind(try schema.validate(substituted, directiveLocation: location))
+                for need in bound.needs where !available.contains(need) {
                     let producers = registry.names.filter { registry.handler(for: $0).map { type(of: $0).provides.contains(need) } ?? false }
                     problems.append(Diagnostic("`\(cell.name.rawValue)` needs a \(need.rawValue), but no earlier cell provides one.", at: location,
                                                hint: "Add " + producers.map { "a `\($0.rawValue)` cell" }.joined(separator: " or ") + " above it."
                                                    + (need == .model ? " Or name a checkpoint with `model:`." : "")))
                 }
-                available.formUnion(kind.provides)
-                let extra = kind.check(arguments)
-                if extra.isEmpty {
-                    planned.append(PlannedCell(index: index, cell: cell, handler: handler, arguments: arguments))
+                available.formUnion(provides)
+                if bound.problems.isEmpty {
+                    planned.append(PlannedCell(index: index, cell: cell, schema: schema, bound: bound))
                 } else {
-                    problems += extra
+                    problems += bound.problems
                 }
             } catch let error as Diagnostic {
                 problems.append(error)
-                available.formUnion(kind.provides)
+                available.formUnion(provides)
             } catch let error as Diagnostics {
                 problems += error.all
-                available.formUnion(kind.provides)
+                available.formUnion(provides)
             } catch {
                 problems.append(Diagnostic("\(error)", at: location))
             }
@@ -120,7 +121,7 @@ public struct NotebookRunner: Sendable {
             transcript.seconds = Self.seconds(since: clock)
             return transcript
         }
-        transcript.runInfo += Self.precisionInfo(plan)
+        transcript.runInfo += Self.runHeader(plan)
         var state = RunState()
         for (position, planned) in plan.enumerated() {
             state.records[planned.index] = runCell(planned, position: position, of: plan.count, state: &state, context: context)
@@ -142,10 +143,10 @@ public struct NotebookRunner: Sendable {
 
     /// One cell: skipped (after an interruption, or a failure it depends on), or restored from the cache, or computed.
     private func runCell(_ planned: PlannedCell, position: Int, of count: Int, state: inout RunState, context: RunContext) -> DirectiveRecord {
-        let kind = type(of: planned.handler)
+        let bound = planned.bound
         var record = DirectiveRecord(index: planned.index, directive: planned.cell.name.rawValue, line: planned.cell.line,
-                                     source: planned.cell.source, status: .ok, parameters: Self.parameters(planned.arguments, schema: kind.schema))
-        let blockedBy = kind.needs(planned.arguments).filter(state.failed.contains)
+                                     source: planned.cell.source, status: .ok, parameters: Self.parameters(planned.arguments, schema: planned.schema))
+        let blockedBy = bound.needs.filter(state.failed.contains)
         if state.interrupted || context.isInterrupted() {
             record.status = .skipped
             record.skipReason = "not run: the run was interrupted"
@@ -156,24 +157,24 @@ public struct NotebookRunner: Sendable {
             record.status = .skipped
             record.skipReason = blockedBy.isEmpty ? "not run: an earlier cell failed"
                 : "not run: it needs the \(blockedBy.map(\.rawValue).joined(separator: ", ")) that a failed cell should have made"
-            state.failed.formUnion(kind.provides)
+            state.failed.formUnion(bound.provides)
             return record
         }
         context.progress.cellStarted(index: position + 1, of: count, directive: record.directive, line: record.line)
         record.startedAt = Date()
         let cellClock = ContinuousClock.now
         let key = context.cache.map { _ in
-            cacheKey(planned, context: context, upstream: kind.needs(planned.arguments).compactMap { state.providerKeys[$0] })
+            cacheKey(planned, context: context, upstream: bound.needs.compactMap { state.providerKeys[$0] })
         }
         do throws(Diagnostic) {
             try restoreOrCompute(planned, key: key, record: &record, session: &state.session, context: context)
-            if let key { for resource in kind.provides { state.providerKeys[resource] = key } }
+            if let key { for resource in bound.provides { state.providerKeys[resource] = key } }
         } catch {
             // A cell that throws after the user asked to stop was stopped, not broken.
             state.interrupted = context.isInterrupted()
             record.status = state.interrupted ? .interrupted : .error
             record.error = state.interrupted ? "\(error.location): stopped: \(error.message)" + (error.hint.map { " " + $0 } ?? "") : error.description
-            state.failed.formUnion(kind.provides)
+            state.failed.formUnion(bound.provides)
             state.anyFailure = true
         }
         record.seconds = Self.seconds(since: cellClock)
@@ -185,29 +186,29 @@ public struct NotebookRunner: Sendable {
     /// The cell's result from the cache when its key is stored (and its state restores), else run and stored.
     private func restoreOrCompute(_ planned: PlannedCell, key: String?, record: inout DirectiveRecord, session: inout Session,
                                   context: RunContext) throws(Diagnostic) {
-        let kind = type(of: planned.handler)
+        let bound = planned.bound
         let refreshed = context.refresh.contains(record.directive) || context.refresh.contains(String(record.line))
-        if let cache = context.cache, let key, kind.cacheable, !refreshed, let entry = cache.load(key),
-           (try? planned.handler.restoreState(planned.arguments, session: &session, from: cache.entryFolder(key), context: context)) != nil {
+        if let cache = context.cache, let key, bound.cacheable, !refreshed, let entry = cache.load(key),
+           (try? bound.restoreState(&session, cache.entryFolder(key), context)) != nil {
             record.outputs = entry.outputs
             record.blocks = entry.blocks
             record.cached = true
             return
         }
-        record.computedBecause = !kind.cacheable ? "never cached (it only reads files)" : context.cache == nil ? "the cache is off"
+        record.computedBecause = !bound.cacheable ? "never cached (it only reads files)" : context.cache == nil ? "the cache is off"
             : refreshed ? "--refresh" : "no stored result for its inputs (first run, or its parameters, seed, files or an earlier cell changed)"
-        if context.frozen, kind.cacheable {
+        if context.frozen, bound.cacheable {
             throw Diagnostic("--frozen: this cell's result is not in the cache, so it would have to run: "
                              + (refreshed ? "--refresh asks for it." : "its parameters, the seed, its data or model, or an earlier cell changed since it last ran."),
                              at: planned.arguments.location, hint: "Build without --frozen to run it.")
         }
-        let result = try planned.handler.run(planned.arguments, session: &session, context: context)
+        let result = try bound.run(&session, context)
         record.outputs = result.outputs
         record.blocks = result.blocks
-        guard let cache = context.cache, let key, kind.cacheable else { return }
+        guard let cache = context.cache, let key, bound.cacheable else { return }
         do {
             try cache.store(CellCache.Entry(directive: record.directive, outputs: result.outputs, blocks: result.blocks), key: key) { folder in
-                try planned.handler.saveState(planned.arguments, session: session, to: folder)
+                try bound.saveState(session, folder)
             }
         } catch {
             record.blocks.append(.notice("This result could not be cached (\(error)); the next run will compute it again."))
@@ -231,28 +232,28 @@ public struct NotebookRunner: Sendable {
         return transcript
     }
 
-    /// A "Precision" line for the run header when cells ask for `bf16: true`: which, and what this CPU gives them.
-    static func precisionInfo(_ plan: [PlannedCell]) -> [(label: String, value: String)] {
-        let cells = plan.filter { $0.arguments.boolean("bf16") == true }
-        guard !cells.isEmpty else { return [] }
-        let named = cells.map { "`\($0.cell.name.rawValue)` (line \($0.cell.line))" }.joined(separator: ", ")
-        let value = MatrixPrecision.forRequest(bf16: true).precision == .bfloat16
-            ? "bf16 matrix products, float32 sums (AVX512-BF16) in \(named); float32 elsewhere"
-            : "float32 everywhere: \(named) asked for bf16, but this CPU has no AVX512-BF16"
-        return [(label: "Precision", value: value)]
+    /// What the cells add to the run header, one line per label, naming the cells that asked for it
+    /// (e.g. "Precision": which cells asked for bf16, and what this CPU gives them).
+    static func runHeader(_ plan: [PlannedCell]) -> [(label: String, value: String)] {
+        var labels: [String] = [], notes: [String: (note: RunHeaderNote, cells: [String])] = [:]
+        for planned in plan {
+            for note in planned.bound.runHeader {
+                let cell = "`\(planned.cell.name.rawValue)` (line \(planned.cell.line))"
+                if notes[note.label] == nil { labels.append(note.label); notes[note.label] = (note, []) }
+                notes[note.label]?.cells.append(cell)
+            }
+        }
+        return labels.compactMap { label in notes[label].map { (label: label, value: $0.note.value($0.cells.joined(separator: ", "))) } }
     }
 
     /// The cell's key in the cache: its parameters, the notebook seed, the content of the files it reads, and
     /// the keys of the cells that made what it needs (see `CellCache`).
     private func cacheKey(_ planned: PlannedCell, context: RunContext, upstream: [String]) -> String {
-        let kind = type(of: planned.handler)
-        var inputHashes = planned.handler.inputs(planned.arguments, context: context).map { path in
+        let inputHashes = planned.bound.inputs(context).map { path in
             (try? context.hashes.sha256(of: path)) ?? "unreadable:\(path)"
-        }
-        // bf16 results depend on the CPU: a cache made where bf16 ran must not answer where it falls back to float32.
-        if planned.arguments.boolean("bf16") == true { inputHashes.append("precision:" + MatrixPrecision.forRequest(bf16: true).precision.rawValue) }
-        let parameters = JSONValue.object(Self.parameters(planned.arguments, schema: kind.schema).map { (key: $0.name, value: $0.value) })
-        return CellCache.key(directive: kind.name.rawValue, parameters: parameters, seed: context.seed, inputHashes: inputHashes, upstream: upstream)
+        } + planned.bound.cacheKeyParts
+        let parameters = JSONValue.object(Self.parameters(planned.arguments, schema: planned.schema).map { (key: $0.name, value: $0.value) })
+        return CellCache.key(directive: planned.cell.name.rawValue, parameters: parameters, seed: context.seed, inputHashes: inputHashes, upstream: upstream)
     }
 
     private static func transcriptCell(_ cell: Cell, record: (DirectiveCell) -> DirectiveRecord) -> Transcript.Cell {

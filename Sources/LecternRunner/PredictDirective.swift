@@ -11,45 +11,31 @@ public struct PredictDirective: DirectiveHandler {
     public static let name = DirectiveName.predict
     public static let provides: [SessionResource] = []
 
-    public static func needs(_ arguments: DirectiveArguments) -> [SessionResource] {
-        (arguments.isGiven("model") ? [] : [.model]) + (arguments.isGiven("split") ? [.dataset] : [])
-    }
-
-    public static let schema = DirectiveSchema(.predict, parameters: [
-        ParameterSpec("text", .string, "One text to classify."),
-        ParameterSpec("texts", .list(of: .string), "Several texts to classify."),
-        ParameterSpec("split", .string, "Classify every row of this split of the loaded dataset (e.g. `test`)."),
-        ParameterSpec("model", .string, "A checkpoint folder or model name (default: the model trained above)."),
-        ParameterSpec("max_length", .integer(min: 2, max: 8192), "Tokens per text; longer texts are truncated (default: as tokenized above, else the tokenizer's `model_max_length` within the model's maximum)."),
-        ParameterSpec("batch_size", .integer(min: 1, max: 4096), default: .integer(32), "Texts per forward pass."),
-        ParameterSpec("show", .integer(min: 0, max: 10_000), default: .integer(10), "How many rows of a split to show in the transcript."),
-        ParameterSpec("bf16", .boolean, "Matrix products on bfloat16 inputs with float32 sums where the CPU has AVX512-BF16, as `bf16=True` (default: false; float32 elsewhere, with a notice)."),
-    ], exclusiveGroups: [["text", "texts"]])
-
-    public static func check(_ arguments: DirectiveArguments) -> [Diagnostic] {
-        if !arguments.isGiven("text") && !arguments.isGiven("texts") && !arguments.isGiven("split") {
-            return [Diagnostic("`predict` needs something to classify.", at: arguments.location,
-                               hint: "Add `text: ...`, a list under `texts:`, or `split: test`.")]
-        }
-        return []
+    public static func needs(_ settings: Settings) -> [SessionResource] {
+        (settings.model != nil ? [] : [.model]) + (settings.split != nil ? [.dataset] : [])
     }
 
     public static var cacheable: Bool { true }
+    public static func cacheKeyParts(_ settings: Settings) -> [String] { settings.precision.cacheKeyParts }
+    public static func runHeader(_ settings: Settings) -> [RunHeaderNote] { settings.precision.runHeader }
 
-    public func inputs(_ arguments: DirectiveArguments, context: RunContext) -> [String] { NamedModel.inputs(arguments, context: context) }
+    public func inputs(_ settings: Settings, context: RunContext) -> [String] { NamedModel.inputs(settings.model, context: context) }
 
-    public func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
+    public func run(_ settings: Settings, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
+        let arguments = settings.arguments
         let classifier: TextClassifier
         var notices: [String] = []
         let modelName: String
-        if let named = try NamedModel.load(arguments, session: &session, context: context) {
-            modelName = arguments.string("model")!
+        if let name = settings.model, let named = try NamedModel.load(name, arguments: arguments, session: &session, context: context) {
+            modelName = name
             do {
                 let tokenizer = try ModelTokenizer.load(folder: named.folder)
-                classifier = TextClassifier(tokenizer: tokenizer, model: named.model,
-                                            maxLength: arguments.integer("max_length") ?? session.tokenized?.maxLength ?? ModelTokenizer.modelMaxLength(folder: named.folder))
+                // The length `tokenize` worked out for these texts, else the same rule for this model's tokenizer.
+                let maxLength = settings.maxLength ?? session.tokenized?.maxLength
+                    ?? ModelTokenizer.defaultMaxLength(folder: named.folder, positions: named.model.config.maxSequenceLength)
+                classifier = TextClassifier(tokenizer: tokenizer, model: named.model, maxLength: maxLength)
             } catch {
-                throw arguments.problem(error.statement, with: "model", hint: error.hint)
+                throw arguments.problem(error.statement, with: ModelChoice.instead, hint: error.hint)
             }
             notices = named.notices
         } else if let trained = session.model {
@@ -59,34 +45,30 @@ public struct PredictDirective: DirectiveHandler {
             throw Diagnostic("There is no trained model to predict with.", at: arguments.location, hint: "Add `model:` or a `train` cell above.")
         }
 
-        var texts: [String] = []
+        var texts = settings.texts
         var truth: [Int]? = nil
-        if let text = arguments.string("text") { texts = [text] }
-        if case let .list(items)? = arguments["texts"] { texts = items.map(\.description) }
         // A split of sentence pairs classifies each row's two texts together.
         var pairs: [String?] = texts.map { _ in nil }
-        if let splitName = arguments.string("split") {
+        if let splitName = settings.split {
             guard let split = session.dataset?.dataset[split: splitName] else {
-                throw arguments.problem("The loaded dataset has no split `\(splitName)`.", with: "split",
+                throw arguments.problem("The loaded dataset has no split `\(splitName)`.", with: Settings.split,
                                         hint: "Its splits are " + (session.dataset?.dataset.splits.map { "`\($0.name)`" }.joined(separator: ", ") ?? "none") + ".")
             }
             texts += split.texts
             pairs += split.pairs ?? split.texts.map { _ in nil }
             truth = split.labels
         }
-        // The model may be the session's, shared with later cells: each cell sets the precision it asks for.
-        let precision = MatrixPrecision.forRequest(bf16: arguments.boolean("bf16") ?? false)
-        classifier.model.precision = precision.precision
-        notices += [precision.notice].compactMap { $0 }
+        notices += [settings.precision.notice].compactMap { $0 }
         let predictions: [TextClassifier.Prediction]
         do {
             predictions = try classifier.classify(texts, pairs: pairs.contains { $0 != nil } ? pairs : nil,
-                                                  truncation: session.tokenized?.truncation ?? .longestFirst, batchSize: arguments.integer("batch_size")!)
+                                                  truncation: session.tokenized?.truncation ?? .longestFirst, batchSize: settings.batchSize,
+                                                  precision: settings.precision.precision)
         } catch {
-            throw arguments.problem(error.statement, with: arguments.isGiven("model") ? "model" : "text", hint: error.hint)
+            throw arguments.problem(error.statement, with: settings.model != nil ? ModelChoice.instead.name : Settings.text.name, hint: error.hint)
         }
         return Self.report(texts: texts, pairs: pairs, predictions: predictions, labels: classifier.labels, truth: truth, model: modelName,
-                           show: arguments.isGiven("split") ? arguments.integer("show")! : texts.count, notices: notices)
+                           show: settings.split != nil ? settings.show : texts.count, notices: notices)
     }
 
     static func report(texts: [String], pairs: [String?], predictions: [TextClassifier.Prediction], labels: [String], truth: [Int]?, model: String,

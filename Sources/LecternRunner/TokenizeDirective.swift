@@ -13,48 +13,36 @@ public struct TokenizeDirective: DirectiveHandler {
     public static let provides: [SessionResource] = [.tokenizer]
     public static func needs(_ arguments: DirectiveArguments) -> [SessionResource] { [.dataset] }
 
-    public static let schema = DirectiveSchema(.tokenize, parameters: [
-        ParameterSpec("model", .string, required: true, "The model whose tokenizer to use: a name (e.g. `sentence-transformers/all-MiniLM-L6-v2`) or a folder."),
-        ParameterSpec("padding", .choice(["max_length", "longest", "do_not_pad"]), default: .string("do_not_pad"),
-                      "How batches are padded (`max_length`, `longest`, `do_not_pad`); Lectern computes every text at its real length either way."),
-        ParameterSpec("truncation", .booleanOrChoice(TruncationStrategy.allCases.map(\.rawValue)), default: .boolean(false),
-                      "Cut texts longer than `max_length` tokens: `true` (`longest_first`), or for sentence pairs `only_first` or `only_second`."),
-        ParameterSpec("max_length", .integer(min: 2, max: 8192), "Tokens per text with the special tokens ([CLS] and [SEP], <s> and </s>; default: the model's maximum, 512 for BERT)."),
-    ])
-
-    public func inputs(_ arguments: DirectiveArguments, context: RunContext) -> [String] {
-        (try? ModelResolver.resolve(arguments.string("model")!, relativeTo: context.baseFolder)).map { [$0] } ?? []
+    public func inputs(_ settings: Settings, context: RunContext) -> [String] {
+        (try? ModelResolver.resolve(settings.model, relativeTo: context.baseFolder)).map { [$0] } ?? []
     }
 
-    public func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
-        guard let loaded = session.dataset else { throw arguments.problem("There is no dataset to tokenize.", with: "model") }
-        let name = arguments.string("model")!
+    public func run(_ settings: Settings, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
+        let arguments = settings.arguments
+        guard let loaded = session.dataset else { throw arguments.problem("There is no dataset to tokenize.", with: ModelChoice.required) }
         let folder: String
         let tokenizer: any TextTokenizer
         let config: ModelConfig
         do {
-            folder = try ModelResolver.resolve(name, relativeTo: context.baseFolder)
+            folder = try ModelResolver.resolve(settings.model, relativeTo: context.baseFolder)
             tokenizer = try ModelTokenizer.load(folder: folder)
             config = try ModelConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
         } catch {
-            throw arguments.problem(error.statement, with: "model", hint: error.hint)
+            throw arguments.problem(error.statement, with: ModelChoice.required, hint: error.hint)
         }
-        // As `truncation=True` without `max_length`: the tokenizer's model_max_length, within the model's positions.
         let modelMaximum = config.maxSequenceLength
-        let maxLength = arguments.integer("max_length") ?? min(modelMaximum, ModelTokenizer.modelMaxLength(folder: folder) ?? modelMaximum)
+        let maxLength = settings.maxLength ?? ModelTokenizer.defaultMaxLength(folder: folder, positions: modelMaximum)
         if maxLength > modelMaximum {
-            throw arguments.problem("`max_length` \(maxLength) is more than the model's \(modelMaximum) positions.", with: "max_length")
+            throw arguments.problem("`max_length` \(maxLength) is more than the model's \(modelMaximum) positions.", with: TokenLimit.maxLength)
         }
-        let strategy = arguments.string("truncation").flatMap(TruncationStrategy.init(rawValue:)) ?? .longestFirst
-        let truncation = arguments.boolean("truncation") ?? true
-        let padding = arguments.string("padding")!
+        let strategy = settings.truncation.strategy, truncation = settings.truncation.cuts
         if strategy != .longestFirst, loaded.dataset.splits.first?.pairs == nil {
-            throw arguments.problem("`truncation: \(strategy.rawValue)` cuts one text of a sentence pair, but the dataset has single texts.", with: "truncation",
+            throw arguments.problem("`truncation: \(strategy.rawValue)` cuts one text of a sentence pair, but the dataset has single texts.", with: Settings.truncation,
                                     hint: "Use `truncation: true`, or load pairs with `text_pair_column`.")
         }
         if truncation, loaded.dataset.splits.first?.pairs != nil, maxLength < tokenizer.pairSpecialTokenCount + 1 {
             throw arguments.problem("`max_length` \(maxLength) leaves no room for a sentence pair's pieces beside its \(tokenizer.pairSpecialTokenCount) special tokens.",
-                                    with: "max_length")
+                                    with: TokenLimit.maxLength)
         }
 
         var splits: [String: [[Int32]]] = [:], typeIDs: [String: [[Int32]?]] = [:]
@@ -72,14 +60,14 @@ public struct TokenizeDirective: DirectiveHandler {
                                               truncated: encoded.truncated, overLimit: encoded.ids.filter { $0.count > modelMaximum }.count))
         }
         if let worst = statistics.first(where: { $0.overLimit > 0 }) {
-            throw arguments.problem("\(worst.overLimit) \(worst.split) texts have more tokens than the model's \(modelMaximum) positions.", with: "model",
+            throw arguments.problem("\(worst.overLimit) \(worst.split) texts have more tokens than the model's \(modelMaximum) positions.", with: ModelChoice.required,
                                     hint: "Add `truncation: true` to cut them at `max_length`.")
         }
-        session.recordInput(kind: .model, name: name, path: folder, hashes: context.hashes)
-        session.tokenized = TokenizedDataset(modelName: name, modelFolder: folder, tokenizer: tokenizer,
-                                             maxLength: truncation ? maxLength : nil, truncation: strategy, padding: padding, splits: splits,
+        session.recordInput(kind: .model, name: settings.model, path: folder, hashes: context.hashes)
+        session.tokenized = TokenizedDataset(modelName: settings.model, modelFolder: folder, tokenizer: tokenizer,
+                                             maxLength: truncation ? maxLength : nil, truncation: strategy, padding: settings.padding.rawValue, splits: splits,
                                              typeIDs: typeIDs)
-        return Self.report(statistics: statistics, session: session, maxLength: maxLength, padding: padding, truncation: truncation, folder: folder)
+        return Self.report(statistics: statistics, session: session, maxLength: maxLength, padding: settings.padding.rawValue, truncation: truncation, folder: folder)
     }
 
     /// One split's texts (or sentence pairs) as ids and token types, with each text's length before
@@ -95,7 +83,7 @@ public struct TokenizeDirective: DirectiveHandler {
                 do {
                     encoding = try tokenizer.encode(text, pair: pair, maxLength: maxLength, strategy: strategy)
                 } catch {
-                    throw arguments.problem("Row \(row + 1) of the \(split.name) split: \(error.message)", with: "truncation",
+                    throw arguments.problem("Row \(row + 1) of the \(split.name) split: \(error.message)", with: Settings.truncation,
                                             hint: "Use `truncation: longest_first`, which cuts whichever text is longer.")
                 }
             } else {

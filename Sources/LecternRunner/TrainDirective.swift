@@ -11,123 +11,81 @@ public struct TrainDirective: DirectiveHandler {
 
     public static let name = DirectiveName.train
     public static let provides: [SessionResource] = [.model]
-    public static func needs(_ arguments: DirectiveArguments) -> [SessionResource] { [.dataset, .tokenizer] }
-
-    /// The model, the Trainer's arguments (one table: `TrainerArguments`), then the cell's data and metrics.
-    public static let schema = DirectiveSchema(.train, parameters: [
-        ParameterSpec("model", .string, "The pretrained model to fine-tune (default: the model of the `tokenize` cell)."),
-    ] + TrainerArguments.table.map(\.spec) + [
-        ParameterSpec("train_split", .string, default: .string("train"), "The split to train on."),
-        ParameterSpec("eval_split", .string, default: .string("test"), "The split to evaluate on."),
-        ParameterSpec("metrics", .list(of: .choice(CellMetrics.names)), default: .list([.string("accuracy")]),
-                      "Metrics computed at each evaluation: accuracy, precision, recall, f1."),
-        ParameterSpec("average", .choice(["micro", "macro", "weighted"]), default: .string("micro"), "How precision, recall and F1 average over classes."),
-    ])
+    public static func needs(_ settings: Settings) -> [SessionResource] { [.dataset, .tokenizer] }
 
     /// The keywords of transformers' `TrainingArguments` a cell may give, for the Python export.
     public static var transformersKeywords: [String] { TrainerArguments.transformersKeywords }
 
-    public static func check(_ arguments: DirectiveArguments) -> [Diagnostic] {
-        var problems: [Diagnostic] = []
-        if arguments.boolean("load_best_model_at_end") == true {
-            let eval = arguments.string("eval_strategy")!, save = arguments.string("save_strategy")!
-            if eval == "no" {
-                problems.append(arguments.problem("`load_best_model_at_end` needs evaluations to compare.", with: "load_best_model_at_end",
-                                                  hint: "Set `eval_strategy: epoch` (or `steps`)."))
-            } else if eval != save {
-                problems.append(arguments.problem("`load_best_model_at_end` needs `save_strategy` to match `eval_strategy` (`\(eval)`), as the Trainer requires.",
-                                                  with: "save_strategy", hint: "Set `save_strategy: \(eval)`."))
-            }
-            // The metric that picks the best checkpoint must be one the evaluations compute (checked
-            // before anything runs, not when training has already started).
-            let best = arguments.string("metric_for_best_model")!, computed = CellMetrics.requested(arguments["metrics"])
-            let bare = best.hasPrefix("eval_") ? String(best.dropFirst(5)) : best
-            if bare != "loss", !computed.contains(bare) {
-                problems.append(arguments.problem("`metric_for_best_model` is `\(best)`, but `metrics` computes only "
-                                                  + (["loss"] + computed).map { "`\($0)`" }.joined(separator: ", ") + ".", with: "metric_for_best_model",
-                                                  hint: "Add it to `metrics`, or use `loss`."))
-            }
-        }
-        if let value = arguments.number("weight_decay"), value < 0 {
-            problems.append(arguments.problem("`weight_decay` must not be negative.", with: "weight_decay"))
-        }
-        for name in ["dropout", "warmup_ratio", "max_grad_norm"] {
-            if let value = arguments.number(name), value < 0 { problems.append(arguments.problem("`\(name)` must not be negative.", with: name)) }
-        }
-        return problems
-    }
-
     public static var cacheable: Bool { true }
+    public static func cacheKeyParts(_ settings: Settings) -> [String] { settings.precision.cacheKeyParts }
+    public static func runHeader(_ settings: Settings) -> [RunHeaderNote] { settings.precision.runHeader }
 
     /// The model named here (else the tokenizer's, which the `tokenize` cell's key covers) and a checkpoint to resume from.
-    public func inputs(_ arguments: DirectiveArguments, context: RunContext) -> [String] {
+    public func inputs(_ settings: Settings, context: RunContext) -> [String] {
         var paths: [String] = []
-        if let model = arguments.string("model"), let folder = try? ModelResolver.resolve(model, relativeTo: context.baseFolder) { paths.append(folder) }
-        if let resume = arguments.string("resume_from_checkpoint"), resume != "last" {
+        if let model = settings.model, let folder = try? ModelResolver.resolve(model, relativeTo: context.baseFolder) { paths.append(folder) }
+        if let resume = settings.resumeFromCheckpoint, resume != "last" {
             paths.append(resume.hasPrefix("/") ? resume : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(resume))
         }
         return paths
     }
 
     /// The fine-tuned weights, in the layout `save_pretrained` writes.
-    public func saveState(_ arguments: DirectiveArguments, session: Session, to folder: String) throws {
+    public func saveState(_ settings: Settings, session: Session, to folder: String) throws {
         guard let model = session.model else { return }
         try CheckpointWriter.save(model.classifier.model.parameters, to: folder, tokenizerFrom: nil)
     }
 
-    public func restoreState(_ arguments: DirectiveArguments, session: inout Session, from folder: String, context: RunContext) throws(Diagnostic) {
-        guard let tokenized = session.tokenized else { throw Diagnostic("`train` needs a `tokenize` cell above it.", at: arguments.location) }
+    public func restoreState(_ settings: Settings, session: inout Session, from folder: String, context: RunContext) throws(Diagnostic) {
+        guard let tokenized = session.tokenized else { throw Diagnostic("`train` needs a `tokenize` cell above it.", at: settings.arguments.location) }
         do {
             let checkpoint = try ModelCheckpoint(folder: folder)
             let classifier = TextClassifier(tokenizer: tokenized.tokenizer, model: SequenceClassifier(parameters: checkpoint.parameters), maxLength: tokenized.maxLength)
-            session.model = TrainedModel(name: (arguments.string("model") ?? tokenized.modelName) + " (fine-tuned)", classifier: classifier)
+            session.model = TrainedModel(name: (settings.model ?? tokenized.modelName) + " (fine-tuned)", classifier: classifier)
         } catch {
-            throw Diagnostic("The cached model in \(folder) cannot be read: \(error)", at: arguments.location)
+            throw Diagnostic("The cached model in \(folder) cannot be read: \(error)", at: settings.arguments.location)
         }
     }
 
-    public func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
+    public func run(_ settings: Settings, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
+        let arguments = settings.arguments
         guard let loaded = session.dataset, let tokenized = session.tokenized else {
             throw Diagnostic("`train` needs a `load` and a `tokenize` cell above it.", at: arguments.location)
         }
         let dataset = loaded.dataset
-        let trainSplit = arguments.string("train_split")!, evalSplit = arguments.string("eval_split")!
+        let training = settings.training(notebookSeed: context.seed)
+        let trainSplit = settings.trainSplit, evalSplit = settings.evalSplit
         guard let trainRows = dataset[split: trainSplit], let trainExamples = tokenized.examples(trainSplit, labels: trainRows.labels) else {
-            throw arguments.problem("The dataset has no split `\(trainSplit)` to train on.", with: "train_split",
+            throw arguments.problem("The dataset has no split `\(trainSplit)` to train on.", with: Settings.trainSplit,
                                     hint: "Its splits are " + dataset.splits.map { "`\($0.name)`" }.joined(separator: ", ") + ".")
         }
-        let evaluates = arguments.string("eval_strategy")! != "no"
         var evalExamples: [LabelledSequence]?
-        if evaluates {
+        if training.evalStrategy != .no {
             guard let evalRows = dataset[split: evalSplit], let examples = tokenized.examples(evalSplit, labels: evalRows.labels) else {
-                throw arguments.problem("The dataset has no split `\(evalSplit)` to evaluate on.", with: "eval_split",
+                throw arguments.problem("The dataset has no split `\(evalSplit)` to evaluate on.", with: Settings.evalSplit,
                                         hint: "Its splits are " + dataset.splits.map { "`\($0.name)`" }.joined(separator: ", ") + ".")
             }
             evalExamples = examples
         }
-        let modelName = arguments.string("model") ?? tokenized.modelName
-        let seed = arguments.integer("seed") ?? context.seed
+        let modelName = settings.model ?? tokenized.modelName
         let folder: String
         let checkpoint: ModelCheckpoint
         do {
-            folder = arguments.string("model") == nil ? tokenized.modelFolder : try ModelResolver.resolve(modelName, relativeTo: context.baseFolder)
-            checkpoint = try ModelCheckpoint(folder: folder, labels: dataset.labelNames, seed: UInt64(seed))
+            folder = settings.model == nil ? tokenized.modelFolder : try ModelResolver.resolve(modelName, relativeTo: context.baseFolder)
+            checkpoint = try ModelCheckpoint(folder: folder, labels: dataset.labelNames, seed: UInt64(training.seed))
             session.recordInput(kind: .model, name: modelName, path: folder, hashes: context.hashes)
         } catch {
-            throw arguments.problem(error.statement, with: arguments.isGiven("model") ? "model" : "train_split", hint: error.hint)
+            throw arguments.problem(error.statement, with: settings.model != nil ? ModelChoice.instead.name : Settings.trainSplit.name, hint: error.hint)
         }
 
-        let training = TrainerArguments.training(from: arguments, seed: seed)
-
-        let metricNames = CellMetrics.requested(arguments["metrics"])
-        let average = ClassificationMetrics.Average(rawValue: arguments.string("average")!)!
+        let metricNames = settings.metrics, average = settings.average
         try Self.requireWritable(training.outputDir, arguments: arguments)
         let trainer = Trainer(parameters: checkpoint.parameters, arguments: training, tokenizerFolder: folder) { logits, labels, count in
             CellMetrics.compute(logits: logits, labels: labels, labelCount: count, names: metricNames, average: average, zeroDivision: 0)
         }
         trainer.shouldStop = context.isInterrupted
-        let (resumeFrom, resumeNotices) = try Self.resumeFolder(arguments, outputDir: training.outputDir, context: context)
-        let notices = checkpoint.notices + [MatrixPrecision.forRequest(bf16: training.bf16).notice].compactMap { $0 } + resumeNotices
+        let (resumeFrom, resumeNotices) = try Self.resumeFolder(settings, outputDir: training.outputDir, context: context)
+        let notices = checkpoint.notices + [settings.precision.notice].compactMap { $0 } + resumeNotices
         let result: Trainer.Output
         do {
             result = try trainer.train(trainExamples, eval: evalExamples, resumeFrom: resumeFrom) { step, total, loss in
@@ -147,24 +105,25 @@ public struct TrainDirective: DirectiveHandler {
     /// The checkpoint to resume from, if any, and what the transcript should say about it:
     /// `--resume` and `resume_from_checkpoint: last` take the newest complete checkpoint, saying which
     /// newer ones were skipped; a named folder must hold a checkpoint.
-    static func resumeFolder(_ arguments: DirectiveArguments, outputDir: String, context: RunContext) throws(Diagnostic) -> (String?, [String]) {
+    static func resumeFolder(_ settings: Settings, outputDir: String, context: RunContext) throws(Diagnostic) -> (String?, [String]) {
         var resumeFrom: String?
         var skipped: [String] = []
-        let resume = arguments.string("resume_from_checkpoint") ?? (context.resume ? "last" : nil)
+        let given = settings.resumeFromCheckpoint
+        let resume = given ?? (context.resume ? "last" : nil)
         if resume == "last" { (resumeFrom, skipped) = newestCheckpoint(in: outputDir) }
         var notices = skipped
-        if context.resume, !arguments.isGiven("resume_from_checkpoint") {
+        if context.resume, given == nil {
             notices.append(resumeFrom.map { "Resumed from \($0) (`--resume`)." }
                 ?? "`--resume`: \(outputDir) holds no complete checkpoint, so training started from the beginning.")
         }
-        if let resume = arguments.string("resume_from_checkpoint") {
+        if let resume = given {
             if resume != "last" {
                 resumeFrom = resume.hasPrefix("/") ? resume : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(resume)
             }
             guard let folder = resumeFrom, FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("trainer_state.json")) else {
-                throw arguments.problem("There is no checkpoint to resume from" + (resumeFrom.map { " at \($0)" } ?? " in \(outputDir)") + "."
+                throw settings.arguments.problem("There is no checkpoint to resume from" + (resumeFrom.map { " at \($0)" } ?? " in \(outputDir)") + "."
                                         + skipped.map { " " + $0 }.joined(),
-                                        with: "resume_from_checkpoint", hint: "Name a `checkpoint-<step>` folder that a `train` cell saved.")
+                                        with: TrainerArguments.resumeFromCheckpoint, hint: "Name a `checkpoint-<step>` folder that a `train` cell saved.")
             }
         }
         return (resumeFrom, notices)

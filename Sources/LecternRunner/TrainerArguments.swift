@@ -11,110 +11,117 @@ struct TrainerArgument: Sendable {
     let isTransformersKeyword: Bool
     let apply: @Sendable (inout TrainingArguments, DirectiveArguments) -> Void
 
-    init(_ spec: ParameterSpec, transformers: Bool = true, apply: @escaping @Sendable (inout TrainingArguments, DirectiveArguments) -> Void) {
-        self.spec = spec
-        self.isTransformersKeyword = transformers
-        self.apply = apply
+    /// A parameter whose typed value `apply` puts into the engine's arguments.
+    init<Value>(_ parameter: Parameter<Value>, transformers: Bool = true, apply: @escaping @Sendable (inout TrainingArguments, Value) -> Void) {
+        spec = parameter.spec
+        isTransformersKeyword = transformers
+        self.apply = { training, arguments in apply(&training, arguments[parameter]) }
+    }
+
+    /// A parameter the cell reads itself (the seed, the checkpoint to resume from, the precision).
+    init<Value>(readByTheCell parameter: Parameter<Value>, transformers: Bool = true) {
+        spec = parameter.spec
+        isTransformersKeyword = transformers
+        apply = { _, _ in }
     }
 }
 
 /// The one table of the Trainer's arguments: the `train` schema, the typed `TrainingArguments`, the
 /// Python export's keywords and the docs' table all come from it.
 enum TrainerArguments {
-    static let strategies = TrainingArguments.Strategy.allCases.map(\.rawValue)
+    // Read by the `train` cell itself rather than put into `TrainingArguments`.
+    /// Resuming is the Trainer's `train(resume_from_checkpoint=...)`; the cell resolves the folder itself.
+    static let resumeFromCheckpoint = Parameter<String?>.text("resume_from_checkpoint",
+        "Continue an interrupted run from a checkpoint folder, or `last` for the newest in `output_dir`.")
+    /// The seed's default is the notebook's, which the cell's arguments do not know.
+    static let seed = Parameter<Int?>.integer("seed", 0...Int(UInt32.max), "Seed for the head's initialisation, the shuffle and dropout (default: the notebook's).")
+
+    /// As given, for the check that it is not negative (the engine's `maxGradNorm` is nil for no clipping).
+    static let maxGradNorm = Parameter<Double>.number("max_grad_norm", atMost: 1e6, default: 1, "Clip the gradient norm to this (0 turns clipping off).")
+
+    /// As written (the engine's is absolute), for the export.
+    static let outputDir = Parameter<String>.text("output_dir", default: "results", "Where checkpoints go.")
+    /// As written, for the export (the engine keeps a Float).
+    static let dropout = Parameter<Double?>.number("dropout", atMost: 0.99, "Override every dropout probability (e.g. 0 for experiments).")
 
     static let table: [TrainerArgument] = [
-        TrainerArgument(ParameterSpec("num_train_epochs", .number(above: 0, atMost: 1000), default: .number(3), "Passes over the training split.")) {
-            $0.numTrainEpochs = $1.number("num_train_epochs")!
+        TrainerArgument(Parameter<Double>.number("num_train_epochs", above: 0, atMost: 1000, default: 3, "Passes over the training split.")) {
+            $0.numTrainEpochs = $1
         },
-        TrainerArgument(ParameterSpec("max_steps", .integer(min: 1, max: 10_000_000), "Optimizer steps in all; overrides `num_train_epochs`.")) {
-            $0.maxSteps = $1.integer("max_steps")
+        TrainerArgument(Parameter<Int?>.integer("max_steps", 1...10_000_000, "Optimizer steps in all; overrides `num_train_epochs`.")) {
+            $0.maxSteps = $1
         },
-        TrainerArgument(ParameterSpec("per_device_train_batch_size", .integer(min: 1, max: 4096), default: .integer(8), "Examples per training step.")) {
-            $0.perDeviceTrainBatchSize = $1.integer("per_device_train_batch_size")!
+        TrainerArgument(Parameter<Int>.integer("per_device_train_batch_size", 1...4096, default: 8, "Examples per training step.")) {
+            $0.perDeviceTrainBatchSize = $1
         },
-        TrainerArgument(ParameterSpec("per_device_eval_batch_size", .integer(min: 1, max: 4096), default: .integer(8), "Examples per evaluation step.")) {
-            $0.perDeviceEvalBatchSize = $1.integer("per_device_eval_batch_size")!
+        TrainerArgument(EvaluationBatch.size) { $0.perDeviceEvalBatchSize = $1 },
+        TrainerArgument(Parameter<Double>.number("learning_rate", above: 0, atMost: 10, default: 5e-5, "The peak learning rate of AdamW.")) {
+            $0.learningRate = Float($1)
         },
-        TrainerArgument(ParameterSpec("learning_rate", .number(above: 0, atMost: 10), default: .number(5e-5), "The peak learning rate of AdamW.")) {
-            $0.learningRate = Float($1.number("learning_rate")!)
+        TrainerArgument(Parameter<Double>.number("weight_decay", atMost: 10, default: 0,
+                                                 "AdamW's decoupled weight decay (not for biases and LayerNorm weights).")) {
+            $0.weightDecay = Float($1)
         },
-        TrainerArgument(ParameterSpec("weight_decay", .number(above: nil, atMost: 10), default: .number(0),
-                                      "AdamW's decoupled weight decay (not for biases and LayerNorm weights).")) {
-            $0.weightDecay = Float($1.number("weight_decay")!)
+        TrainerArgument(Parameter<Int>.integer("warmup_steps", 0...10_000_000, default: 0, "Steps of linear warm-up.")) {
+            $0.warmupSteps = $1
         },
-        TrainerArgument(ParameterSpec("warmup_steps", .integer(min: 0, max: 10_000_000), default: .integer(0), "Steps of linear warm-up.")) {
-            $0.warmupSteps = $1.integer("warmup_steps")!
+        TrainerArgument(Parameter<Double>.number("warmup_ratio", atMost: 1, default: 0, "Warm-up as a fraction of all steps (when `warmup_steps` is 0).")) {
+            $0.warmupRatio = $1
         },
-        TrainerArgument(ParameterSpec("warmup_ratio", .number(above: nil, atMost: 1), default: .number(0),
-                                      "Warm-up as a fraction of all steps (when `warmup_steps` is 0).")) {
-            $0.warmupRatio = $1.number("warmup_ratio")!
+        TrainerArgument(maxGradNorm) { $0.maxGradNorm = $1 > 0 ? Float($1) : nil },
+        TrainerArgument(Parameter<Int>.integer("logging_steps", 1...10_000_000, default: 500, "Log the mean loss every this many steps.")) {
+            $0.loggingSteps = $1
         },
-        TrainerArgument(ParameterSpec("max_grad_norm", .number(above: nil, atMost: 1e6), default: .number(1), "Clip the gradient norm to this (0 turns clipping off).")) {
-            let clip = $1.number("max_grad_norm")!
-            $0.maxGradNorm = clip > 0 ? Float(clip) : nil
+        TrainerArgument(Parameter<TrainingArguments.Strategy>.choice("eval_strategy", default: .no, "When to evaluate: `no`, `steps`, `epoch`.")) {
+            $0.evalStrategy = $1
         },
-        TrainerArgument(ParameterSpec("logging_steps", .integer(min: 1, max: 10_000_000), default: .integer(500), "Log the mean loss every this many steps.")) {
-            $0.loggingSteps = $1.integer("logging_steps")!
+        TrainerArgument(Parameter<Int?>.integer("eval_steps", 1...10_000_000,
+                                                "With `eval_strategy: steps`, evaluate every this many steps (default: `logging_steps`).")) {
+            $0.evalSteps = $1
         },
-        TrainerArgument(ParameterSpec("eval_strategy", .choice(strategies), default: .string("no"), "When to evaluate: `no`, `steps`, `epoch`.")) {
-            $0.evalStrategy = TrainingArguments.Strategy(rawValue: $1.string("eval_strategy")!)!
+        TrainerArgument(Parameter<TrainingArguments.Strategy>.choice("save_strategy", default: .steps, "When to save a checkpoint: `no`, `steps`, `epoch`.")) {
+            $0.saveStrategy = $1
         },
-        TrainerArgument(ParameterSpec("eval_steps", .integer(min: 1, max: 10_000_000),
-                                      "With `eval_strategy: steps`, evaluate every this many steps (default: `logging_steps`).")) {
-            $0.evalSteps = $1.integer("eval_steps")
+        TrainerArgument(Parameter<Int>.integer("save_steps", 1...10_000_000, default: 500, "With `save_strategy: steps`, save every this many steps.")) {
+            $0.saveSteps = $1
         },
-        TrainerArgument(ParameterSpec("save_strategy", .choice(strategies), default: .string("steps"), "When to save a checkpoint: `no`, `steps`, `epoch`.")) {
-            $0.saveStrategy = TrainingArguments.Strategy(rawValue: $1.string("save_strategy")!)!
+        TrainerArgument(Parameter<Int?>.integer("save_total_limit", 1...10_000, "Keep at most this many checkpoints (the best one is always kept).")) {
+            $0.saveTotalLimit = $1
         },
-        TrainerArgument(ParameterSpec("save_steps", .integer(min: 1, max: 10_000_000), default: .integer(500), "With `save_strategy: steps`, save every this many steps.")) {
-            $0.saveSteps = $1.integer("save_steps")!
+        TrainerArgument(Parameter<Bool>.flag("load_best_model_at_end", default: false, "Load the best checkpoint when training ends.")) {
+            $0.loadBestModelAtEnd = $1
         },
-        TrainerArgument(ParameterSpec("save_total_limit", .integer(min: 1, max: 10_000), "Keep at most this many checkpoints (the best one is always kept).")) {
-            $0.saveTotalLimit = $1.integer("save_total_limit")
+        TrainerArgument(Parameter<String>.text("metric_for_best_model", default: "loss", "The evaluation metric that picks the best checkpoint.")) {
+            $0.metricForBestModel = $1
         },
-        TrainerArgument(ParameterSpec("load_best_model_at_end", .boolean, default: .boolean(false), "Load the best checkpoint when training ends.")) {
-            $0.loadBestModelAtEnd = $1.boolean("load_best_model_at_end")!
+        TrainerArgument(Parameter<Bool?>.flag("greater_is_better", "Whether a larger metric is better (default: false for a loss, else true).")) {
+            $0.greaterIsBetter = $1
         },
-        TrainerArgument(ParameterSpec("metric_for_best_model", .string, default: .string("loss"), "The evaluation metric that picks the best checkpoint.")) {
-            $0.metricForBestModel = $1.string("metric_for_best_model")!
+        TrainerArgument(outputDir) {
+            $0.outputDir = $1.hasPrefix("/") ? $1 : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent($1)
         },
-        TrainerArgument(ParameterSpec("greater_is_better", .boolean, "Whether a larger metric is better (default: false for a loss, else true).")) {
-            $0.greaterIsBetter = $1.boolean("greater_is_better")
-        },
-        TrainerArgument(ParameterSpec("output_dir", .string, default: .string("results"), "Where checkpoints go.")) {
-            let folder = $1.string("output_dir")!
-            $0.outputDir = folder.hasPrefix("/") ? folder : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(folder)
-        },
-        // Resuming is the Trainer's `train(resume_from_checkpoint=...)`; the cell resolves the folder itself.
-        TrainerArgument(ParameterSpec("resume_from_checkpoint", .string,
-                                      "Continue an interrupted run from a checkpoint folder, or `last` for the newest in `output_dir`."),
-                        transformers: false) { _, _ in },
-        // The seed's default is the notebook's, which the cell's arguments do not know: `training(from:seed:)` sets it.
-        TrainerArgument(ParameterSpec("seed", .integer(min: 0, max: Int(UInt32.max)),
-                                      "Seed for the head's initialisation, the shuffle and dropout (default: the notebook's).")) { _, _ in },
-        TrainerArgument(ParameterSpec("shuffle", .boolean, default: .boolean(true), "Shuffle the training examples each epoch (`false`: dataset order)."),
+        TrainerArgument(readByTheCell: resumeFromCheckpoint, transformers: false),
+        TrainerArgument(readByTheCell: seed),
+        TrainerArgument(Parameter<Bool>.flag("shuffle", default: true, "Shuffle the training examples each epoch (`false`: dataset order)."),
                         transformers: false) {
-            $0.shuffle = $1.boolean("shuffle")!
+            $0.shuffle = $1
         },
-        TrainerArgument(ParameterSpec("dropout", .number(above: nil, atMost: 0.99), "Override every dropout probability (e.g. 0 for experiments)."),
-                        transformers: false) {
-            $0.dropout = $1.number("dropout").map(Float.init)
+        TrainerArgument(dropout, transformers: false) {
+            $0.dropout = $1.map(Float.init)
         },
-        TrainerArgument(ParameterSpec("bf16", .boolean,
-                                      "Matrix products on bfloat16 inputs with float32 sums where the CPU has AVX512-BF16, as `bf16=True` (default: false; float32 elsewhere, with a notice).")) {
-            $0.bf16 = $1.boolean("bf16") ?? false
-        },
+        TrainerArgument(readByTheCell: PrecisionChoice.bf16),
     ]
 
     /// The keywords of transformers' `TrainingArguments` that a `train` cell may give (the export writes those given).
     static var transformersKeywords: [String] { table.filter(\.isTransformersKeyword).map(\.spec.name).filter { $0 != "output_dir" } }
 
-    /// The engine's arguments for a cell: every row applied, and the seed (the cell's, else the notebook's).
-    static func training(from arguments: DirectiveArguments, seed: Int) -> TrainingArguments {
+    /// The engine's arguments for a cell: every row applied, the seed (the cell's, else the notebook's)
+    /// and the precision the cell decided.
+    static func training(from arguments: DirectiveArguments, seed: Int, precision: MatrixPrecision) -> TrainingArguments {
         var training = TrainingArguments(outputDir: "")
         for row in table { row.apply(&training, arguments) }
         training.seed = seed
+        training.precision = precision
         return training
     }
 }

@@ -41,11 +41,9 @@ struct Export: ParsableCommand {
         }
         let stem = URL(fileURLWithPath: notebook.path).deletingPathExtension().lastPathComponent
         var files: [(String, String)] = []
-        if python { files.append((stem + ".py", NotebookExport.python(notebook, arguments: arguments, seed: bindings.seed ?? 42, version: LecternVersion.current,
-                                                                         trainingKeywords: TrainDirective.transformersKeywords))) }
+        if python { files.append((stem + ".py", NotebookExport.python(notebook, arguments: arguments, seed: bindings.seed ?? 42, version: LecternVersion.current))) }
         if ipynb {
-            files.append((stem + ".ipynb", NotebookExport.ipynb(notebook, arguments: arguments, transcript: nil, seed: bindings.seed ?? 42, version: LecternVersion.current,
-                                                                             trainingKeywords: TrainDirective.transformersKeywords).serialized()))
+            files.append((stem + ".ipynb", NotebookExport.ipynb(notebook, arguments: arguments, transcript: nil, seed: bindings.seed ?? 42, version: LecternVersion.current).serialized()))
         }
         for (name, text) in files {
             let path = (outputFolder as NSString).appendingPathComponent(name)

@@ -112,8 +112,7 @@ func render(_ notebookOptions: NotebookOptions, _ options: RenderOptions, resume
     if options.extraFormats.contains(.ipynb), let parsed,
        case let .success(arguments) = NotebookRunner().resolvedArguments(parsed.notebook, bindings: parsed.bindings) {
         let path = (options.outputFolder as NSString).appendingPathComponent(stem + ".ipynb")
-        let ipynb = NotebookExport.ipynb(parsed.notebook, arguments: arguments, transcript: transcript, seed: parsed.bindings.seed ?? 42, version: LecternVersion.current,
-                                         trainingKeywords: TrainDirective.transformersKeywords)
+        let ipynb = NotebookExport.ipynb(parsed.notebook, arguments: arguments, transcript: transcript, seed: parsed.bindings.seed ?? 42, version: LecternVersion.current)
         do { try AtomicFile.write(ipynb.serialized(), to: path) } catch {
             printError("error: \(error)")
             return (2, transcript)

@@ -74,8 +74,7 @@ struct BFloat16ParityTests {
         let float32 = Self.fixture.forward["float32"]!, autocast = Self.fixture.forward["bf16"]!
         let model = SequenceClassifier(parameters: try Self.parameters(head: (autocast.classifier_weight, autocast.classifier_bias)))
         let exact = try model.forward(TokenBatch(autocast.ids)).logits
-        model.precision = .bfloat16
-        let logits = try model.forward(TokenBatch(autocast.ids)).logits
+        let logits = try model.forward(TokenBatch(autocast.ids), precision: .bfloat16).logits
         Self.expectWithinBound(logits, autocast: autocast.logits.flatMap { $0 }, float32: float32.logits.flatMap { $0 }, "logits")
         // bf16 really ran: the logits moved away from Lectern's own float32 ones, by more than float32 noise.
         #expect(zip(logits, exact).map { abs($0 - $1) }.max()! > 1e-5)
@@ -86,8 +85,7 @@ struct BFloat16ParityTests {
         let float32 = Self.fixture.training["float32"]!, autocast = Self.fixture.training["bf16"]!
         let head = Self.fixture.forward["bf16"]!
         let parameters = try Self.parameters(head: (head.classifier_weight, head.classifier_bias))
-        let model = TrainingModel(parameters: parameters, dropout: .off)
-        model.precision = .bfloat16
+        let model = TrainingModel(parameters: parameters, dropout: .off, precision: .bfloat16)
         let optimizer = AdamW(parameters: parameters, weightDecay: 0.01)
         let schedule = LinearSchedule(peak: 5e-5, warmupSteps: 0, totalSteps: 3)
         var losses: [Float] = [], norms: [Float] = []
@@ -100,8 +98,7 @@ struct BFloat16ParityTests {
         Self.expectWithinBound(losses, autocast: autocast.steps.map(\.loss), float32: float32.steps.map(\.loss), "losses")
         Self.expectWithinBound(norms, autocast: autocast.steps.map(\.grad_norm), float32: float32.steps.map(\.grad_norm), "gradient norms")
         let classifier = SequenceClassifier(parameters: parameters)
-        classifier.precision = .bfloat16
-        let logits = try classifier.forward(TokenBatch(autocast.steps[0].ids)).logits
+        let logits = try classifier.forward(TokenBatch(autocast.steps[0].ids), precision: .bfloat16).logits
         Self.expectWithinBound(logits, autocast: autocast.logits_after.flatMap { $0 }, float32: float32.logits_after.flatMap { $0 }, "logits after three steps")
     }
 }

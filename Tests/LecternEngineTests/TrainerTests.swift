@@ -111,7 +111,7 @@ struct TrainerTests {
         let train = Self.examples(tokenizer, count: 36)
         func arguments(_ output: String) -> TrainingArguments {
             var arguments = TrainingArguments(outputDir: output)
-            arguments.bf16 = bf16
+            arguments.precision = MatrixPrecision.forRequest(bf16: bf16).precision
             arguments.numTrainEpochs = 3
             arguments.learningRate = 1e-3
             arguments.weightDecay = 0.01
@@ -148,11 +148,11 @@ struct TrainerTests {
             arguments.numTrainEpochs = 1
             arguments.saveStrategy = .no
             arguments.learningRate = 1e-3
-            arguments.bf16 = true
+            arguments.precision = MatrixPrecision.forRequest(bf16: true).precision
             // Batches of 40 texts (about 400 tokens): large enough that the products split between the cores.
             arguments.perDeviceTrainBatchSize = 40
             let trainer = Trainer(parameters: checkpoint.parameters, arguments: arguments, tokenizerFolder: nil, computeMetrics: Self.accuracy)
-            #expect(trainer.precision == .bfloat16)
+            #expect(trainer.arguments.precision == .bfloat16)
             _ = try trainer.train(Self.examples(tokenizer, count: 80), eval: nil)
             return Array(checkpoint.parameters.storage)
         }

@@ -102,22 +102,30 @@ struct NotebookRunnerTests {
 
     /// A directive that needs a dataset, to check ordering and `--keep-going` without the engine.
     struct CountRows: DirectiveHandler {
+        struct Settings: DirectiveSettings {
+            static let parameters: [ParameterSpec] = []
+            init(_ arguments: DirectiveArguments) {}
+        }
         static let name = DirectiveName.evaluate
-        static let schema = DirectiveSchema(.evaluate, parameters: [])
-        static func needs(_ arguments: DirectiveArguments) -> [SessionResource] { [.dataset] }
+        static func needs(_ settings: Settings) -> [SessionResource] { [.dataset] }
         static let provides: [SessionResource] = []
-        func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
+        func run(_ settings: Settings, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
             CellResult(outputs: ["rows": .int(session.dataset?.dataset.splits.reduce(0) { $0 + $1.count } ?? -1)], blocks: [])
         }
     }
 
     /// A directive Lectern does not ship, registered without touching the parser, the runner or the exporter.
     struct Shout: DirectiveHandler {
+        struct Settings: DirectiveSettings {
+            static let text = Parameter<String>.requiredText("text", "What to shout.")
+            static let parameters = [text.spec]
+            let text: String
+            init(_ arguments: DirectiveArguments) { text = arguments[Self.text] }
+        }
         static let name = DirectiveName(rawValue: "shout")
-        static let schema = DirectiveSchema(name, parameters: [ParameterSpec("text", .string, required: true, "What to shout.")])
         static let provides: [SessionResource] = []
-        func run(_ arguments: DirectiveArguments, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
-            CellResult(outputs: ["shouted": .string(arguments.string("text")!.uppercased())], blocks: [])
+        func run(_ settings: Settings, session: inout Session, context: RunContext) throws(Diagnostic) -> CellResult {
+            CellResult(outputs: ["shouted": .string(settings.text.uppercased())], blocks: [])
         }
     }
 

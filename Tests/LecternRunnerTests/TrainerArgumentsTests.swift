@@ -27,7 +27,7 @@ struct TrainerArgumentsTests {
         let notebook = try NotebookParser.parse(contentsOf: path, directives: DirectiveRegistry.standard.names)
         guard case let .directive(cell) = notebook.cells[0], case let .success(body) = cell.body else { Issue.record("no cell"); return }
         let arguments = try TrainDirective.schema.validate(body, directiveLocation: cell.location(in: path))
-        let training = TrainerArguments.training(from: arguments, seed: 7)
+        let training = TrainDirective.Settings(arguments).training(notebookSeed: 7)
         #expect(training.learningRate == 2e-5 && training.maxGradNorm == nil && training.evalStrategy == .epoch && !training.shuffle)
         #expect(training.numTrainEpochs == 3 && training.perDeviceTrainBatchSize == 8 && training.saveStrategy == .steps && training.seed == 7)
         #expect(training.outputDir.hasSuffix("/out"))

@@ -54,11 +54,11 @@ do {
         BLAS.setThreads(arguments.count > 6 ? Int(arguments[6])! : MachineReport.cores)
         let classifier = try TextClassifier(folder: try ModelResolver.resolve(model), labels: ["World", "Sports", "Business", "Sci/Tech"])
         let corpus = try texts(arguments[2], split: "test")
-        classifier.model.precision = precision(argument: 7)
+        let products = precision(argument: 7)
         let classifierWithLength = TextClassifier(tokenizer: classifier.tokenizer, model: classifier.model, maxLength: maxLength)
-        _ = try classifierWithLength.classify(Array(corpus.prefix(batch)), batchSize: batch)
+        _ = try classifierWithLength.classify(Array(corpus.prefix(batch)), batchSize: batch, precision: products)
         var predicted: [Int] = []
-        let elapsed = try seconds { predicted = try classifierWithLength.classify(corpus, batchSize: batch).map(\.label) }
+        let elapsed = try seconds { predicted = try classifierWithLength.classify(corpus, batchSize: batch, precision: products).map(\.label) }
         let histogram = (0..<4).map { label in predicted.filter { $0 == label }.count }
         print("{\"texts\": \(corpus.count), \"seconds\": \(elapsed), \"texts_per_second\": \(Double(corpus.count) / elapsed), \"peak_rss_mb\": \(peakResidentMegabytes()), \"label_counts\": \(histogram)}")
     case "training":
@@ -74,8 +74,7 @@ do {
         let tokenizer = try BertTokenizer(folder: folder)
         let sequences = train.texts.map { tokenizer.encode($0, maxLength: 512).ids }
         let checkpoint = try ModelCheckpoint(folder: folder, labels: ["World", "Sports", "Business", "Sci/Tech"], seed: seed)
-        let model = TrainingModel(parameters: checkpoint.parameters, seed: seed)
-        model.precision = precision(argument: 5)
+        let model = TrainingModel(parameters: checkpoint.parameters, seed: seed, precision: precision(argument: 5))
         let optimizer = AdamW(parameters: checkpoint.parameters, weightDecay: 0.01)
         let config = checkpoint.parameters.config
         let batchSize = 8, steps = sequences.count / batchSize

@@ -10,7 +10,6 @@ public enum Evaluation {
                            computeMetrics: Trainer.Metrics) throws(ModelError) -> (metrics: [(key: String, value: Double)], logits: [Float]) {
         let clock = ContinuousClock.now
         let classifier = SequenceClassifier(parameters: parameters)
-        classifier.precision = precision
         let labelCount = parameters.config.numLabels
         var logits: [Float] = []
         logits.reserveCapacity(examples.count * labelCount)
@@ -18,7 +17,7 @@ public enum Evaluation {
         var start = 0
         while start < examples.count {
             let rows = examples[start..<min(start + batchSize, examples.count)]
-            logits += try classifier.forward(TokenBatch(examples: rows)).logits
+            logits += try classifier.forward(TokenBatch(examples: rows), precision: precision).logits
             batches += 1
             start += batchSize
         }

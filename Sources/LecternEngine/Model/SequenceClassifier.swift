@@ -7,8 +7,6 @@ import Foundation
 public final class SequenceClassifier: @unchecked Sendable {
     public let parameters: ModelParameters
     public var config: ModelConfig { parameters.config }
-    /// The matrix products' precision (`MatrixPrecision.forRequest` says what the CPU allows).
-    public var precision: MatrixPrecision = .float32
     private var workspace = Workspace()
     /// The dense weights packed for bfloat16 products: each encoder layer's, then the head's and the classifier's.
     private lazy var packed: (layers: [EncoderLayerPackedWeights], headDense: BFloat16PackedWeight, classifier: BFloat16PackedWeight) = {
@@ -31,9 +29,10 @@ public final class SequenceClassifier: @unchecked Sendable {
         public var logits: [Float]
     }
 
-    /// Evaluation-mode forward pass (dropout off). Sequences longer than the model's
+    /// Evaluation-mode forward pass (dropout off), its matrix products in `precision` (a value the
+    /// caller decided with `MatrixPrecision.forRequest`). Sequences longer than the model's
     /// `max_position_embeddings`, or ids outside its vocabulary, are an error.
-    public func forward(_ batch: TokenBatch) throws(ModelError) -> Output {
+    public func forward(_ batch: TokenBatch, precision: MatrixPrecision = .float32) throws(ModelError) -> Output {
         let config = self.config
         if batch.longest > config.maxSequenceLength {
             throw ModelError("A sequence of \(batch.longest) tokens is longer than the model's \(config.maxSequenceLength) positions.",
@@ -46,7 +45,7 @@ public final class SequenceClassifier: @unchecked Sendable {
         try config.checkTokenTypes(batch)
         let h = config.hiddenSize, n = batch.tokenCount, heads = config.numAttentionHeads
         workspace.reserve(tokens: n, hidden: h, intermediate: config.intermediateSize, attention: heads * batch.attentionArea)
-        let p = parameters, precision = self.precision
+        let p = parameters
         let w = workspace
         let packed = precision == .bfloat16 ? self.packed : nil
 

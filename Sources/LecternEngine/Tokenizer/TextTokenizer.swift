@@ -120,9 +120,16 @@ public enum ModelTokenizer {
         }
     }
 
+    /// Tokens per text where `truncation=True` cuts without a `max_length`: the tokenizer's
+    /// `model_max_length`, within the model's `positions`. The one rule for `tokenize`, `predict`
+    /// and `TextClassifier`.
+    public static func defaultMaxLength(folder: String, positions: Int) -> Int {
+        min(positions, modelMaxLength(folder: folder) ?? positions)
+    }
+
     /// tokenizer_config.json's `model_max_length`: where `truncation=True` cuts when no `max_length`
     /// is given. nil when the folder does not say (or says transformers' "unset", a huge number).
-    public static func modelMaxLength(folder: String) -> Int? {
+    static func modelMaxLength(folder: String) -> Int? {
         let path = (folder as NSString).appendingPathComponent("tokenizer_config.json")
         guard let data = FileManager.default.contents(atPath: path),
               let config = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],

@@ -35,8 +35,6 @@ public final class Trainer: @unchecked Sendable {
     public let arguments: TrainingArguments
     public let model: TrainingModel
     public let optimizer: AdamW
-    /// What `bf16` gives on this CPU: bfloat16 products for training and evaluation, or float32.
-    public let precision: MatrixPrecision
     public var parameters: ModelParameters { model.parameters }
     private let computeMetrics: Metrics
     private var checkpoints: CheckpointStore
@@ -66,9 +64,7 @@ public final class Trainer: @unchecked Sendable {
     public init(parameters: ModelParameters, arguments: TrainingArguments, tokenizerFolder: String?, computeMetrics: @escaping Metrics) {
         self.arguments = arguments
         let dropout = arguments.dropout.map { TrainingModel.Dropout(hidden: $0, attention: $0, classifier: $0) }
-        model = TrainingModel(parameters: parameters, dropout: dropout, seed: UInt64(arguments.seed))
-        precision = MatrixPrecision.forRequest(bf16: arguments.bf16).precision
-        model.precision = precision
+        model = TrainingModel(parameters: parameters, dropout: dropout, seed: UInt64(arguments.seed), precision: arguments.precision)
         optimizer = AdamW(parameters: parameters, weightDecay: arguments.weightDecay)
         checkpoints = CheckpointStore(outputDir: arguments.outputDir, tokenizerFolder: tokenizerFolder, totalLimit: arguments.saveTotalLimit)
         self.computeMetrics = computeMetrics
@@ -194,7 +190,7 @@ public final class Trainer: @unchecked Sendable {
 
     /// `evaluate`, also returning the logits (`[examples, labels]`).
     public func evaluateWithLogits(_ examples: [LabelledSequence]) throws(ModelError) -> (metrics: [(key: String, value: Double)], logits: [Float]) {
-        try Evaluation.run(parameters: parameters, precision: precision, batchSize: arguments.perDeviceEvalBatchSize, examples: examples,
+        try Evaluation.run(parameters: parameters, precision: arguments.precision, batchSize: arguments.perDeviceEvalBatchSize, examples: examples,
                            computeMetrics: computeMetrics)
     }
 

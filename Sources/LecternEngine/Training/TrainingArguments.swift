@@ -33,8 +33,9 @@ public struct TrainingArguments: Sendable, Equatable {
     public var shuffle = true
     /// Overrides config.json's dropout probabilities (e.g. 0 for experiments and tests).
     public var dropout: Float?
-    /// `bf16=True`: the matrix products take bfloat16 inputs where the CPU has AVX512-BF16 (`MatrixPrecision`).
-    public var bf16 = false
+    /// The matrix products' precision: `.bfloat16` is what `bf16=True` gives where the CPU has
+    /// AVX512-BF16 (`MatrixPrecision.forRequest` decides, once, before training).
+    public var precision = MatrixPrecision.float32
 
     public init(outputDir: String) {
         self.outputDir = outputDir

@@ -11,8 +11,8 @@ public final class TrainingModel: @unchecked Sendable {
     public var config: ModelConfig { parameters.config }
     /// Dropout probabilities in training mode (`hidden`, `attention`, `classifier`); zero turns dropout off.
     public var dropout: Dropout
-    /// The matrix products' precision (`MatrixPrecision.forRequest` says what the CPU allows).
-    public var precision: MatrixPrecision = .float32
+    /// The matrix products' precision, fixed for the model's life (`MatrixPrecision.forRequest` says what the CPU allows).
+    public let precision: MatrixPrecision
 
     public struct Dropout: Sendable, Equatable {
         public var hidden: Float
@@ -41,8 +41,9 @@ public final class TrainingModel: @unchecked Sendable {
     private var labels: [Int] = []
     private var generator: DropoutGenerator
 
-    public init(parameters: ModelParameters, dropout: Dropout? = nil, seed: UInt64 = 42) {
+    public init(parameters: ModelParameters, dropout: Dropout? = nil, seed: UInt64 = 42, precision: MatrixPrecision = .float32) {
         self.parameters = parameters
+        self.precision = precision
         self.dropout = dropout ?? Dropout(config: parameters.config)
         gradients = .allocate(capacity: parameters.count)
         gradients.initialize(repeating: 0)

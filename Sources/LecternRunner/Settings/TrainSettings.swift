@@ -1,0 +1,91 @@
+import LecternEngine
+import LecternNotebook
+
+extension TrainDirective {
+    /// The `train` cell's parameters, typed: the model, the Trainer's arguments (one table:
+    /// `TrainerArguments`), then the cell's data and metrics.
+    public struct Settings: DirectiveSettings {
+        static let trainSplit = Parameter<String>.text("train_split", default: "train", "The split to train on.")
+        static let evalSplit = Parameter<String>.text("eval_split", default: "test", "The split to evaluate on.")
+        static let metrics = CellMetrics.parameter(default: [.accuracy], "Metrics computed at each evaluation: accuracy, precision, recall, f1.")
+        static let average = CellMetrics.average([.micro, .macro, .weighted], "How precision, recall and F1 average over classes.")
+
+        public static let parameters = [ModelChoice.instead.spec] + TrainerArguments.table.map(\.spec)
+            + [trainSplit.spec, evalSplit.spec, metrics.spec, average.spec]
+
+        public let arguments: DirectiveArguments
+        /// nil: the `tokenize` cell's model.
+        public let model: String?
+        /// The Trainer's arguments but the seed, which defaults to the notebook's (`training(seed:)`).
+        private let trainer: TrainingArguments
+        public let seed: Int?
+        public let resumeFromCheckpoint: String?
+        /// `output_dir` and `dropout` as written (the engine's folder is absolute, its dropout a Float).
+        public let outputDir: String
+        public let dropout: Double?
+        /// Whether the Trainer evaluates during training.
+        public var evaluates: Bool { trainer.evalStrategy != .no }
+        /// Lectern's `shuffle: false`.
+        public var shuffles: Bool { trainer.shuffle }
+        public let precision: PrecisionChoice
+        public let trainSplit: String
+        public let evalSplit: String
+        public let metrics: [CellMetrics.Name]
+        public let average: ClassificationMetrics.Average
+
+        public init(_ arguments: DirectiveArguments) {
+            self.arguments = arguments
+            model = arguments[ModelChoice.instead]
+            precision = PrecisionChoice(arguments)
+            trainer = TrainerArguments.training(from: arguments, seed: 0, precision: precision.precision)
+            seed = arguments[TrainerArguments.seed]
+            resumeFromCheckpoint = arguments[TrainerArguments.resumeFromCheckpoint]
+            outputDir = arguments[TrainerArguments.outputDir]
+            dropout = arguments[TrainerArguments.dropout]
+            trainSplit = arguments[Self.trainSplit]
+            evalSplit = arguments[Self.evalSplit]
+            metrics = arguments[Self.metrics]
+            average = arguments[Self.average]
+        }
+
+        /// The engine's arguments, seeded by the cell's seed, else the notebook's.
+        public func training(notebookSeed: Int) -> TrainingArguments {
+            var training = trainer
+            training.seed = seed ?? notebookSeed
+            return training
+        }
+
+        /// The Trainer's rules across its arguments, checked before anything runs.
+        public func check() -> [Diagnostic] {
+            var problems: [Diagnostic] = []
+            let trainer = self.trainer
+            if trainer.loadBestModelAtEnd {
+                let eval = trainer.evalStrategy, save = trainer.saveStrategy
+                if eval == .no {
+                    problems.append(arguments.problem("`load_best_model_at_end` needs evaluations to compare.", with: "load_best_model_at_end",
+                                                      hint: "Set `eval_strategy: epoch` (or `steps`)."))
+                } else if eval != save {
+                    problems.append(arguments.problem("`load_best_model_at_end` needs `save_strategy` to match `eval_strategy` (`\(eval.rawValue)`), as the Trainer requires.",
+                                                      with: "save_strategy", hint: "Set `save_strategy: \(eval.rawValue)`."))
+                }
+                // The metric that picks the best checkpoint must be one the evaluations compute (checked
+                // before anything runs, not when training has already started).
+                let best = trainer.metricForBestModel, computed = metrics.map(\.rawValue)
+                let bare = best.hasPrefix("eval_") ? String(best.dropFirst(5)) : best
+                if bare != "loss", !computed.contains(bare) {
+                    problems.append(arguments.problem("`metric_for_best_model` is `\(best)`, but `metrics` computes only "
+                                                      + (["loss"] + computed).map { "`\($0)`" }.joined(separator: ", ") + ".", with: "metric_for_best_model",
+                                                      hint: "Add it to `metrics`, or use `loss`."))
+                }
+            }
+            if trainer.weightDecay < 0 {
+                problems.append(arguments.problem("`weight_decay` must not be negative.", with: "weight_decay"))
+            }
+            for (name, value) in [("dropout", dropout), ("warmup_ratio", trainer.warmupRatio),
+                                  ("max_grad_norm", arguments[TrainerArguments.maxGradNorm])] {
+                if let value, value < 0 { problems.append(arguments.problem("`\(name)` must not be negative.", with: name)) }
+            }
+            return problems
+        }
+    }
+}
