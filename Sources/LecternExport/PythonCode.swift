@@ -17,7 +17,7 @@ enum PythonCode {
         import numpy as np
         from datasets import ClassLabel, Dataset, DatasetDict, load_dataset
         from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
-        from transformers import (AutoModelForSequenceClassification, AutoTokenizer, Trainer,
+        from transformers import (AutoModelForSequenceClassification, AutoTokenizer, EarlyStoppingCallback, Trainer,
                                   TrainingArguments, pipeline, set_seed)
         """
     }
@@ -204,7 +204,17 @@ enum PythonCode {
             "    output_dir=\(literal(settings.outputDir)),",
         ]
         for name in TrainDirective.transformersKeywords where arguments.isGiven(name) {
-            if let value = arguments[name] { lines.append("    \(name)=\(python(value)),") }
+            guard let value = arguments[name] else { continue }
+            switch (name, value) {
+            case let ("lr_scheduler_kwargs", .mapping(entries)):
+                // Written as text in the cell; numbers go to transformers as numbers.
+                lines.append("    lr_scheduler_kwargs={" + entries.map { literal($0.name) + ": " + pythonScalar($0.value.description) }.joined(separator: ", ") + "},")
+            case ("warmup_ratio", _):
+                // transformers 5 has no `warmup_ratio`: a `warmup_steps` below 1 is the fraction of all steps.
+                if !arguments.isGiven("warmup_steps") { lines.append("    warmup_steps=\(python(value)),") }
+            default:
+                lines.append("    \(name)=\(python(value)),")
+            }
         }
         // Lectern's train cell takes the notebook's seed; the Trainer's default is 42.
         if settings.seed == nil, seed != 42 { lines.append("    seed=\(seed),") }
@@ -218,6 +228,10 @@ enum PythonCode {
             "    train_dataset=tokenized_datasets[\(literal(settings.trainSplit))],",
         ]
         if evaluates { lines.append("    eval_dataset=tokenized_datasets[\(literal(settings.evalSplit))],") }
+        if let patience = settings.earlyStopping?.patience {
+            let threshold = settings.earlyStopping?.threshold ?? 0
+            lines.append("    callbacks=[EarlyStoppingCallback(early_stopping_patience=\(patience)" + (threshold == 0 ? "" : ", early_stopping_threshold=\(threshold)") + ")],")
+        }
         lines += ["    compute_metrics=compute_metrics,",
                   "    processing_class=tokenizer,  # saved in each checkpoint, so a checkpoint folder is a whole model",
                   ")"]
@@ -304,6 +318,13 @@ enum PythonCode {
             }
         }
         return out + "\""
+    }
+
+    /// A YAML scalar written as text: a number stays a number, anything else is a string.
+    static func pythonScalar(_ text: String) -> String {
+        if Int(text) != nil { return text }
+        if let number = Double(text), number.isFinite { return "\(number)" }
+        return literal(text)
     }
 
     static func python(_ value: ParameterValue) -> String {

@@ -26,6 +26,11 @@ struct TrainerArgument: Sendable {
     }
 }
 
+/// transformers' `optim` values whose update Lectern's AdamW computes.
+enum Optimizer: String, Sendable, CaseIterable {
+    case adamwTorch = "adamw_torch", adamwTorchFused = "adamw_torch_fused"
+}
+
 /// The one table of the Trainer's arguments: the `train` schema, the typed `TrainingArguments`, the
 /// Python export's keywords and the docs' table all come from it.
 enum TrainerArguments {
@@ -44,6 +49,18 @@ enum TrainerArguments {
     /// As written, for the export (the engine keeps a Float).
     static let dropout = Parameter<Double?>.number("dropout", atMost: 0.99, "Override every dropout probability (e.g. 0 for experiments).")
 
+    /// The schedule's keywords depend on the schedule: the cell reads them (`SchedulerKeywords`).
+    static let lrSchedulerKwargs = Parameter<[(name: String, text: String)]>(
+        ParameterSpec("lr_scheduler_kwargs", .mapping(of: .string),
+                      "Keywords of the schedule, as transformers' `get_scheduler` takes them (e.g. `num_cycles: 2` for `cosine_with_restarts`).")) { value in
+        guard case let .mapping(entries)? = value else { return [] }
+        return entries.compactMap { entry in entry.value.text.map { (name: entry.name, text: $0) } }
+    }
+
+    /// How much better an evaluation must be to reset the early-stopping count (the callback's argument, so not a keyword).
+    static let earlyStoppingThreshold = Parameter<Double?>.number("early_stopping_threshold", atMost: 1e9,
+                                                                   "How much better the metric must be to count as an improvement (default: 0).")
+
     static let table: [TrainerArgument] = [
         TrainerArgument(Parameter<Double>.number("num_train_epochs", above: 0, atMost: 1000, default: 3, "Passes over the training split.")) {
             $0.numTrainEpochs = $1
@@ -53,6 +70,11 @@ enum TrainerArguments {
         },
         TrainerArgument(Parameter<Int>.integer("per_device_train_batch_size", 1...4096, default: 8, "Examples per training step.")) {
             $0.perDeviceTrainBatchSize = $1
+        },
+        TrainerArgument(Parameter<Int?>.integer("gradient_accumulation_steps", 1...4096,
+                                                "Batches whose gradients add up before each optimizer step (default: 1). As the Trainer does for "
+                                                    + "classification models, each batch's mean loss counts whole: the logged loss is their sum.")) {
+            $0.gradientAccumulationSteps = $1 ?? 1
         },
         TrainerArgument(EvaluationBatch.size) { $0.perDeviceEvalBatchSize = $1 },
         TrainerArgument(Parameter<Double>.number("learning_rate", above: 0, atMost: 10, default: 5e-5, "The peak learning rate of AdamW.")) {
@@ -69,6 +91,27 @@ enum TrainerArguments {
             $0.warmupRatio = $1
         },
         TrainerArgument(maxGradNorm) { $0.maxGradNorm = $1 > 0 ? Float($1) : nil },
+        // Declared without a recorded default, so that transcripts of cells that do not give them stay as they were.
+        TrainerArgument(Parameter<LearningRateSchedule.Kind?>.choice("lr_scheduler_type",
+                                                                    "The learning-rate schedule, as transformers' `SchedulerType` (default: `linear`).")) {
+            $0.lrSchedulerType = $1 ?? .linear
+        },
+        TrainerArgument(readByTheCell: lrSchedulerKwargs),
+        TrainerArgument(Parameter<Double?>.number("label_smoothing_factor", atMost: 1,
+                                                  "Label smoothing ε of the training and evaluation losses, as transformers' `LabelSmoother` (default: 0).")) {
+            $0.labelSmoothingFactor = $1 ?? 0
+        },
+        // Both are torch's AdamW (the fused kernel computes the same update), which Lectern runs; other optimizers are refused by name.
+        TrainerArgument(Parameter<Optimizer?>.choice("optim", "The optimizer: `adamw_torch` (default) or `adamw_torch_fused`, the same AdamW.")) { _, _ in },
+        TrainerArgument(Parameter<Double?>.number("adam_beta1", above: 0, atMost: 0.999_999, "AdamW's β₁ (default: 0.9).")) {
+            $0.adamBeta1 = $1.map(Float.init) ?? 0.9
+        },
+        TrainerArgument(Parameter<Double?>.number("adam_beta2", above: 0, atMost: 0.999_999, "AdamW's β₂ (default: 0.999).")) {
+            $0.adamBeta2 = $1.map(Float.init) ?? 0.999
+        },
+        TrainerArgument(Parameter<Double?>.number("adam_epsilon", above: 0, atMost: 1, "AdamW's ε (default: 1e-8).")) {
+            $0.adamEpsilon = $1.map(Float.init) ?? 1e-8
+        },
         TrainerArgument(Parameter<Int>.integer("logging_steps", 1...10_000_000, default: 500, "Log the mean loss every this many steps.")) {
             $0.loggingSteps = $1
         },
@@ -100,6 +143,13 @@ enum TrainerArguments {
         TrainerArgument(outputDir) {
             $0.outputDir = $1.hasPrefix("/") ? $1 : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent($1)
         },
+        TrainerArgument(Parameter<Int?>.integer("early_stopping_patience", 1...10_000,
+                                                "Stop after this many evaluations without improvement of `metric_for_best_model`, as transformers' "
+                                                    + "`EarlyStoppingCallback` (needs evaluations, `load_best_model_at_end` and a metric)."),
+                        transformers: false) {
+            $0.earlyStoppingPatience = $1
+        },
+        TrainerArgument(earlyStoppingThreshold, transformers: false) { $0.earlyStoppingThreshold = $1 ?? 0 },
         TrainerArgument(readByTheCell: resumeFromCheckpoint, transformers: false),
         TrainerArgument(readByTheCell: seed),
         TrainerArgument(Parameter<Bool>.flag("shuffle", default: true, "Shuffle the training examples each epoch (`false`: dataset order)."),

@@ -141,6 +141,46 @@ struct ExportTests {
         #expect(compile.terminationStatus == 0, "the exported script compiles")
     }
 
+    /// The Trainer's knobs become its keywords (schedule keywords as numbers, `warmup_ratio` as transformers 5's
+    /// fractional `warmup_steps`), and early stopping its callback.
+    @Test func trainerKnobsBecomeTrainingArgumentsAndTheCallback() throws {
+        let folder = ScratchFolder()
+        folder.write("lesson.md", """
+            ```load
+            dataset: ag_news
+            ```
+
+            ```tokenize
+            model: all-MiniLM-L6-v2
+            ```
+
+            ```train
+            lr_scheduler_type: cosine_with_restarts
+            lr_scheduler_kwargs:
+              num_cycles: 2
+            warmup_ratio: 0.1
+            gradient_accumulation_steps: 2
+            label_smoothing_factor: 0.1
+            optim: adamw_torch_fused
+            adam_beta2: 0.98
+            eval_strategy: epoch
+            save_strategy: epoch
+            load_best_model_at_end: true
+            early_stopping_patience: 2
+            ```
+
+            """)
+        let exported = try LecternProcess.run(["export", "lesson.md", "--python", "--out", "exported"], in: folder.path)
+        #expect(exported.status == 0, "\(exported.standardError)")
+        let script = try #require(folder.read("exported/lesson.py"))
+        for line in ["    warmup_steps=0.1,\n", "    lr_scheduler_type=\"cosine_with_restarts\",\n", "    lr_scheduler_kwargs={\"num_cycles\": 2},\n",
+                     "    gradient_accumulation_steps=2,\n", "    label_smoothing_factor=0.1,\n", "    optim=\"adamw_torch_fused\",\n",
+                     "    adam_beta2=0.98,\n", "    callbacks=[EarlyStoppingCallback(early_stopping_patience=2)],\n"] {
+            #expect(script.contains(line), "missing: \(line)")
+        }
+        #expect(!script.contains("warmup_ratio") && !script.contains("early_stopping_patience=2,\n"))
+    }
+
     /// Sentence pairs: the second column is renamed `text_pair` and passed to the tokenizer with the
     /// notebook's truncation strategy; AG News pairs come from the CSV release's title and description.
     @Test func sentencePairsBecomeTheTokenizersSecondText() throws {

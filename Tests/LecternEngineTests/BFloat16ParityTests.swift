@@ -87,7 +87,7 @@ struct BFloat16ParityTests {
         let parameters = try Self.parameters(head: (head.classifier_weight, head.classifier_bias))
         let model = TrainingModel(parameters: parameters, dropout: .off, precision: .bfloat16)
         let optimizer = AdamW(parameters: parameters, weightDecay: 0.01)
-        let schedule = LinearSchedule(peak: 5e-5, warmupSteps: 0, totalSteps: 3)
+        let schedule = LearningRateSchedule(peak: 5e-5, warmupSteps: 0, totalSteps: 3)
         var losses: [Float] = [], norms: [Float] = []
         for (index, step) in autocast.steps.enumerated() {
             model.zeroGradients()

@@ -87,7 +87,7 @@ struct FamilyParityTests {
             let parameters = try ModelCheckpoint(folder: Self.folder(family)).parameters
             let model = TrainingModel(parameters: parameters, dropout: .off)
             let optimizer = AdamW(parameters: parameters, weightDecay: 0.01)
-            let schedule = LinearSchedule(peak: 5e-5, warmupSteps: 0, totalSteps: 3)
+            let schedule = LearningRateSchedule(peak: 5e-5, warmupSteps: 0, totalSteps: 3)
             func relative(_ a: Float, _ b: Float) -> Float { abs(a - b) / abs(b) }
             let first = TokenBatch(fixture.steps[0].ids)
             for (index, step) in fixture.steps.enumerated() {

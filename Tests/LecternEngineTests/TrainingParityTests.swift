@@ -37,7 +37,7 @@ struct TrainingParityTests {
         }
         let model = TrainingModel(parameters: parameters, dropout: .off)
         let optimizer = AdamW(parameters: parameters, weightDecay: 0.01)
-        let schedule = LinearSchedule(peak: 5e-5, warmupSteps: 0, totalSteps: 3)
+        let schedule = LearningRateSchedule(peak: 5e-5, warmupSteps: 0, totalSteps: 3)
         func relative(_ a: Float, _ b: Float) -> Float { abs(a - b) / abs(b) }
 
         for (index, step) in Self.fixture.steps.enumerated() {
@@ -58,7 +58,7 @@ struct TrainingParityTests {
     }
 
     @Test func theLinearScheduleWarmsUpAndDecaysAsTransformers() {
-        let schedule = LinearSchedule(peak: 1, warmupSteps: 2, totalSteps: 6)
+        let schedule = LearningRateSchedule(peak: 1, warmupSteps: 2, totalSteps: 6)
         #expect((0..<7).map(schedule.rate(at:)) == [0, 0.5, 1, 0.75, 0.5, 0.25, 0])
     }
 

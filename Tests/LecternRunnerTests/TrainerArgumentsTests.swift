@@ -35,3 +35,30 @@ struct TrainerArgumentsTests {
         #expect(TrainDirective.transformersKeywords.contains("learning_rate") && !TrainDirective.transformersKeywords.contains("shuffle"))
     }
 }
+
+/// `lectern check` catches the Trainer's cross-parameter rules for its knobs before anything runs.
+struct TrainerKnobCheckTests {
+    static let cases: [(body: String, message: String)] = [
+        ("early_stopping_patience: 2\neval_strategy: epoch\nsave_strategy: epoch", "`early_stopping_patience` needs `load_best_model_at_end: true`"),
+        ("early_stopping_patience: 2\nload_best_model_at_end: true", "`load_best_model_at_end` needs evaluations to compare."),
+        ("early_stopping_patience: 2\neval_strategy: epoch\nsave_strategy: epoch\nload_best_model_at_end: true\nmetric_for_best_model: f1",
+         "`metric_for_best_model` is `f1`, but `metrics` computes only `loss`, `accuracy`."),
+        ("lr_scheduler_type: reduce_lr_on_plateau", "`lr_scheduler_type: reduce_lr_on_plateau` needs evaluations to follow"),
+        ("lr_scheduler_type: cosine\nlr_scheduler_kwargs:\n  power: 2", "`lr_scheduler_kwargs` gives `power`, which `cosine` does not take (it takes `num_cycles`)."),
+        ("lr_scheduler_type: polynomial\nlr_scheduler_kwargs:\n  lr_end: 1e-3\nlearning_rate: 1e-4", "`lr_scheduler_kwargs.lr_end` (0.001) must be smaller than `learning_rate`"),
+        ("lr_scheduler_type: warmup_stable_decay", "`warmup_stable_decay` needs `num_decay_steps` in `lr_scheduler_kwargs`."),
+        ("optim: sgd", "`optim` must be one of `adamw_torch`, `adamw_torch_fused`, but it is `sgd`."),
+        ("label_smoothing_factor: -0.1", "`label_smoothing_factor` must not be negative."),
+        ("gradient_accumulation_steps: 0", "`gradient_accumulation_steps` must be a whole number from 1 to 4096, but it is `0`."),
+    ]
+
+    @Test(arguments: cases.indices)
+    func aRuleIsCaughtAtTheCellsLine(index: Int) throws {
+        let (body, message) = Self.cases[index]
+        let folder = ScratchFolder()
+        let path = folder.write("lesson.md", "```load\ndataset: somewhere\n```\n\n```tokenize\nmodel: m\n```\n\n```train\n\(body)\n```\n")
+        let notebook = try NotebookParser.parse(contentsOf: path, directives: DirectiveRegistry.standard.names)
+        let problems = NotebookRunner().check(notebook, bindings: ParameterBindings(frontMatter: notebook.frontMatter))
+        #expect(problems.contains { $0.message.hasPrefix(message) && $0.location.line >= 9 }, "\(problems.map(\.description))")
+    }
+}

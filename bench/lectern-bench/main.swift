@@ -78,7 +78,7 @@ do {
         let optimizer = AdamW(parameters: checkpoint.parameters, weightDecay: 0.01)
         let config = checkpoint.parameters.config
         let batchSize = 8, steps = sequences.count / batchSize
-        let schedule = LinearSchedule(peak: 5e-5, warmupSteps: 0, totalSteps: steps)
+        let schedule = LearningRateSchedule(peak: 5e-5, warmupSteps: 0, totalSteps: steps)
         var stepSeconds: [Double] = [], flops = 0.0
         for step in 0..<steps {
             let range = (step * batchSize)..<((step + 1) * batchSize)

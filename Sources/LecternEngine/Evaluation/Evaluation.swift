@@ -5,9 +5,10 @@ import Foundation
 /// It allocates the forward pass only, no gradients and no optimizer moments, so an `evaluate` cell
 /// costs what inference costs.
 public enum Evaluation {
-    /// The evaluation loss (mean cross-entropy), the metrics and the runtime figures, with the logits (`[examples, labels]`).
+    /// The evaluation loss (mean cross-entropy, label-smoothed as the Trainer's `compute_loss` does when
+    /// `labelSmoothing` is set), the metrics and the runtime figures, with the logits (`[examples, labels]`).
     public static func run(parameters: ModelParameters, precision: MatrixPrecision, batchSize: Int, examples: [LabelledSequence],
-                           computeMetrics: Trainer.Metrics) throws(ModelError) -> (metrics: [(key: String, value: Double)], logits: [Float]) {
+                           labelSmoothing: Double = 0, computeMetrics: Trainer.Metrics) throws(ModelError) -> (metrics: [(key: String, value: Double)], logits: [Float]) {
         let clock = ContinuousClock.now
         let classifier = SequenceClassifier(parameters: parameters)
         let labelCount = parameters.config.numLabels
@@ -26,7 +27,13 @@ public enum Evaluation {
         for (index, label) in labels.enumerated() {
             let row = logits[(index * labelCount)..<((index + 1) * labelCount)].map(Double.init)
             let largest = row.max()!
-            loss += Foundation.log(row.reduce(0) { $0 + Foundation.exp($1 - largest) }) + largest - row[label]
+            let logSum = Foundation.log(row.reduce(0) { $0 + Foundation.exp($1 - largest) }) + largest
+            if labelSmoothing == 0 {
+                loss += logSum - row[label]
+            } else {
+                let overClasses = row.reduce(0) { $0 + logSum - $1 } / Double(labelCount)
+                loss += (1 - labelSmoothing) * (logSum - row[label]) + labelSmoothing * overClasses
+            }
         }
         let runtime = Trainer.seconds(since: clock)
         var metrics: [(key: String, value: Double)] = [("eval_loss", loss / Double(max(labels.count, 1)))]

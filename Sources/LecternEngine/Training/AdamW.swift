@@ -15,13 +15,23 @@ public final class AdamW: @unchecked Sendable {
     public let secondMoment: UnsafeMutableBufferPointer<Float>
     private let decayRanges: [(range: Range<Int>, decays: Bool)]
 
-    public init(parameters: ModelParameters, weightDecay: Float) {
+    public convenience init(parameters: ModelParameters, weightDecay: Float) {
+        self.init(count: parameters.count, weightDecay: weightDecay,
+                  decayRanges: parameters.tensors.map { ($0.offset..<($0.offset + $0.count), !$0.isDecayExempt) })
+    }
+
+    /// AdamW over a flat buffer of `count` values, all of them decayed (torch's optimizer on one tensor).
+    public convenience init(count: Int, weightDecay: Float) {
+        self.init(count: count, weightDecay: weightDecay, decayRanges: [(0..<count, true)])
+    }
+
+    private init(count: Int, weightDecay: Float, decayRanges: [(range: Range<Int>, decays: Bool)]) {
         self.weightDecay = weightDecay
-        firstMoment = .allocate(capacity: parameters.count)
+        firstMoment = .allocate(capacity: count)
         firstMoment.initialize(repeating: 0)
-        secondMoment = .allocate(capacity: parameters.count)
+        secondMoment = .allocate(capacity: count)
         secondMoment.initialize(repeating: 0)
-        decayRanges = parameters.tensors.map { ($0.offset..<($0.offset + $0.count), !$0.isDecayExempt) }
+        self.decayRanges = decayRanges
     }
 
     deinit {
@@ -128,25 +138,5 @@ public final class AdamW: @unchecked Sendable {
             }
         }
         for row in sparseRows.rows { liveRows[row] = true }
-    }
-}
-
-/// The Trainer's default schedule (`get_linear_schedule_with_warmup`): linear warm-up from 0 over
-/// `warmupSteps`, then linear decay to 0 at `totalSteps`.
-public struct LinearSchedule: Sendable, Equatable {
-    public var peak: Float
-    public var warmupSteps: Int
-    public var totalSteps: Int
-
-    public init(peak: Float, warmupSteps: Int, totalSteps: Int) {
-        self.peak = peak
-        self.warmupSteps = warmupSteps
-        self.totalSteps = totalSteps
-    }
-
-    /// The rate for the optimizer step with 0-based index `step`.
-    public func rate(at step: Int) -> Float {
-        if step < warmupSteps { return peak * Float(step) / Float(max(1, warmupSteps)) }
-        return peak * max(0, Float(totalSteps - step) / Float(max(1, totalSteps - warmupSteps)))
     }
 }

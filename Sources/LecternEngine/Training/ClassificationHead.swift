@@ -43,9 +43,11 @@ enum ClassificationHead {
         addBias(logits, p.pointer(p.classifierBias), rows: sequences, columns: labelCount)
     }
 
-    /// Fills `saved` from the last hidden state; returns the mean cross-entropy of `labels`.
+    /// Fills `saved` from the last hidden state; returns the mean cross-entropy of `labels`, with
+    /// `smoothing` as transformers' `LabelSmoother` (1 − ε of the label's loss plus ε of the mean over all classes).
     static func forward(lastHidden: UnsafePointer<Float>, batch: TokenBatch, labels: [Int], parameters p: ModelParameters,
-                        saved a: TrainingActivations.Head, dropout: Dropout, generator: inout DropoutGenerator, precision: MatrixPrecision) -> Double {
+                        saved a: TrainingActivations.Head, dropout: Dropout, generator: inout DropoutGenerator, precision: MatrixPrecision,
+                        smoothing: Double = 0) -> Double {
         let config = p.config, h = config.hiddenSize, sequences = batch.count, labelCount = config.numLabels
         firstTokens(of: lastHidden, batch: batch, width: h, into: a.firstToken)
         if let probability = dropout.input {
@@ -67,7 +69,13 @@ enum ClassificationHead {
             var sum: Double = 0
             for label in 0..<labelCount { sum += Foundation.exp(Double(row[label] - largest)) }
             for label in 0..<labelCount { probabilities[label] = Float(Foundation.exp(Double(row[label] - largest)) / sum) }
-            loss += Foundation.log(sum) + Double(largest) - Double(row[labels[sequence]])
+            let logSum = Foundation.log(sum) + Double(largest)
+            if smoothing == 0 {
+                loss += logSum - Double(row[labels[sequence]])
+            } else {
+                let overClasses = (0..<labelCount).reduce(0) { $0 + logSum - Double(row[$1]) } / Double(labelCount)
+                loss += (1 - smoothing) * (logSum - Double(row[labels[sequence]])) + smoothing * overClasses
+            }
         }
         return loss / Double(sequences)
     }
@@ -76,13 +84,15 @@ enum ClassificationHead {
     /// `hiddenGradient` (zero but for each sequence's first token).
     static func backward(hiddenGradient: UnsafeMutablePointer<Float>, batch: TokenBatch, labels: [Int], parameters p: ModelParameters,
                          gradients g: UnsafeMutablePointer<Float>, saved a: TrainingActivations.Head, scratch: TrainingActivations.Gradients,
-                         dropout: Dropout, precision: MatrixPrecision) {
+                         dropout: Dropout, precision: MatrixPrecision, smoothing: Double = 0) {
         let config = p.config, h = config.hiddenSize, sequences = batch.count, labelCount = config.numLabels
-        // Cross-entropy (mean over the batch) → logits.
+        // Cross-entropy (mean over the batch) → logits: probabilities minus the target, which smoothing
+        // spreads as ε/K over every class (with ε = 0 the target is the label's 1 exactly).
+        let spread = Float(smoothing) / Float(labelCount), hit = 1 - Float(smoothing) + spread
         for sequence in 0..<sequences {
             for label in 0..<labelCount {
                 let index = sequence * labelCount + label
-                scratch.logits[index] = (a.probabilities[index] - (label == labels[sequence] ? 1 : 0)) / Float(sequences)
+                scratch.logits[index] = (a.probabilities[index] - (label == labels[sequence] ? hit : spread)) / Float(sequences)
             }
         }
         precision.linearBackward(outputGradient: scratch.logits, input: a.denseDropped, weight: p.pointer(p.classifierWeight), rows: sequences,

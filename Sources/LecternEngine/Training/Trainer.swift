@@ -42,6 +42,8 @@ public final class Trainer: @unchecked Sendable {
     public private(set) var bestMetric: Double?
     public private(set) var bestModelCheckpoint: String?
     public private(set) var globalStep = 0
+    /// The last finite batch loss, for the message when one is not.
+    private var lastFiniteLoss: Float?
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -64,8 +66,10 @@ public final class Trainer: @unchecked Sendable {
     public init(parameters: ModelParameters, arguments: TrainingArguments, tokenizerFolder: String?, computeMetrics: @escaping Metrics) {
         self.arguments = arguments
         let dropout = arguments.dropout.map { TrainingModel.Dropout(hidden: $0, attention: $0, classifier: $0) }
-        model = TrainingModel(parameters: parameters, dropout: dropout, seed: UInt64(arguments.seed), precision: arguments.precision)
+        model = TrainingModel(parameters: parameters, dropout: dropout, seed: UInt64(arguments.seed), precision: arguments.precision,
+                              labelSmoothing: arguments.labelSmoothingFactor)
         optimizer = AdamW(parameters: parameters, weightDecay: arguments.weightDecay)
+        (optimizer.beta1, optimizer.beta2, optimizer.epsilon) = (arguments.adamBeta1, arguments.adamBeta2, arguments.adamEpsilon)
         checkpoints = CheckpointStore(outputDir: arguments.outputDir, tokenizerFolder: tokenizerFolder, totalLimit: arguments.saveTotalLimit)
         self.computeMetrics = computeMetrics
     }
@@ -87,26 +91,39 @@ public final class Trainer: @unchecked Sendable {
                       progress: (_ step: Int, _ total: Int, _ loss: Float) -> Void = { _, _, _ in }) throws -> Output {
         let arguments = self.arguments
         guard !train.isEmpty else { throw Failure(description: "There are no training examples.") }
-        let batchSize = arguments.perDeviceTrainBatchSize
+        let batchSize = arguments.perDeviceTrainBatchSize, accumulation = arguments.gradientAccumulationSteps
+        let batchesPerEpoch = arguments.batchesPerEpoch(examples: train.count)
         let stepsPerEpoch = arguments.stepsPerEpoch(examples: train.count)
         let totalSteps = arguments.totalSteps(examples: train.count)
         let epochs = (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch
-        let schedule = LinearSchedule(peak: arguments.learningRate, warmupSteps: arguments.warmup(totalSteps: totalSteps), totalSteps: totalSteps)
+        let schedule = arguments.schedule(totalSteps: totalSteps)
+        var plateau = arguments.lrSchedulerType == .reduceLROnPlateau ? PlateauSchedule(peak: arguments.learningRate, options: arguments.plateauOptions) : nil
+        var earlyStopping = arguments.earlyStoppingPatience.map {
+            EarlyStopping(patience: $0, threshold: arguments.earlyStoppingThreshold, prefersGreater: arguments.prefersGreater)
+        }
         let clock = ContinuousClock.now
         var stepLosses: Double = 0, totalLoss: Double = 0, lastLogged = 0
-        var lastFiniteLoss: Float?
         var resumedAt = 0
         if let checkpoint {
             let restored = try checkpoints.restore(from: checkpoint, into: parameters, optimizer: optimizer)
             (globalStep, bestMetric, bestModelCheckpoint, logHistory) = (restored.globalStep, restored.bestMetric, restored.bestModelCheckpoint, restored.logHistory)
             resumedAt = globalStep
             (totalLoss, stepLosses, lastLogged) = (restored.totalLoss, restored.lossSinceLog, restored.lastLoggedStep)
+            // The plateau schedule's and early stopping's state is the evaluations so far: replayed from the log.
+            var best: Double?
+            for entry in logHistory {
+                guard case .evaluation = entry, let metric = entry.result(arguments.bestMetricKey) else { continue }
+                plateau?.step(metric: metric)
+                _ = earlyStopping?.observe(metric, best: best)
+                if best == nil || (arguments.prefersGreater ? metric > best! : metric < best!) { best = metric }
+            }
         }
         // What a checkpoint needs beyond the Trainer's own state for the resumed logs to equal an uninterrupted run's.
         func runningLoss() -> CheckpointStore.RunningLoss {
             CheckpointStore.RunningLoss(totalLoss: totalLoss, lossSinceLog: stepLosses, lastLoggedStep: lastLogged)
         }
 
+        var stoppedAt: Double?
         training: for epoch in 0..<epochs {
             var shuffle = EpochShuffle(seed: UInt64(arguments.seed) &* 1_000_003 &+ UInt64(epoch))
             let order = arguments.shuffle ? shuffle.permutation(train.count) : Array(0..<train.count)
@@ -116,24 +133,16 @@ public final class Trainer: @unchecked Sendable {
                 if shouldStop() {
                     throw try interrupt(epoch: Double(globalStep) / Double(stepsPerEpoch), totalSteps: totalSteps, runningLoss: runningLoss())
                 }
-                let rows = order[(step * batchSize)..<min((step + 1) * batchSize, train.count)]
-                model.reseedDropout(UInt64(arguments.seed) &* 0x9E37_79B9 &+ UInt64(globalStep))
-                model.zeroGradients()
-                let loss = try model.forward(TokenBatch(examples: rows.map { train[$0] }), labels: rows.map { train[$0].label }).loss
-                guard loss.isFinite else {
-                    throw Failure(description: "The loss became \(loss.isNaN ? "NaN" : "infinite") at step \(globalStep + 1)"
-                        + (lastFiniteLoss.map { "; the last finite loss was \(String(format: "%.6g", $0))" } ?? "")
-                        + (checkpoints.saved.last.map { "; the last checkpoint is \($0)" } ?? "; no checkpoint was saved before it")
-                        + ". Try a smaller learning_rate (or check the model's weights).")
-                }
-                lastFiniteLoss = loss
-                model.backward()
-                let rate = schedule.rate(at: globalStep)
+                let batches = (step * accumulation)..<min((step + 1) * accumulation, batchesPerEpoch)
+                let loss = try accumulateGradients(batches.map { batch in
+                    order[(batch * batchSize)..<min((batch + 1) * batchSize, train.count)].map { train[$0] }
+                })
+                let rate = plateau.map { Float($0.rate) } ?? schedule.rate(at: globalStep)
                 let norm = optimizer.apply(model, rate: rate, maxGradNorm: arguments.maxGradNorm)
                 globalStep += 1
                 stepLosses += Double(loss)
                 totalLoss += Double(loss)
-                let epochPosition = Double(epoch) + Double(step + 1) / Double(stepsPerEpoch)
+                let epochPosition = Double(epoch) + Double(batches.upperBound) / Double(batchesPerEpoch)
                 progress(globalStep, totalSteps, loss)
                 if globalStep % arguments.loggingSteps == 0 {
                     logHistory.append(.training(loss: stepLosses / Double(globalStep - lastLogged), gradNorm: Double(norm),
@@ -145,13 +154,25 @@ public final class Trainer: @unchecked Sendable {
                 // As transformers' DefaultFlowCallback: with the `steps` strategies the last step also evaluates and saves.
                 let atEnd = globalStep == totalSteps
                 var metrics: [(key: String, value: Double)]?
+                var stops = false
                 if let eval, arguments.evalStrategy == .steps && (globalStep % (arguments.evalSteps ?? arguments.loggingSteps) == 0 || atEnd)
                     || arguments.evalStrategy == .epoch && atEpochEnd {
                     metrics = try evaluate(eval)
                     logHistory.append(.evaluation(results: TrainerLogEntry.canonical(metrics!), epoch: epochPosition, step: globalStep))
+                    if plateau != nil || earlyStopping != nil {
+                        guard let metric = metrics?.first(where: { $0.key == arguments.bestMetricKey })?.value else {
+                            throw Failure(description: "metric_for_best_model `\(arguments.bestMetricKey)` is not among the evaluation results.")
+                        }
+                        plateau?.step(metric: metric)
+                        stops = earlyStopping?.observe(metric, best: bestMetric) ?? false
+                    }
                 }
                 if arguments.saveStrategy == .steps && (globalStep % arguments.saveSteps == 0 || atEnd) || arguments.saveStrategy == .epoch && atEpochEnd {
                     try saveCheckpoint(metrics: metrics, epoch: epochPosition, totalSteps: totalSteps, runningLoss: runningLoss())
+                }
+                if stops {
+                    stoppedAt = epochPosition
+                    break training
                 }
             }
         }
@@ -159,15 +180,38 @@ public final class Trainer: @unchecked Sendable {
             try CheckpointWriter.load(best, into: parameters)
         }
         let runtime = Self.seconds(since: clock)
-        let samples = arguments.maxSteps != nil ? Double(totalSteps * batchSize) : Double(train.count) * arguments.numTrainEpochs
+        let samples = arguments.maxSteps != nil ? Double(totalSteps * batchSize * accumulation) : Double(train.count) * arguments.numTrainEpochs
         let summary = TrainerLogEntry.summary(results: [
             ("train_runtime", (runtime * 10_000).rounded() / 10_000),
             ("train_samples_per_second", (samples / runtime * 1000).rounded() / 1000),
             ("train_steps_per_second", (Double(totalSteps) / runtime * 1000).rounded() / 1000),
             ("train_loss", totalLoss / Double(max(globalStep, 1))),
-        ], epoch: Double(globalStep) / Double(stepsPerEpoch), step: globalStep)
+        ], epoch: stoppedAt ?? Double(globalStep) / Double(stepsPerEpoch), step: globalStep)
         logHistory.append(summary)
         return Output(metrics: summary.fields, globalStep: globalStep)
+    }
+
+    /// One optimizer step's gradients: each batch's forward and backward pass, adding up. Returns the
+    /// step's loss, the sum of the batches' mean losses (the Trainer's `tr_loss_step`s for a model whose
+    /// loss takes no item count).
+    private func accumulateGradients(_ batches: [[LabelledSequence]]) throws -> Float {
+        model.zeroGradients()
+        var loss: Float = 0
+        for (index, rows) in batches.enumerated() {
+            // The dropout masks of a step's first batch are those Lectern has always drawn for that step.
+            model.reseedDropout(UInt64(arguments.seed) &* 0x9E37_79B9 &+ UInt64(globalStep) &+ UInt64(index) << 40)
+            let batchLoss = try model.forward(TokenBatch(examples: rows), labels: rows.map(\.label)).loss
+            guard batchLoss.isFinite else {
+                throw Failure(description: "The loss became \(batchLoss.isNaN ? "NaN" : "infinite") at step \(globalStep + 1)"
+                    + (lastFiniteLoss.map { "; the last finite loss was \(String(format: "%.6g", $0))" } ?? "")
+                    + (checkpoints.saved.last.map { "; the last checkpoint is \($0)" } ?? "; no checkpoint was saved before it")
+                    + ". Try a smaller learning_rate (or check the model's weights).")
+            }
+            lastFiniteLoss = batchLoss
+            model.backward()
+            loss += batchLoss
+        }
+        return loss
     }
 
     /// Saves the state after the last finished step (unless a checkpoint already holds it) and returns the error to throw.
@@ -191,6 +235,7 @@ public final class Trainer: @unchecked Sendable {
     /// `evaluate`, also returning the logits (`[examples, labels]`).
     public func evaluateWithLogits(_ examples: [LabelledSequence]) throws(ModelError) -> (metrics: [(key: String, value: Double)], logits: [Float]) {
         try Evaluation.run(parameters: parameters, precision: arguments.precision, batchSize: arguments.perDeviceEvalBatchSize, examples: examples,
+                           labelSmoothing: arguments.labelSmoothingFactor,
                            computeMetrics: computeMetrics)
     }
 

@@ -10,11 +10,28 @@ public struct TrainingArguments: Sendable, Equatable {
     /// When set, the number of optimizer steps (overrides `numTrainEpochs`).
     public var maxSteps: Int?
     public var perDeviceTrainBatchSize = 8
+    /// Batches whose gradients add up before each optimizer step. As the Trainer does for models whose
+    /// loss takes no item count (every classification head here), each batch's mean loss counts whole:
+    /// neither the gradient nor the logged loss is divided by the number of batches.
+    public var gradientAccumulationSteps = 1
+    /// `label_smoothing_factor`: training and evaluation losses as transformers' `LabelSmoother`.
+    public var labelSmoothingFactor: Double = 0
+    /// `EarlyStoppingCallback(early_stopping_patience, early_stopping_threshold)`; nil: no early stopping.
+    public var earlyStoppingPatience: Int?
+    public var earlyStoppingThreshold: Double = 0
     public var perDeviceEvalBatchSize = 8
     public var learningRate: Float = 5e-5
     public var weightDecay: Float = 0
     public var warmupSteps = 0
     public var warmupRatio: Double = 0
+    /// `lr_scheduler_type` and `lr_scheduler_kwargs`.
+    public var lrSchedulerType = LearningRateSchedule.Kind.linear
+    public var lrSchedulerOptions = LearningRateSchedule.Options()
+    public var plateauOptions = PlateauSchedule.Options()
+    /// AdamW's `adam_beta1`, `adam_beta2`, `adam_epsilon`.
+    public var adamBeta1: Float = 0.9
+    public var adamBeta2: Float = 0.999
+    public var adamEpsilon: Float = 1e-8
     /// Gradient clipping; nil turns it off (`max_grad_norm: 0`).
     public var maxGradNorm: Float? = 1
     public var loggingSteps = 500
@@ -46,8 +63,13 @@ public struct TrainingArguments: Sendable, Equatable {
 
     public var prefersGreater: Bool { greaterIsBetter ?? !metricForBestModel.hasSuffix("loss") }
 
-    /// Optimizer steps per epoch for `examples` training examples.
-    public func stepsPerEpoch(examples: Int) -> Int { (examples + perDeviceTrainBatchSize - 1) / perDeviceTrainBatchSize }
+    /// Batches per epoch for `examples` training examples (the last may be smaller).
+    public func batchesPerEpoch(examples: Int) -> Int { (examples + perDeviceTrainBatchSize - 1) / perDeviceTrainBatchSize }
+
+    /// Optimizer steps per epoch: `gradient_accumulation_steps` batches each, the last step taking what is left.
+    public func stepsPerEpoch(examples: Int) -> Int {
+        (batchesPerEpoch(examples: examples) + gradientAccumulationSteps - 1) / gradientAccumulationSteps
+    }
 
     /// The total number of optimizer steps, as the Trainer computes `max_steps`.
     public func totalSteps(examples: Int) -> Int {
@@ -58,5 +80,11 @@ public struct TrainingArguments: Sendable, Equatable {
     /// Warm-up steps: `warmup_steps` if set, else ⌈warmup_ratio · total⌉.
     public func warmup(totalSteps: Int) -> Int {
         warmupSteps > 0 ? warmupSteps : Int((warmupRatio * Double(totalSteps)).rounded(.up))
+    }
+
+    /// The learning rate of each step of a run of `totalSteps` (`reduce_lr_on_plateau` holds the peak until an evaluation moves it).
+    public func schedule(totalSteps: Int) -> LearningRateSchedule {
+        LearningRateSchedule(lrSchedulerType, peak: learningRate, warmupSteps: warmup(totalSteps: totalSteps), totalSteps: totalSteps,
+                             options: lrSchedulerOptions)
     }
 }

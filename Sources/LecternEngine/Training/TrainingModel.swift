@@ -13,6 +13,8 @@ public final class TrainingModel: @unchecked Sendable {
     public var dropout: Dropout
     /// The matrix products' precision, fixed for the model's life (`MatrixPrecision.forRequest` says what the CPU allows).
     public let precision: MatrixPrecision
+    /// `label_smoothing_factor`: the loss and its gradient as transformers' `LabelSmoother` computes them.
+    public let labelSmoothing: Double
 
     public struct Dropout: Sendable, Equatable {
         public var hidden: Float
@@ -41,9 +43,11 @@ public final class TrainingModel: @unchecked Sendable {
     private var labels: [Int] = []
     private var generator: DropoutGenerator
 
-    public init(parameters: ModelParameters, dropout: Dropout? = nil, seed: UInt64 = 42, precision: MatrixPrecision = .float32) {
+    public init(parameters: ModelParameters, dropout: Dropout? = nil, seed: UInt64 = 42, precision: MatrixPrecision = .float32,
+                labelSmoothing: Double = 0) {
         self.parameters = parameters
         self.precision = precision
+        self.labelSmoothing = labelSmoothing
         self.dropout = dropout ?? Dropout(config: parameters.config)
         gradients = .allocate(capacity: parameters.count)
         gradients.initialize(repeating: 0)
@@ -111,7 +115,8 @@ public final class TrainingModel: @unchecked Sendable {
                                 precision: precision)
         }
         let loss = ClassificationHead.forward(lastHidden: a.hidden[config.numHiddenLayers], batch: batch, labels: labels, parameters: p,
-                                              saved: a.head, dropout: headDropout, generator: &generator, precision: precision)
+                                              saved: a.head, dropout: headDropout, generator: &generator, precision: precision,
+                                              smoothing: labelSmoothing)
         return (Float(loss), Array(UnsafeBufferPointer(start: a.head.logits, count: batch.count * config.numLabels)))
     }
 
@@ -120,7 +125,7 @@ public final class TrainingModel: @unchecked Sendable {
         let p = parameters, a = activations, g = gradients.baseAddress!, scratch: TrainingActivations.Gradients = a.gradients, hiddenGradient = scratch.hidden
         let h = config.hiddenSize, n = batch.tokenCount
         ClassificationHead.backward(hiddenGradient: hiddenGradient, batch: batch, labels: labels, parameters: p, gradients: g, saved: a.head,
-                                    scratch: a.gradients, dropout: headDropout, precision: precision)
+                                    scratch: a.gradients, dropout: headDropout, precision: precision, smoothing: labelSmoothing)
         for index in stride(from: config.numHiddenLayers - 1, through: 0, by: -1) {
             encoderLayerBackward(hiddenGradient: hiddenGradient, input: a.hidden[index], layer: p.layers[index], parameters: p, gradients: g,
                                  saved: a.layers[index], scratch: a.gradients, dropout: layerDropout, batch: batch, precision: precision)

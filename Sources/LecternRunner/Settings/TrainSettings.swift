@@ -18,11 +18,17 @@ extension TrainDirective {
         public let model: String?
         /// The Trainer's arguments but the seed, which defaults to the notebook's (`training(seed:)`).
         private let trainer: TrainingArguments
+        /// What is wrong with `lr_scheduler_kwargs` for the schedule chosen.
+        private let schedulerProblems: [String]
         public let seed: Int?
         public let resumeFromCheckpoint: String?
         /// `output_dir` and `dropout` as written (the engine's folder is absolute, its dropout a Float).
         public let outputDir: String
         public let dropout: Double?
+        /// `early_stopping_patience` and `early_stopping_threshold`, for the export's `EarlyStoppingCallback`.
+        public var earlyStopping: (patience: Int, threshold: Double)? {
+            trainer.earlyStoppingPatience.map { ($0, trainer.earlyStoppingThreshold) }
+        }
         /// Whether the Trainer evaluates during training.
         public var evaluates: Bool { trainer.evalStrategy != .no }
         /// Lectern's `shuffle: false`.
@@ -37,7 +43,10 @@ extension TrainDirective {
             self.arguments = arguments
             model = arguments[ModelChoice.instead]
             precision = PrecisionChoice(arguments)
-            trainer = TrainerArguments.training(from: arguments, seed: 0, precision: precision.precision)
+            var trainer = TrainerArguments.training(from: arguments, seed: 0, precision: precision.precision)
+            let keywords = SchedulerKeywords(arguments[TrainerArguments.lrSchedulerKwargs], kind: trainer.lrSchedulerType)
+            (trainer.lrSchedulerOptions, trainer.plateauOptions, schedulerProblems) = (keywords.options, keywords.plateau, keywords.problems)
+            self.trainer = trainer
             seed = arguments[TrainerArguments.seed]
             resumeFromCheckpoint = arguments[TrainerArguments.resumeFromCheckpoint]
             outputDir = arguments[TrainerArguments.outputDir]
@@ -59,12 +68,35 @@ extension TrainDirective {
         public func check() -> [Diagnostic] {
             var problems: [Diagnostic] = []
             let trainer = self.trainer
-            if trainer.loadBestModelAtEnd {
+            problems += schedulerProblems.map { arguments.problem($0, with: TrainerArguments.lrSchedulerKwargs) }
+            let plateau = trainer.lrSchedulerType == .reduceLROnPlateau
+            if plateau, trainer.evalStrategy == .no {
+                problems.append(arguments.problem("`lr_scheduler_type: reduce_lr_on_plateau` needs evaluations to follow, as the Trainer requires.",
+                                                  with: "lr_scheduler_type", hint: "Set `eval_strategy: epoch` (or `steps`)."))
+            }
+            if trainer.lrSchedulerType == .polynomial, trainer.lrSchedulerOptions.lrEnd >= Double(trainer.learningRate) {
+                problems.append(arguments.problem("`lr_scheduler_kwargs.lr_end` (\(trainer.lrSchedulerOptions.lrEnd)) must be smaller than `learning_rate`, as transformers requires.",
+                                                  with: TrainerArguments.lrSchedulerKwargs))
+            }
+            if trainer.earlyStoppingPatience != nil {
+                if !trainer.loadBestModelAtEnd {
+                    problems.append(arguments.problem("`early_stopping_patience` needs `load_best_model_at_end: true`, as transformers' `EarlyStoppingCallback` requires.",
+                                                      with: "early_stopping_patience", hint: "Add `load_best_model_at_end: true` (with matching `eval_strategy` and `save_strategy`)."))
+                }
+                if trainer.evalStrategy == .no {
+                    problems.append(arguments.problem("`early_stopping_patience` needs evaluations to follow.", with: "early_stopping_patience",
+                                                      hint: "Set `eval_strategy: epoch` (or `steps`)."))
+                }
+            }
+            if let threshold = arguments[TrainerArguments.earlyStoppingThreshold], threshold < 0 {
+                problems.append(arguments.problem("`early_stopping_threshold` must not be negative.", with: TrainerArguments.earlyStoppingThreshold))
+            }
+            if trainer.loadBestModelAtEnd || plateau || trainer.earlyStoppingPatience != nil {
                 let eval = trainer.evalStrategy, save = trainer.saveStrategy
-                if eval == .no {
+                if eval == .no, trainer.loadBestModelAtEnd {
                     problems.append(arguments.problem("`load_best_model_at_end` needs evaluations to compare.", with: "load_best_model_at_end",
                                                       hint: "Set `eval_strategy: epoch` (or `steps`)."))
-                } else if eval != save {
+                } else if eval != save, trainer.loadBestModelAtEnd {
                     problems.append(arguments.problem("`load_best_model_at_end` needs `save_strategy` to match `eval_strategy` (`\(eval.rawValue)`), as the Trainer requires.",
                                                       with: "save_strategy", hint: "Set `save_strategy: \(eval.rawValue)`."))
                 }
@@ -81,7 +113,7 @@ extension TrainDirective {
             if trainer.weightDecay < 0 {
                 problems.append(arguments.problem("`weight_decay` must not be negative.", with: "weight_decay"))
             }
-            for (name, value) in [("dropout", dropout), ("warmup_ratio", trainer.warmupRatio),
+            for (name, value) in [("dropout", dropout), ("warmup_ratio", trainer.warmupRatio), ("label_smoothing_factor", trainer.labelSmoothingFactor),
                                   ("max_grad_norm", arguments[TrainerArguments.maxGradNorm])] {
                 if let value, value < 0 { problems.append(arguments.problem("`\(name)` must not be negative.", with: name)) }
             }
