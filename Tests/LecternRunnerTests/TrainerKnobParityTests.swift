@@ -78,20 +78,55 @@ struct TrainerKnobParityTests {
         return abs(value - expected) <= relative * max(abs(expected), 1e-12)
     }
 
+    /// Runs the case in Lectern's Trainer; with `interruptAt`, stops after that step and resumes from the checkpoint it leaves.
+    static func log(of case_: Case, interruptAt: Int? = nil) throws -> [[String: Double]] {
+        let output = ScratchFolder()
+        let training = try settings(case_, output: output.path).training(notebookSeed: 42)
+        let checkpoint = try ModelCheckpoint(folder: model)
+        func trainer() -> Trainer {
+            Trainer(parameters: checkpoint.parameters, arguments: training, tokenizerFolder: model) { logits, labels, count in
+                [("accuracy", ClassificationMetrics(logits: logits, truth: labels, labelCount: count).accuracy)]
+            }
+        }
+        let train = fixture.train.map { LabelledSequence(ids: $0.ids, label: $0.label) }
+        let eval = training.evalStrategy == .no ? nil : fixture.eval.map { LabelledSequence(ids: $0.ids, label: $0.label) }
+        let finished = trainer()
+        try withBLASThreadsHeld {
+            if let interruptAt {
+                let first = trainer()
+                var steps = 0
+                do {
+                    _ = try first.train(train, eval: eval) { step, _, _ in
+                        steps = step
+                        if step == interruptAt { first.shouldStop = { true } }
+                    }
+                    Issue.record("\(case_.name): the run ended before step \(interruptAt) (at \(steps))")
+                } catch let interrupted as Trainer.Interrupted {
+                    _ = try finished.train(train, eval: eval, resumeFrom: try #require(interrupted.checkpoint))
+                }
+            } else {
+                _ = try finished.train(train, eval: eval)
+            }
+        }
+        return finished.logHistory.map { Dictionary($0.fields.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }) }
+    }
+
     @Test(arguments: fixture.cases.map(\.name))
     func theLogFollowsTheTrainer(name: String) throws {
         let case_ = try #require(Self.fixture.cases.first { $0.name == name })
-        let output = ScratchFolder()
-        let training = try Self.settings(case_, output: output.path).training(notebookSeed: 42)
-        let checkpoint = try ModelCheckpoint(folder: Self.model)
-        let trainer = Trainer(parameters: checkpoint.parameters, arguments: training, tokenizerFolder: Self.model) { logits, labels, count in
-            [("accuracy", ClassificationMetrics(logits: logits, truth: labels, labelCount: count).accuracy)]
-        }
-        let train = Self.fixture.train.map { LabelledSequence(ids: $0.ids, label: $0.label) }
-        let eval = Self.fixture.eval.map { LabelledSequence(ids: $0.ids, label: $0.label) }
-        try withBLASThreadsHeld { _ = try trainer.train(train, eval: training.evalStrategy == .no ? nil : eval) }
+        try Self.expectLog(try Self.log(of: case_), like: case_)
+    }
 
-        let lectern = trainer.logHistory.map { Dictionary($0.fields.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }) }
+    /// A run stopped mid-way and resumed from its checkpoint logs what the Trainer logs: the plateau's rate,
+    /// the early-stopping count and an accumulating step carry over.
+    @Test(arguments: [("reduce_lr_on_plateau", 9), ("early_stopping", 6), ("gradient_accumulation_uneven", 3)])
+    func aResumedRunLogsTheSame(name: String, interruptAt: Int) throws {
+        let case_ = try #require(Self.fixture.cases.first { $0.name == name })
+        try Self.expectLog(try Self.log(of: case_, interruptAt: interruptAt), like: case_)
+    }
+
+    static func expectLog(_ lectern: [[String: Double]], like case_: Case) throws {
+        let name = case_.name
         let expected = case_.log_history
         #expect(lectern.count == expected.count, "\(name): \(lectern.count) log entries, the Trainer \(expected.count)")
         for (index, (mine, theirs)) in zip(lectern, expected).enumerated() {

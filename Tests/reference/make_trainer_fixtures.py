@@ -32,7 +32,7 @@ CASES = {
     "inverse_sqrt": {"lr_scheduler_type": "inverse_sqrt", "warmup_steps": 2},
     "warmup_stable_decay": {"lr_scheduler_type": "warmup_stable_decay", "warmup_steps": 2, "lr_scheduler_kwargs": {"num_decay_steps": 4}},
     "reduce_lr_on_plateau": {"lr_scheduler_type": "reduce_lr_on_plateau", "eval_strategy": "steps", "eval_steps": 2,
-                             "lr_scheduler_kwargs": {"patience": 0, "factor": 0.5}},
+                             "lr_scheduler_kwargs": {"patience": 0, "factor": 0.5, "threshold": 0.3}},
     "adam": {"adam_beta1": 0.8, "adam_beta2": 0.95, "adam_epsilon": 1e-6},
     "gradient_accumulation": {"gradient_accumulation_steps": 2, "logging_steps": 1},
     "gradient_accumulation_uneven": {"gradient_accumulation_steps": 4, "num_train_epochs": 2},
