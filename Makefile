@@ -115,6 +115,7 @@ fixtures: setup reference-env
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_pair_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_schedule_fixtures.py
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_trainer_fixtures.py
+	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_task_metrics_fixtures.py
 
 # DistilBERT and RoBERTa of their Hub models' full size (random weights, saved by transformers) classified
 # by Lectern and by transformers, logits compared (needs PyTorch, so not in CI; about 2 minutes).

@@ -1,6 +1,6 @@
-/// A labelled text-classification dataset: named splits of (text, label) rows.
+/// A labelled text dataset: named splits of (text, label) rows, the labels by task (`Labels`).
 public struct Dataset: Sendable {
-    /// Label names; a row's label is an index into this list.
+    /// Label names; a row's class is an index into this list (one name, the output's, for regression).
     public var labelNames: [String]
     /// Splits in a stable order ("train" first, then "validation", "test", then the rest).
     public var splits: [DatasetSplit]
@@ -20,6 +20,9 @@ public struct Dataset: Sendable {
 
     public subscript(split name: String) -> DatasetSplit? { splits.first { $0.name == name } }
 
+    /// What the label column holds.
+    public var task: LabelTask { splits.first?.targets.task ?? .singleLabelClassification }
+
     /// The split a lesson trains on: "train" if present, else the first.
     public var trainingSplit: DatasetSplit? { self[split: "train"] ?? splits.first }
 }
@@ -28,36 +31,45 @@ public struct Dataset: Sendable {
 public struct DatasetSplit: Sendable, Equatable {
     public var name: String
     public var texts: [String]
-    public var labels: [Int]
+    /// The label column, by task.
+    public var targets: Labels
     /// Each row's second text, for sentence-pair tasks (`text_pair_column`); nil for single texts.
     public var pairs: [String]?
 
-    public init(name: String, texts: [String], labels: [Int], pairs: [String]? = nil) {
+    public init(name: String, texts: [String], targets: Labels, pairs: [String]? = nil) {
         self.name = name
         self.texts = texts
-        self.labels = labels
+        self.targets = targets
         self.pairs = pairs
+    }
+
+    /// A single-label classification split.
+    public init(name: String, texts: [String], labels: [Int], pairs: [String]? = nil) {
+        self.init(name: name, texts: texts, targets: .classes(labels), pairs: pairs)
+    }
+
+    /// The class ids of a single-label split (empty for regression and multi-label splits, whose
+    /// labels are in `targets`).
+    public var labels: [Int] {
+        if case let .classes(values) = targets { return values }
+        return []
     }
 
     public var count: Int { texts.count }
 
     /// The rows at `indices`, in that order (as `Dataset.select`).
     public func select(_ indices: [Int], name: String? = nil) -> DatasetSplit {
-        DatasetSplit(name: name ?? self.name, texts: indices.map { texts[$0] }, labels: indices.map { labels[$0] },
+        DatasetSplit(name: name ?? self.name, texts: indices.map { texts[$0] }, targets: targets.select(indices),
                      pairs: pairs.map { pairs in indices.map { pairs[$0] } })
     }
 
     /// The rows in `range`, in order.
     public func rows(_ range: Range<Int>) -> DatasetSplit {
-        DatasetSplit(name: name, texts: Array(texts[range]), labels: Array(labels[range]), pairs: pairs.map { Array($0[range]) })
+        DatasetSplit(name: name, texts: Array(texts[range]), targets: targets.rows(range), pairs: pairs.map { Array($0[range]) })
     }
 
-    /// How many rows have each label, for `labelCount` labels.
-    public func classCounts(labelCount: Int) -> [Int] {
-        var counts = [Int](repeating: 0, count: labelCount)
-        for label in labels where label >= 0 && label < labelCount { counts[label] += 1 }
-        return counts
-    }
+    /// How many rows have each label, for `labelCount` labels (for multi-label splits: hold it).
+    public func classCounts(labelCount: Int) -> [Int] { targets.classCounts(labelCount) }
 }
 
 /// The on-disk layouts Lectern reads.

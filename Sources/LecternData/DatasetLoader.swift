@@ -11,14 +11,20 @@ public struct LoadOptions: Sendable {
     /// The second text of a sentence pair (`text_pair` in transformers' tokenizer call); nil for single texts.
     public var textPairColumn: String?
     public var invalidUTF8: InvalidUTF8Policy
+    /// What the label column holds (CSV and JSON Lines; the AG News release and class folders hold classes).
+    public var task: LabelTask
+    /// For multi-label data: what separates the labels of a text written as one field (a JSON array needs none).
+    public var labelDelimiter: String
 
     public init(format: DatasetFormat? = nil, textColumn: String = "text", labelColumn: String = "label", textPairColumn: String? = nil,
-                invalidUTF8: InvalidUTF8Policy = .windows1252) {
+                invalidUTF8: InvalidUTF8Policy = .windows1252, task: LabelTask = .singleLabelClassification, labelDelimiter: String = ",") {
         self.format = format
         self.textColumn = textColumn
         self.labelColumn = labelColumn
         self.textPairColumn = textPairColumn
         self.invalidUTF8 = invalidUTF8
+        self.task = task
+        self.labelDelimiter = labelDelimiter
     }
 }
 
@@ -27,6 +33,10 @@ public enum DatasetLoader {
     public static func load(at path: String, options: LoadOptions = LoadOptions()) throws(DataError) -> Dataset {
         let format: DatasetFormat
         if let chosen = options.format { format = chosen } else { format = try detectFormat(at: path) }
+        if options.task != .singleLabelClassification, format == .agNews || format == .folders {
+            throw DataError("This dataset (\(format == .agNews ? "the AG News release" : "a folder of class folders")) has one class per text, so it cannot be read for `\(options.task.rawValue)`.",
+                            file: path, hint: "Scores and label lists come from CSV or JSON Lines files.")
+        }
         switch format {
         case .agNews: return try AGNewsReader.read(folder: path, options: options)
         case .csv, .jsonl: return try TableReader.read(at: path, format: format, options: options)

@@ -74,7 +74,8 @@ public struct SplitExpression: Sendable, Equatable, CustomStringConvertible {
 
     /// The rows this expression selects from `dataset`, as one split named after the first part.
     public func select(from dataset: Dataset) throws(DataError) -> DatasetSplit {
-        var result = DatasetSplit(name: splitName, texts: [], labels: [], pairs: dataset.splits.first?.pairs.map { _ in [] })
+        var result = DatasetSplit(name: splitName, texts: [], targets: dataset.splits.first?.targets.emptied ?? .classes([]),
+                                  pairs: dataset.splits.first?.pairs.map { _ in [] })
         for part in parts {
             guard let split = dataset[split: part.split] else {
                 throw DataError("The dataset has no split `\(part.split)`.", file: dataset.source,
@@ -82,7 +83,7 @@ public struct SplitExpression: Sendable, Equatable, CustomStringConvertible {
             }
             let rows = Self.range(of: part, count: split.count)
             result.texts += split.texts[rows]
-            result.labels += split.labels[rows]
+            result.targets = result.targets.appending(split.targets.rows(rows))
             if let pairs = split.pairs { result.pairs? += pairs[rows] }
         }
         return result

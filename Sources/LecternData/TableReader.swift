@@ -2,14 +2,24 @@ import Foundation
 import LecternFiles
 
 /// CSV files with a header row, and JSON Lines files: one split per file (named by the file's stem;
-/// a single file is the "train" split). Labels are whole numbers (ids; names from `classes.txt`
-/// beside the files, else the numbers) or text (names, sorted, as `class_encode_column` does).
+/// a single file is the "train" split). Class labels are whole numbers (ids; names from `classes.txt`
+/// beside the files, else the numbers) or text (names, sorted, as `class_encode_column` does);
+/// regression labels are numbers; multi-label labels are lists of either (a JSON array, or a
+/// field of labels separated by `labelDelimiter`).
 enum TableReader {
+    /// A label as written, with where.
+    struct RawLabel {
+        enum Value { case text(String), list([String]) }
+        var value: Value
+        var file: String
+        var line: Int
+    }
+
     private struct RawSplit {
         var name: String
         var texts: [String] = []
         var pairs: [String] = []
-        var labels: [(value: String, file: String, line: Int)] = []
+        var labels: [RawLabel] = []
     }
 
     static func read(at path: String, format: DatasetFormat, options: LoadOptions) throws(DataError) -> Dataset {
@@ -35,10 +45,10 @@ enum TableReader {
             }
             raw.append(split)
         }
-        let (names, encode) = try labelEncoding(raw, classesFile: Files.join(folder, "classes.txt"))
-        let splits = raw.map { split in
-            DatasetSplit(name: split.name, texts: split.texts, labels: split.labels.map { encode[$0.value]! },
-                         pairs: options.textPairColumn == nil ? nil : split.pairs)
+        let (names, targets) = try LabelColumn.encode(raw.map(\.labels), task: options.task, delimiter: options.labelDelimiter,
+                                                       classesFile: Files.join(folder, "classes.txt"))
+        let splits = zip(raw, targets).map { split, labels in
+            DatasetSplit(name: split.name, texts: split.texts, targets: labels, pairs: options.textPairColumn == nil ? nil : split.pairs)
         }.sorted { DatasetLoader.splitOrder($0.name, $1.name) }
         return Dataset(labelNames: names, splits: splits, source: path, format: format, notices: notices)
     }
@@ -65,7 +75,7 @@ enum TableReader {
             }
             split.texts.append(record.fields[textIndex])
             if let pairIndex { split.pairs.append(record.fields[pairIndex]) }
-            split.labels.append((record.fields[labelIndex].trimmingCharacters(in: .whitespaces), file, record.line))
+            split.labels.append(RawLabel(value: .text(record.fields[labelIndex].trimmingCharacters(in: .whitespaces)), file: file, line: record.line))
         }
     }
 
@@ -97,50 +107,32 @@ enum TableReader {
                 }
                 split.pairs.append(second)
             }
-            let label: String
-            switch object[options.labelColumn] {
-            case let value as String: label = value
-            case let value as NSNumber where value.doubleValue == value.doubleValue.rounded(): label = String(value.intValue)
-            default:
-                throw DataError("This line has no whole-number or text field `\(options.labelColumn)`.", file: file, line: lineNumber,
-                                hint: "Set `label_column` to the field that holds the class.")
+            guard let label = Self.label(object[options.labelColumn], task: options.task) else {
+                throw DataError("This line has no " + (options.task == .regression ? "number" : options.task == .multiLabelClassification
+                                    ? "list, whole-number or text" : "whole-number or text") + " field `\(options.labelColumn)`.", file: file, line: lineNumber,
+                                hint: "Set `label_column` to the field that holds the label" + (options.task == .multiLabelClassification ? "s." : "."))
             }
             split.texts.append(text)
-            split.labels.append((label, file, lineNumber))
+            split.labels.append(RawLabel(value: label, file: file, line: lineNumber))
         }
     }
 
-    /// More classes than any text-classification lesson has; beyond it integer labels are not class ids.
-    static let maximumClassCount = 10_000
-
-    private static func labelEncoding(_ splits: [RawSplit], classesFile: String) throws(DataError) -> (names: [String], encode: [String: Int]) {
-        let values = splits.flatMap { $0.labels }
-        let classNames = FileManager.default.contents(atPath: classesFile).map {
-            String(decoding: $0, as: UTF8.self).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
-        if !values.isEmpty, values.allSatisfy({ Int($0.value) != nil }) {
-            let ids = values.map { Int($0.value)! }
-            // Whole numbers are class ids 0, 1, …; a column of large numbers (an id column, found by fuzzing)
-            // would otherwise ask for millions of classes.
-            if classNames == nil, let largest = values.max(by: { Int($0.value)! < Int($1.value)! }), Int(largest.value)! >= maximumClassCount {
-                throw DataError("The label \(largest.value) would make \(largest.value) + 1 classes; labels written as whole numbers are class ids 0, 1, 2, ….",
-                                file: largest.file, line: largest.line,
-                                hint: "Check that `label_column` names the label column, or write the class names in classes.txt beside the file.")
+    /// A JSON value as a label: text, a whole number (or, for regression, any number), or a list of names or ids.
+    static func label(_ value: Any?, task: LabelTask) -> RawLabel.Value? {
+        func item(_ value: Any) -> String? {
+            switch value {
+            case let text as String: return text
+            case let number as NSNumber:
+                if task == .regression { return String(number.doubleValue) }
+                return number.doubleValue == number.doubleValue.rounded() && abs(number.doubleValue) < 1e15 ? String(number.intValue) : nil
+            default: return nil
             }
-            let count = classNames?.count ?? (ids.max()! + 1)
-            if let bad = values.first(where: { Int($0.value)! < 0 || Int($0.value)! >= count }) {
-                throw DataError("The label \(bad.value) is outside the classes 0 to \(count - 1)\(classNames != nil ? " listed in classes.txt" : "").",
-                                file: bad.file, line: bad.line)
-            }
-            let names = classNames ?? (0..<count).map(String.init)
-            return (names, Dictionary(uniqueKeysWithValues: (0..<count).map { (String($0), $0) }).merging(
-                values.map { ($0.value, Int($0.value)!) }, uniquingKeysWith: { a, _ in a }))
         }
-        let names = classNames ?? Array(Set(values.map(\.value))).sorted()
-        let encode = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-        if let bad = values.first(where: { encode[$0.value] == nil }) {
-            throw DataError("The label `\(bad.value)` is not one of the classes in classes.txt.", file: bad.file, line: bad.line)
+        if let items = value as? [Any] {
+            guard task == .multiLabelClassification else { return nil }
+            let texts = items.compactMap(item)
+            return texts.count == items.count ? .list(texts) : nil
         }
-        return (names, encode)
+        return value.flatMap(item).map(RawLabel.Value.text)
     }
 }

@@ -16,8 +16,10 @@ public final class TextClassifier: Sendable {
 
     public struct Prediction: Sendable {
         public var logits: [Float]
+        /// By the model's problem type: the softmax over the labels (single-label), each label's sigmoid
+        /// (multi-label), or the output itself (regression: the predicted score).
         public var probabilities: [Float]
-        /// The most probable label's id.
+        /// The most probable label's id (0 for regression).
         public var label: Int
         /// Word pieces cut by truncation.
         public var truncatedTokens: Int
@@ -62,7 +64,11 @@ public final class TextClassifier: Sendable {
             let labels = model.config.numLabels
             for (index, encoding) in encodings.enumerated() {
                 let logits = Array(output.logits[(index * labels)..<((index + 1) * labels)])
-                let probabilities = softmax(logits)
+                let probabilities = switch model.config.problemType {
+                case .singleLabelClassification: softmax(logits)
+                case .multiLabelClassification: logits.map { Float(1 / (1 + Foundation.exp(-Double($0)))) }
+                case .regression: logits
+                }
                 let best = ClassificationMetrics.predictions(logits: logits, labelCount: labels)[0]
                 predictions.append(Prediction(logits: logits, probabilities: probabilities, label: best, truncatedTokens: encoding.truncatedTokens))
             }

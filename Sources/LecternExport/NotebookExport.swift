@@ -12,7 +12,7 @@ public enum NotebookExport {
     /// `transcript`, when given, supplies each directive cell's outputs; `seed` is the notebook's
     /// (after `--set`), which a `train` cell without its own uses.
     public static func ipynb(_ notebook: Notebook, arguments: [Int: DirectiveArguments], transcript: Transcript?, seed: Int, version: String) -> JSONValue {
-        let context = PythonCode.Context(seed: seed, pairs: loadsPairs(notebook, arguments))
+        let context = PythonCode.Context(seed: seed, pairs: loadsPairs(notebook, arguments), task: task(notebook, arguments))
         let records = Dictionary((transcript?.directiveRecords ?? []).map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
         var cells: [JSONValue] = [codeCell(id: "lectern-imports", source: PythonCode.preamble(notebook: notebook.path, version: version), outputs: [])]
         for (index, cell) in notebook.cells.enumerated() {
@@ -46,7 +46,7 @@ public enum NotebookExport {
     /// The same code as a script: prose as comments, directive code in order.
     public static func python(_ notebook: Notebook, arguments: [Int: DirectiveArguments], seed: Int, version: String) -> String {
         var parts = [PythonCode.preamble(notebook: notebook.path, version: version)]
-        let context = PythonCode.Context(seed: seed, pairs: loadsPairs(notebook, arguments))
+        let context = PythonCode.Context(seed: seed, pairs: loadsPairs(notebook, arguments), task: task(notebook, arguments))
         for (index, cell) in notebook.cells.enumerated() {
             switch cell {
             case let .prose(prose):
@@ -70,6 +70,14 @@ public enum NotebookExport {
             guard case let .directive(directive) = notebook.cells[index], directive.name == .load else { return false }
             return arguments[index].map { LoadDirective.Settings($0).textPairColumn != nil } ?? false
         }
+    }
+
+    /// What the notebook's labels are: its (last) `load` cell's `problem_type`.
+    static func task(_ notebook: Notebook, _ arguments: [Int: DirectiveArguments]) -> LabelTask {
+        notebook.cells.indices.reversed().lazy.compactMap { index -> LabelTask? in
+            guard case let .directive(directive) = notebook.cells[index], directive.name == .load, let cell = arguments[index] else { return nil }
+            return LoadDirective.Settings(cell).problemType
+        }.first ?? .singleLabelClassification
     }
 
     static func datasetSource(_ arguments: DirectiveArguments, notebook: Notebook) -> String? {

@@ -15,8 +15,10 @@ enum PythonCode {
         # The lesson \(notebook) as Hugging Face code, written by Lectern \(version).
         # pip install torch transformers datasets accelerate scikit-learn
         import numpy as np
-        from datasets import ClassLabel, Dataset, DatasetDict, load_dataset
-        from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+        from datasets import ClassLabel, Dataset, DatasetDict, Sequence, Value, load_dataset
+        from scipy.stats import pearsonr, spearmanr
+        from sklearn.metrics import (accuracy_score, confusion_matrix, mean_absolute_error, mean_squared_error,
+                                     precision_recall_fscore_support)
         from transformers import (AutoModelForSequenceClassification, AutoTokenizer, EarlyStoppingCallback, Trainer,
                                   TrainingArguments, pipeline, set_seed)
         """
@@ -31,15 +33,17 @@ enum PythonCode {
         var seed: Int
         /// Whether the notebook loads sentence pairs (a `load` cell with `text_pair_column`).
         var pairs = false
+        /// What the notebook's labels are (its `load` cell's `problem_type`).
+        var task = LabelTask.singleLabelClassification
     }
 
     static func code(for name: DirectiveName, _ arguments: DirectiveArguments, source: String?, context: Context) -> String {
         switch name {
         case .load: return load(LoadDirective.Settings(arguments), source: source)
         case .tokenize: return tokenize(TokenizeDirective.Settings(arguments), pairs: context.pairs)
-        case .train: return train(TrainDirective.Settings(arguments), notebookSeed: context.seed)
-        case .evaluate: return evaluate(EvaluateDirective.Settings(arguments))
-        case .predict: return predict(PredictDirective.Settings(arguments))
+        case .train: return train(TrainDirective.Settings(arguments), notebookSeed: context.seed, task: context.task)
+        case .evaluate: return evaluate(EvaluateDirective.Settings(arguments), task: context.task)
+        case .predict: return predict(PredictDirective.Settings(arguments), task: context.task)
         default: return "# A `\(name)` cell has no Hugging Face equivalent that Lectern writes; it is left out of this code."
         }
     }
@@ -78,8 +82,7 @@ enum PythonCode {
             if let pair = settings.textPairColumn, pair != "text_pair" {
                 lines.append("raw_datasets = raw_datasets.rename_column(\(literal(pair)), \"text_pair\")")
             }
-            lines.append("if not isinstance(raw_datasets.features[\"label\"], ClassLabel):")
-            lines.append("    raw_datasets = raw_datasets.class_encode_column(\"label\")  # label names in sorted order, as Lectern")
+            lines += labelColumn(settings)
         case .folders?, nil:
             lines.append(contentsOf: classFolders(source ?? name, policy: settings.invalidUTF8))
             if let split { lines.append("raw_datasets = raw_datasets.select(range(len(raw_datasets))[\(pythonSlice(split))])  # \(split)") }
@@ -91,6 +94,33 @@ enum PythonCode {
         }
         lines.append("print(raw_datasets)")
         return lines.joined(separator: "\n")
+    }
+
+    /// The label column as the task needs it: classes encoded (names sorted, as Lectern), scores as
+    /// float32, or each text's labels as 1.0/0.0 for every label (what `BCEWithLogitsLoss` takes).
+    static func labelColumn(_ settings: LoadDirective.Settings) -> [String] {
+        switch settings.problemType {
+        case .singleLabelClassification:
+            return ["if not isinstance(raw_datasets.features[\"label\"], ClassLabel):",
+                    "    raw_datasets = raw_datasets.class_encode_column(\"label\")  # label names in sorted order, as Lectern"]
+        case .regression:
+            return ["raw_datasets = raw_datasets.cast_column(\"label\", Value(\"float32\"))  # regression: a score per text"]
+        case .multiLabelClassification:
+            return [
+                "# Multi-label: each text's labels (a list, or a field split at \(literal(settings.labelDelimiter))), as 1.0 or 0.0 for every label.",
+                "def label_list(value):",
+                "    items = value if isinstance(value, list) else str(value).split(\(literal(settings.labelDelimiter)))",
+                "    return [str(item).strip() for item in items if str(item).strip()]",
+                "",
+                "all_labels = {label for row in raw_datasets[\"label\"] for label in label_list(row)}",
+                "if all(label.isdigit() for label in all_labels):  # ids 0, 1, ...",
+                "    label_names = [str(i) for i in range(max(map(int, all_labels)) + 1)]",
+                "else:  # names, sorted as Lectern sorts them",
+                "    label_names = sorted(all_labels)",
+                "raw_datasets = raw_datasets.map(lambda e: {\"label\": [1.0 if name in label_list(e[\"label\"]) else 0.0 for name in label_names]})",
+                "raw_datasets = raw_datasets.cast_column(\"label\", Sequence(Value(\"float32\")))",
+            ]
+        }
     }
 
     /// The AG News release's `text` (and `text_pair`) columns, from the CSV's title and description.
@@ -173,18 +203,23 @@ enum PythonCode {
     // MARK: train
 
     /// The TrainingArguments keywords are written as given in the notebook (the rest are the Trainer's defaults too).
-    static func train(_ settings: TrainDirective.Settings, notebookSeed: Int) -> String {
+    static func train(_ settings: TrainDirective.Settings, notebookSeed: Int, task: LabelTask) -> String {
         let arguments = settings.arguments
         let seed = settings.seed ?? notebookSeed
         var lines: [String] = []
         if let model = settings.model { lines.append("model_name = \(literal(hubModels[model] ?? model))") }
+        switch task {
+        case .singleLabelClassification: lines.append("label_names = raw_datasets[\(literal(settings.trainSplit))].features[\"label\"].names")
+        case .regression: lines.append("label_names = [\"LABEL_0\"]  # regression: one output")
+        case .multiLabelClassification: lines.append("# label_names: the labels the load cell found")
+        }
         lines += [
-            "label_names = raw_datasets[\(literal(settings.trainSplit))].features[\"label\"].names",
             "# from_pretrained draws the new classification head before the Trainer seeds anything: seed it, so reruns agree.",
             "set_seed(\(seed))",
             "model = AutoModelForSequenceClassification.from_pretrained(",
             "    model_name, num_labels=len(label_names), id2label=dict(enumerate(label_names)),",
-            "    label2id={name: i for i, name in enumerate(label_names)})",
+            "    label2id={name: i for i, name in enumerate(label_names)}"
+                + (task == .singleLabelClassification ? ")" : ", problem_type=\(literal(task.rawValue)))"),
         ]
         if let dropout = settings.dropout {
             // Every family names its dropout probabilities differently in config.json (BERT's hidden_dropout_prob,
@@ -198,7 +233,8 @@ enum PythonCode {
         }
         lines += [
             "",
-            metricsFunction(name: "compute_metrics", metrics: settings.metrics, average: settings.average, zeroDivision: 0),
+            metricsFunction(name: "compute_metrics", metrics: settings.metricsGiven ? settings.metrics : nil, average: settings.average, zeroDivision: 0,
+                            task: task, threshold: settings.threshold),
             "",
             "training_args = TrainingArguments(",
             "    output_dir=\(literal(settings.outputDir)),",
@@ -241,12 +277,37 @@ enum PythonCode {
         return lines.joined(separator: "\n")
     }
 
-    /// scikit-learn's metrics as the notebook's `metrics` and `average` ask.
-    static func metricsFunction(name: String, metrics: [CellMetrics.Name], average: ClassificationMetrics.Average, zeroDivision: Int) -> String {
-        var lines = ["def \(name)(pred):", "    labels = pred.label_ids", "    preds = pred.predictions.argmax(-1)"]
+    /// scikit-learn's (and for regression SciPy's) metrics as the notebook's `metrics` and `average` ask;
+    /// `metrics` nil: the task's own (classification: what the cell's default lists).
+    static func metricsFunction(name: String, metrics requested: [CellMetrics.Name]?, defaults: [CellMetrics.Name] = [.accuracy],
+                                average: CellMetrics.Average, zeroDivision: Int, task: LabelTask, threshold: Double) -> String {
+        let regressionNames: [CellMetrics.Name] = [.mse, .rmse, .mae, .pearson, .spearman]
+        let metrics = requested ?? (task == .regression ? regressionNames : defaults)
+        var lines = ["def \(name)(pred):", "    labels = pred.label_ids"]
         var results: [String] = []
+        switch task {
+        case .regression:
+            lines.append("    preds = pred.predictions.reshape(-1)")
+            for metric in metrics {
+                switch metric {
+                case .mse: results.append("\"mse\": mean_squared_error(labels, preds)")
+                case .rmse: results.append("\"rmse\": mean_squared_error(labels, preds) ** 0.5")
+                case .mae: results.append("\"mae\": mean_absolute_error(labels, preds)")
+                case .pearson: results.append("\"pearson\": pearsonr(preds, labels)[0]")
+                default: results.append("\"spearman\": spearmanr(preds, labels)[0]")
+                }
+            }
+            lines.append("    return {" + results.joined(separator: ", ") + "}")
+            return lines.joined(separator: "\n")
+        case .multiLabelClassification:
+            lines.append("    preds = (1 / (1 + np.exp(-pred.predictions)) >= \(threshold)).astype(int)  # each label's sigmoid at the threshold")
+            lines.append("    labels = labels.astype(int)")
+        case .singleLabelClassification:
+            lines.append("    preds = pred.predictions.argmax(-1)")
+        }
         if metrics.contains(where: { $0 != .accuracy }) {
-            lines.append("    precision, recall, f1, _ = precision_recall_fscore_support(labels, preds, average=\(literal(average.rawValue)), zero_division=\(zeroDivision))")
+            let averaged = average == .none ? "None" : literal(average.rawValue)
+            lines.append("    precision, recall, f1, _ = precision_recall_fscore_support(labels, preds, average=\(averaged), zero_division=\(zeroDivision))")
         }
         for metric in metrics {
             results.append(metric == .accuracy ? "\"accuracy\": accuracy_score(labels, preds)" : "\(literal(metric.rawValue)): \(metric.rawValue)")
@@ -257,7 +318,7 @@ enum PythonCode {
 
     // MARK: evaluate and predict
 
-    static func evaluate(_ settings: EvaluateDirective.Settings) -> String {
+    static func evaluate(_ settings: EvaluateDirective.Settings, task: LabelTask) -> String {
         var lines: [String] = []
         if let model = settings.model {
             lines += ["model = AutoModelForSequenceClassification.from_pretrained(\(literal(model)))",
@@ -265,32 +326,45 @@ enum PythonCode {
         }
         let split = literal(settings.split)
         lines += [
-            metricsFunction(name: "evaluation_metrics", metrics: settings.metrics, average: settings.average, zeroDivision: Int(settings.zeroDivision)),
+            metricsFunction(name: "evaluation_metrics", metrics: settings.metricsGiven ? settings.metrics : nil, defaults: CellMetrics.classification,
+                            average: settings.average, zeroDivision: Int(settings.zeroDivision), task: task, threshold: settings.threshold),
             "",
         ]
         lines += autocast(settings.precision, device: "trainer.model.device.type", ["output = trainer.predict(tokenized_datasets[\(split)])"])
-        lines += [
-            "print(evaluation_metrics(output))",
-            "labels = list(range(trainer.model.config.num_labels))  # every class, also those the split lacks",
-            "print(confusion_matrix(output.label_ids, output.predictions.argmax(-1), labels=labels))  # rows: true class, columns: predicted",
-        ]
+        lines.append("print(evaluation_metrics(output))")
+        if task == .singleLabelClassification {
+            lines += [
+                "labels = list(range(trainer.model.config.num_labels))  # every class, also those the split lacks",
+                "print(confusion_matrix(output.label_ids, output.predictions.argmax(-1), labels=labels))  # rows: true class, columns: predicted",
+            ]
+        }
         return lines.joined(separator: "\n")
     }
 
-    static func predict(_ settings: PredictDirective.Settings) -> String {
+    static func predict(_ settings: PredictDirective.Settings, task: LabelTask) -> String {
         var lines: [String] = []
         let model = settings.model.map { literal(hubModels[$0] ?? $0) } ?? "trainer.model"
         let tokenizerSource = settings.model.map { literal(hubModels[$0] ?? $0) } ?? "tokenizer"
-        lines.append("classifier = pipeline(\"text-classification\", model=\(model), tokenizer=\(tokenizerSource), top_k=None)")
+        // Each label's sigmoid for multi-label models, the raw output for regression (the pipeline's default is a softmax).
+        let function = task == .multiLabelClassification ? ", function_to_apply=\"sigmoid\"" : task == .regression ? ", function_to_apply=\"none\"" : ""
+        lines.append("classifier = pipeline(\"text-classification\", model=\(model), tokenizer=\(tokenizerSource), top_k=None\(function))")
         if !settings.texts.isEmpty {
             lines.append("texts = [" + settings.texts.map(literal).joined(separator: ", ") + "]")
         } else if let split = settings.split {
             lines.append("texts = raw_datasets[\(literal(split))][\"text\"]")
         }
-        lines += autocast(settings.precision, device: "classifier.device.type", [
-            "for text, scores in zip(texts, classifier(texts)):", "    best = max(scores, key=lambda s: s[\"score\"])",
-            "    print(f\"{best['label']} ({best['score']:.4f}): {text[:70]}\")",
-        ])
+        let report: [String] = switch task {
+        case .singleLabelClassification:
+            ["for text, scores in zip(texts, classifier(texts)):", "    best = max(scores, key=lambda s: s[\"score\"])",
+             "    print(f\"{best['label']} ({best['score']:.4f}): {text[:70]}\")"]
+        case .regression:
+            ["for text, scores in zip(texts, classifier(texts)):", "    print(f\"{scores[0]['score']:.4f}: {text[:70]}\")"]
+        case .multiLabelClassification:
+            ["for text, scores in zip(texts, classifier(texts)):",
+             "    chosen = [f\"{s['label']} ({s['score']:.4f})\" for s in scores if s[\"score\"] >= \(settings.threshold)]",
+             "    print(\", \".join(chosen) or \"(no label)\", \":\", text[:70])"]
+        }
+        lines += autocast(settings.precision, device: "classifier.device.type", report)
         return lines.joined(separator: "\n")
     }
 

@@ -36,27 +36,43 @@ public struct EvaluateDirective: DirectiveHandler {
         } else {
             throw Diagnostic("There is no trained model to evaluate.", at: arguments.location, hint: "Add `model:` or a `train` cell above.")
         }
-        let splitName = settings.split
-        guard let rows = dataset[split: splitName], let examples = tokenized.examples(splitName, labels: rows.labels) else {
+        let splitName = settings.split, labelNames = model.config.id2label
+        guard let rows = dataset[split: splitName],
+              let examples = tokenized.examples(splitName, labels: rows.targets, labelCount: dataset.labelNames.count) else {
             throw arguments.problem("The dataset has no split `\(splitName)`.", with: Settings.split,
                                     hint: "Its splits are " + dataset.splits.map { "`\($0.name)`" }.joined(separator: ", ") + ".")
         }
-        let names = settings.metrics, average = settings.average, zeroDivision = settings.zeroDivision
-        let labelNames = model.config.id2label
-        try Self.requireFit(of: model.config, ids: examples.map(\.ids), labels: rows.labels, classCount: dataset.labelNames.count, arguments)
+        let task = dataset.task.problemType
+        let names: [CellMetrics.Name]
+        switch CellMetrics.names(settings.metrics, given: settings.metricsGiven, task: task, average: settings.average) {
+        case let .success(chosen): names = chosen
+        case let .failure(mismatch): throw arguments.problem(mismatch.message, with: mismatch.parameter)
+        }
+        let average = settings.average, zeroDivision = settings.zeroDivision, threshold = settings.threshold
+        try Self.requireFit(of: model.config, examples: examples, task: task, classCount: dataset.labelNames.count, arguments)
         let results: [(key: String, value: Double)]
         let logits: [Float]
         do {
             // No Trainer: evaluating needs neither gradients nor optimizer moments.
             (results, logits) = try Evaluation.run(parameters: model.parameters, precision: settings.precision.precision,
-                                                   batchSize: settings.batchSize, examples: examples) { logits, labels, count in
-                CellMetrics.compute(logits: logits, labels: labels, labelCount: count, names: names, average: average, zeroDivision: zeroDivision, labelNames: labelNames)
+                                                   batchSize: settings.batchSize, examples: examples) { logits, targets, outputs in
+                CellMetrics.compute(logits: logits, targets: targets, outputs: outputs, names: names, average: average, zeroDivision: zeroDivision,
+                                    labelNames: labelNames, threshold: threshold)
             }
         } catch {
             throw Diagnostic("Evaluation failed: \(error)", at: arguments.location)
         }
-        let metrics = ClassificationMetrics(logits: logits, truth: rows.labels, labelCount: labelNames.count)
-        var result = Self.report(results: results, metrics: metrics, labelNames: labelNames, split: splitName, zeroDivision: zeroDivision)
+        var result: CellResult
+        switch rows.targets {
+        case let .scores(truth):
+            result = EvaluationReport.regression(results: results, predictions: logits.map(Double.init), truth: truth, split: splitName)
+        case let .sets(truth):
+            result = EvaluationReport.multiLabel(results: results, logits: logits, truth: truth, labelNames: labelNames, split: splitName,
+                                                 threshold: threshold, zeroDivision: zeroDivision)
+        case .classes:
+            let metrics = ClassificationMetrics(logits: logits, truth: rows.labels, labelCount: labelNames.count)
+            result = Self.report(results: results, metrics: metrics, labelNames: labelNames, split: splitName, zeroDivision: zeroDivision)
+        }
         notices += [settings.precision.notice].compactMap { $0 }
         result.blocks.insert(contentsOf: notices.map { .notice($0) }, at: 0)
         return result
@@ -64,7 +80,9 @@ public struct EvaluateDirective: DirectiveHandler {
 
     /// The split was tokenized and labelled for the model named in `tokenize` and the data loaded;
     /// a checkpoint named by `model:` must read its ids and predict its classes.
-    static func requireFit(of config: ModelConfig, ids: [[Int32]], labels: [Int], classCount: Int, _ arguments: DirectiveArguments) throws(Diagnostic) {
+    static func requireFit(of config: ModelConfig, examples: [LabelledSequence], task: ProblemType, classCount: Int,
+                           _ arguments: DirectiveArguments) throws(Diagnostic) {
+        let ids = examples.map(\.ids)
         if let longest = ids.map(\.count).max(), longest > config.maxSequenceLength {
             throw arguments.problem("The split has sequences of \(longest) tokens, longer than this model's \(config.maxSequenceLength) positions.",
                                     with: ModelChoice.instead, hint: "Tokenize with `truncation: true` and `max_length: \(config.maxSequenceLength)`.")
@@ -73,6 +91,16 @@ public struct EvaluateDirective: DirectiveHandler {
             throw arguments.problem("The split holds the token id \(largest), outside this model's vocabulary of \(config.vocabSize).", with: ModelChoice.instead,
                                     hint: "Tokenize with the model you evaluate (`tokenize` with the same `model:`).")
         }
+        if task != .regression, config.problemType == .regression || classCount != config.id2label.count && task == .multiLabelClassification {
+            throw arguments.problem("The data is \(task.rawValue) with \(classCount) labels, but this model's head is "
+                                    + "\(config.problemType.rawValue) with \(config.numLabels) output\(config.numLabels == 1 ? "" : "s").", with: ModelChoice.instead,
+                                    hint: "Evaluate a checkpoint trained on this kind of data.")
+        }
+        if task == .regression, config.numLabels != 1 {
+            throw arguments.problem("The data is regression (one score per text), but this model's head has \(config.numLabels) outputs.", with: ModelChoice.instead,
+                                    hint: "Evaluate a checkpoint trained for regression.")
+        }
+        let labels = examples.compactMap { example -> Int? in if case let .label(label) = example.target { return label } else { return nil } }
         if let largest = labels.max(), largest >= config.id2label.count {
             throw arguments.problem("The data has \(classCount) classes, but this model's head has \(config.id2label.count) labels: "
                                     + config.id2label.joined(separator: ", ") + ".", with: ModelChoice.instead,

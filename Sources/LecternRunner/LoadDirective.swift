@@ -26,7 +26,8 @@ public struct LoadDirective: DirectiveHandler {
             path = try DatasetResolver.resolve(settings.dataset, relativeTo: context.baseFolder)
             loaded = try DatasetLoader.load(at: path, options: LoadOptions(format: settings.format, textColumn: settings.textColumn,
                                                                            labelColumn: settings.labelColumn,
-                                                                           textPairColumn: settings.textPairColumn, invalidUTF8: settings.invalidUTF8))
+                                                                           textPairColumn: settings.textPairColumn, invalidUTF8: settings.invalidUTF8,
+                                                                           task: settings.problemType, labelDelimiter: settings.labelDelimiter))
         } catch {
             throw problem(error)
         }
@@ -71,11 +72,21 @@ public struct LoadDirective: DirectiveHandler {
         return Self.report(name: settings.dataset, path: path, dataset: dataset, seed: seedUsed)
     }
 
-    /// The transcript's view of a loaded dataset: rows and class balance per split, the first training example.
-    static func report(name: String, path: String, dataset: Dataset, seed: Int?) -> CellResult {
+    /// A split's first label as the transcript names it, and as its JSON entry.
+    static func firstLabel(of split: DatasetSplit, names: [String]) -> (shown: String, json: (key: String, value: JSONValue)) {
+        switch split.targets {
+        case let .classes(values): return ("label \(values[0]) \(names[values[0]])", ("label", .int(values[0])))
+        case let .scores(values): return ("score \(values[0])", ("label", .double(values[0])))
+        case let .sets(values):
+            let named = values[0].map { names[$0] }
+            return ("labels: " + (named.isEmpty ? "none" : named.joined(separator: ", ")), ("labels", .array(named.map { .string($0) })))
+        }
+    }
+
+    /// The summary line, the class balance table and its chart of single-label data.
+    static func classBalance(_ dataset: Dataset, summary splitSummary: String, name: String) -> [OutputBlock] {
         let labels = dataset.labelNames
         var blocks: [OutputBlock] = []
-        let splitSummary = dataset.splits.map { "\($0.name): \($0.count.grouped) rows" }.joined(separator: ", ")
         blocks.append(.text("Loaded \(name) (\(dataset.format.summary), \(labels.count) classes): \(splitSummary)."))
 
         var columns = ["Label"]
@@ -96,27 +107,54 @@ public struct LoadDirective: DirectiveHandler {
             Chart.BarGroup(name: split.name, values: counts[index].map { 100 * Double($0) / Double(max(split.count, 1)) })
         }), xLabel: "class", yLabel: "% of the split")))
 
+        return blocks
+    }
+
+    /// The transcript's view of a loaded dataset: rows and class balance per split, the first training example.
+    static func report(name: String, path: String, dataset: Dataset, seed: Int?) -> CellResult {
+        let labels = dataset.labelNames
+        var blocks: [OutputBlock] = []
+        let splitSummary = dataset.splits.map { "\($0.name): \($0.count.grouped) rows" }.joined(separator: ", ")
+        switch dataset.task {
+        case .singleLabelClassification:
+            blocks += classBalance(dataset, summary: splitSummary, name: name)
+        case .regression:
+            blocks.append(.text("Loaded \(name) (\(dataset.format.summary), a score per text): \(splitSummary)."))
+            blocks += LoadReport.scores(dataset).blocks
+        case .multiLabelClassification:
+            blocks.append(.text("Loaded \(name) (\(dataset.format.summary), \(labels.count) labels, any number per text): \(splitSummary)."))
+            blocks += LoadReport.labelSets(dataset).blocks
+        }
+
         var outputs: [(key: String, value: JSONValue)] = [
             ("dataset", .string(name)),
             ("source", .string(path)),
             ("format", .string(dataset.format.rawValue)),
             ("label_names", .array(labels.map { .string($0) })),
             ("num_rows", .object(dataset.splits.map { (key: $0.name, value: .int($0.count)) })),
-            ("class_counts", .object(dataset.splits.enumerated().map { index, split in
-                (key: split.name, value: .object(labels.enumerated().map { (key: $1, value: .int(counts[index][$0])) }))
-            })),
         ]
+        if dataset.task == .regression {
+            outputs.append(("problem_type", .string(dataset.task.rawValue)))
+            outputs.append(("score_statistics", LoadReport.scores(dataset).json))
+        } else {
+            if dataset.task == .multiLabelClassification { outputs.append(("problem_type", .string(dataset.task.rawValue))) }
+            let counts = dataset.splits.map { $0.classCounts(labelCount: labels.count) }
+            outputs.append(("class_counts", .object(dataset.splits.enumerated().map { index, split in
+                (key: split.name, value: .object(labels.enumerated().map { (key: $1, value: .int(counts[index][$0])) }))
+            })))
+        }
         if let seed { outputs.append(("seed", .int(seed))) }
         if let first = dataset.trainingSplit, first.count > 0 {
             let text = first.texts[0]
             let preview = Formatting.excerpt(text, limit: 80, marker: "...")
-            blocks.append(.preformatted(title: "First \(first.name) example (label \(first.labels[0]) \(labels[first.labels[0]]))", text: preview))
+            let (shown, label) = Self.firstLabel(of: first, names: labels)
+            blocks.append(.preformatted(title: "First \(first.name) example (\(shown))", text: preview))
             var example: [(key: String, value: JSONValue)] = [("split", .string(first.name)), ("text", .string(Formatting.transcriptText(text)))]
             if let pair = first.pairs?[0] {
                 blocks.append(.preformatted(title: "Its second text", text: Formatting.excerpt(pair, limit: 80, marker: "...")))
                 example.append(("text_pair", .string(Formatting.transcriptText(pair))))
             }
-            outputs.append(("first_example", .object(example + [("label", .int(first.labels[0]))])))
+            outputs.append(("first_example", .object(example + [label])))
         }
         if !dataset.notices.isEmpty {
             let listed = dataset.notices.prefix(10).map(\.description).joined(separator: "\n")

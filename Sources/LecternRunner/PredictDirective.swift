@@ -1,4 +1,5 @@
 import Foundation
+import LecternData
 import LecternEngine
 import LecternNotebook
 import LecternTranscript
@@ -46,7 +47,7 @@ public struct PredictDirective: DirectiveHandler {
         }
 
         var texts = settings.texts
-        var truth: [Int]? = nil
+        var truth: Labels? = nil
         // A split of sentence pairs classifies each row's two texts together.
         var pairs: [String?] = texts.map { _ in nil }
         if let splitName = settings.split {
@@ -56,7 +57,7 @@ public struct PredictDirective: DirectiveHandler {
             }
             texts += split.texts
             pairs += split.pairs ?? split.texts.map { _ in nil }
-            truth = split.labels
+            truth = split.targets
         }
         notices += [settings.precision.notice].compactMap { $0 }
         let predictions: [TextClassifier.Prediction]
@@ -67,8 +68,28 @@ public struct PredictDirective: DirectiveHandler {
         } catch {
             throw arguments.problem(error.statement, with: settings.model != nil ? ModelChoice.instead.name : Settings.text.name, hint: error.hint)
         }
-        return Self.report(texts: texts, pairs: pairs, predictions: predictions, labels: classifier.labels, truth: truth, model: modelName,
+        switch classifier.model.config.problemType {
+        case .regression:
+            guard truth.map({ $0.task == .regression }) ?? true else { throw Self.mismatch(classifier.model.config, truth, arguments) }
+            return PredictionReport.scores(texts: texts, pairs: pairs, predictions: predictions, truth: truth, model: modelName,
+                                           show: settings.split != nil ? settings.show : texts.count, notices: notices)
+        case .multiLabelClassification:
+            guard truth.map({ $0.task == .multiLabelClassification }) ?? true else { throw Self.mismatch(classifier.model.config, truth, arguments) }
+            return PredictionReport.labelSets(texts: texts, pairs: pairs, predictions: predictions, labels: classifier.labels, truth: truth,
+                                              threshold: settings.threshold, model: modelName,
+                                              show: settings.split != nil ? settings.show : texts.count, notices: notices)
+        case .singleLabelClassification:
+            break
+        }
+        guard truth.map({ $0.task == .singleLabelClassification }) ?? true else { throw Self.mismatch(classifier.model.config, truth, arguments) }
+        return Self.report(texts: texts, pairs: pairs, predictions: predictions, labels: classifier.labels, truth: truth?.classIDs, model: modelName,
                            show: settings.split != nil ? settings.show : texts.count, notices: notices)
+    }
+
+    /// The split's labels are of another task than the model's outputs.
+    static func mismatch(_ config: ModelConfig, _ truth: Labels?, _ arguments: DirectiveArguments) -> Diagnostic {
+        arguments.problem("This model is \(config.problemType.rawValue), but the split's labels are \(truth?.task.rawValue ?? "none").", with: Settings.split,
+                          hint: "Predict with a model trained on this kind of data.")
     }
 
     static func report(texts: [String], pairs: [String?], predictions: [TextClassifier.Prediction], labels: [String], truth: [Int]?, model: String,
@@ -89,13 +110,7 @@ public struct PredictDirective: DirectiveHandler {
         let firstNumber = truth == nil ? 2 : 3
         blocks.append(.table(OutputTable(title: "Predictions of \(model)", columns: columns, rows: rows,
                                          numericColumns: Set(firstNumber..<columns.count))))
-        let charted = min(predictions.count, 8)
-        blocks.append(.chart(Chart(title: "Predicted probabilities" + (charted < predictions.count ? " (first \(charted) texts)" : ""),
-                                   kind: .bars(categories: (0..<charted).map { "\($0 + 1). " + Formatting.excerpt(shownTexts[$0], limit: 100) },
-                                               groups: labels.enumerated().map { label, name in
-                                                   Chart.BarGroup(name: name, values: predictions.prefix(charted).map { Double($0.probabilities[label]) })
-                                               }),
-                                   xLabel: "text", yLabel: "probability")))
+        blocks.append(PredictionReport.probabilityChart("Predicted probabilities", texts: shownTexts, predictions: predictions, labels: labels))
         if predictions.count > show {
             blocks.append(.text("Showing \(show) of \(predictions.count.grouped) predictions; all are in the JSON transcript."))
         }

@@ -60,11 +60,45 @@ public struct TokenizedDataset: Sendable {
     /// Token types per split, for sentence pairs (absent for single texts; a nil entry: all 0).
     public var typeIDs: [String: [[Int32]?]]
 
-    /// A split's rows as the Trainer takes them: ids, label and token types.
-    func examples(_ split: String, labels: [Int]) -> [LabelledSequence]? {
-        guard let ids = splits[split] else { return nil }
+    /// A split's rows as the Trainer takes them: ids, target (by the data's task, over `labelCount` labels) and token types.
+    func examples(_ split: String, labels: Labels, labelCount: Int) -> [LabelledSequence]? {
+        guard let ids = splits[split], labels.count == ids.count else { return nil }
         let types = typeIDs[split]
-        return ids.indices.map { LabelledSequence(ids: ids[$0], label: labels[$0], typeIDs: types?[$0]) }
+        let targets = labels.targets(labelCount: labelCount)
+        return ids.indices.map { LabelledSequence(ids: ids[$0], target: targets[$0], typeIDs: types?[$0]) }
+    }
+}
+
+extension Labels {
+    /// The class ids of single-label rows (nil for the other tasks).
+    var classIDs: [Int]? {
+        if case let .classes(values) = self { return values }
+        return nil
+    }
+
+    /// The engine's target of each row: a class id, a score, or 1 and 0 for each of `labelCount` labels.
+    func targets(labelCount: Int) -> [Target] {
+        switch self {
+        case let .classes(values): return values.map(Target.label)
+        case let .scores(values): return values.map { .score(Float($0)) }
+        case let .sets(values):
+            return values.map { row in
+                var hot = [Float](repeating: 0, count: labelCount)
+                for label in row where label < labelCount { hot[label] = 1 }
+                return .labels(hot)
+            }
+        }
+    }
+}
+
+extension LabelTask {
+    /// The engine's name for the task.
+    var problemType: ProblemType {
+        switch self {
+        case .singleLabelClassification: .singleLabelClassification
+        case .regression: .regression
+        case .multiLabelClassification: .multiLabelClassification
+        }
     }
 }
 

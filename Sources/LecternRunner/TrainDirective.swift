@@ -55,13 +55,15 @@ public struct TrainDirective: DirectiveHandler {
         let dataset = loaded.dataset
         let training = settings.training(notebookSeed: context.seed)
         let trainSplit = settings.trainSplit, evalSplit = settings.evalSplit
-        guard let trainRows = dataset[split: trainSplit], let trainExamples = tokenized.examples(trainSplit, labels: trainRows.labels) else {
+        let labelCount = dataset.labelNames.count
+        guard let trainRows = dataset[split: trainSplit],
+              let trainExamples = tokenized.examples(trainSplit, labels: trainRows.targets, labelCount: labelCount) else {
             throw arguments.problem("The dataset has no split `\(trainSplit)` to train on.", with: Settings.trainSplit,
                                     hint: "Its splits are " + dataset.splits.map { "`\($0.name)`" }.joined(separator: ", ") + ".")
         }
         var evalExamples: [LabelledSequence]?
         if training.evalStrategy != .no {
-            guard let evalRows = dataset[split: evalSplit], let examples = tokenized.examples(evalSplit, labels: evalRows.labels) else {
+            guard let evalRows = dataset[split: evalSplit], let examples = tokenized.examples(evalSplit, labels: evalRows.targets, labelCount: labelCount) else {
                 throw arguments.problem("The dataset has no split `\(evalSplit)` to evaluate on.", with: Settings.evalSplit,
                                         hint: "Its splits are " + dataset.splits.map { "`\($0.name)`" }.joined(separator: ", ") + ".")
             }
@@ -72,16 +74,27 @@ public struct TrainDirective: DirectiveHandler {
         let checkpoint: ModelCheckpoint
         do {
             folder = settings.model == nil ? tokenized.modelFolder : try ModelResolver.resolve(modelName, relativeTo: context.baseFolder)
-            checkpoint = try ModelCheckpoint(folder: folder, labels: dataset.labelNames, seed: UInt64(training.seed))
+            // A single-label head keeps the config it had (transformers infers its problem type); the other tasks are written down.
+            let task = dataset.task.problemType
+            checkpoint = try ModelCheckpoint(folder: folder, labels: dataset.labelNames, problemType: task == .singleLabelClassification ? nil : task,
+                                             seed: UInt64(training.seed))
             session.recordInput(kind: .model, name: modelName, path: folder, hashes: context.hashes)
         } catch {
             throw arguments.problem(error.statement, with: settings.model != nil ? ModelChoice.instead.name : Settings.trainSplit.name, hint: error.hint)
         }
 
-        let metricNames = settings.metrics, average = settings.average
+        let metricNames: [CellMetrics.Name]
+        switch CellMetrics.names(settings.metrics, given: settings.metricsGiven, task: dataset.task.problemType, average: settings.average) {
+        case let .success(names): metricNames = names
+        case let .failure(mismatch): throw arguments.problem(mismatch.message, with: mismatch.parameter)
+        }
+        if training.labelSmoothingFactor > 0, dataset.task != .singleLabelClassification {
+            throw arguments.problem("`label_smoothing_factor` smooths class labels; this data is \(dataset.task.rawValue).", with: "label_smoothing_factor")
+        }
+        let average = settings.average, threshold = settings.threshold
         try Self.requireWritable(training.outputDir, arguments: arguments)
-        let trainer = Trainer(parameters: checkpoint.parameters, arguments: training, tokenizerFolder: folder) { logits, labels, count in
-            CellMetrics.compute(logits: logits, labels: labels, labelCount: count, names: metricNames, average: average, zeroDivision: 0)
+        let trainer = Trainer(parameters: checkpoint.parameters, arguments: training, tokenizerFolder: folder) { logits, targets, outputs in
+            CellMetrics.compute(logits: logits, targets: targets, outputs: outputs, names: metricNames, average: average, zeroDivision: 0, threshold: threshold)
         }
         trainer.shouldStop = context.isInterrupted
         let (resumeFrom, resumeNotices) = try Self.resumeFolder(settings, outputDir: training.outputDir, context: context)

@@ -181,6 +181,36 @@ struct ExportTests {
         #expect(!script.contains("warmup_ratio") && !script.contains("early_stopping_patience=2,\n"))
     }
 
+    /// Regression and multi-label lessons become the Hugging Face code for their task: float or multi-hot labels,
+    /// the head's problem_type, their metrics, and the pipeline's output function.
+    @Test func regressionAndMultiLabelLessonsBecomeTheirTasksCode() throws {
+        let folder = ScratchFolder()
+        folder.write("scores.jsonl", "{\"text\": \"a\", \"label\": 1.5}\n")
+        folder.write("tags.csv", "text,label\na,x;y\n")
+        let lesson = { (load: String) in
+            "```load\n\(load)\n```\n\n```tokenize\nmodel: all-MiniLM-L6-v2\n```\n\n```train\nmax_steps: 2\n```\n\n```evaluate\n```\n\n```predict\ntext: A text.\n```\n"
+        }
+        folder.write("regression.md", lesson("dataset: ./scores.jsonl\nproblem_type: regression"))
+        folder.write("labels.md", lesson("dataset: ./tags.csv\nproblem_type: multi_label_classification\nlabel_delimiter: \";\""))
+        for name in ["regression", "labels"] {
+            let exported = try LecternProcess.run(["export", "\(name).md", "--python", "--out", "exported"], in: folder.path)
+            #expect(exported.status == 0, "\(exported.standardError)")
+        }
+        let regression = try #require(folder.read("exported/regression.py"))
+        for line in ["raw_datasets = raw_datasets.cast_column(\"label\", Value(\"float32\"))", "label_names = [\"LABEL_0\"]  # regression: one output",
+                     "problem_type=\"regression\")", "\"rmse\": mean_squared_error(labels, preds) ** 0.5", "\"spearman\": spearmanr(preds, labels)[0]",
+                     "top_k=None, function_to_apply=\"none\")"] {
+            #expect(regression.contains(line), "regression: missing \(line)")
+        }
+        let labels = try #require(folder.read("exported/labels.py"))
+        for line in ["str(value).split(\";\")", "raw_datasets = raw_datasets.cast_column(\"label\", Sequence(Value(\"float32\")))",
+                     "problem_type=\"multi_label_classification\")", "preds = (1 / (1 + np.exp(-pred.predictions)) >= 0.5).astype(int)",
+                     "top_k=None, function_to_apply=\"sigmoid\")"] {
+            #expect(labels.contains(line), "multi-label: missing \(line)")
+        }
+        #expect(!labels.contains("confusion_matrix(output"))
+    }
+
     /// Sentence pairs: the second column is renamed `text_pair` and passed to the tokenizer with the
     /// notebook's truncation strategy; AG News pairs come from the CSV release's title and description.
     @Test func sentencePairsBecomeTheTokenizersSecondText() throws {

@@ -160,3 +160,58 @@ struct DatasetLoaderTests {
         #expect(dataset[split: "train"]!.texts.contains { $0.contains("£15.8m") })
     }
 }
+
+/// Regression and multi-label label columns in CSV and JSON Lines, as `load`'s `problem_type` reads them.
+struct TaskLabelTests {
+    let folder = ScratchFolder()
+
+    @Test func regressionScoresFromCSVAndJSONLines() throws {
+        let csv = folder.write("scores.csv", "text,label\nfine day,4.5\nawful,0\nso so,2.25\n")
+        let fromCSV = try DatasetLoader.load(at: csv, options: LoadOptions(task: .regression))
+        #expect(fromCSV.task == .regression && fromCSV.labelNames == ["LABEL_0"])
+        #expect(fromCSV.splits[0].targets == .scores([4.5, 0, 2.25]))
+        let jsonl = folder.write("scores.jsonl", "{\"text\": \"a\", \"label\": 0.125}\n{\"text\": \"b\", \"label\": 3}\n{\"text\": \"c\", \"label\": \"1.5\"}\n")
+        #expect(try DatasetLoader.load(at: jsonl, options: LoadOptions(task: .regression)).splits[0].targets == .scores([0.125, 3, 1.5]))
+    }
+
+    @Test func aLabelThatIsNotANumberNamesItsLine() {
+        let csv = folder.write("scores.csv", "text,label\nfine,4.5\nbad,high\n")
+        #expect(throws: DataError("The label `high` is not a number; regression needs a number per text.", file: csv, line: 3,
+                                  hint: "Check `label_column`, or drop `problem_type: regression` for class labels.")) {
+            _ = try DatasetLoader.load(at: csv, options: LoadOptions(task: .regression))
+        }
+    }
+
+    @Test func multiLabelListsOfNamesIdsOrDelimitedFields() throws {
+        let names = folder.write("names.jsonl", "{\"text\": \"a\", \"label\": [\"joy\", \"anger\"]}\n{\"text\": \"b\", \"label\": []}\n{\"text\": \"c\", \"label\": [\"surprise\"]}\n")
+        let read = try DatasetLoader.load(at: names, options: LoadOptions(task: .multiLabelClassification))
+        #expect(read.labelNames == ["anger", "joy", "surprise"])
+        #expect(read.splits[0].targets == .sets([[0, 1], [], [2]]))
+        #expect(read.splits[0].classCounts(labelCount: 3) == [1, 1, 1])
+        let ids = folder.write("ids.jsonl", "{\"text\": \"a\", \"label\": [2, 0]}\n{\"text\": \"b\", \"label\": [1]}\n")
+        let fromIDs = try DatasetLoader.load(at: ids, options: LoadOptions(task: .multiLabelClassification))
+        #expect(fromIDs.labelNames == ["0", "1", "2"] && fromIDs.splits[0].targets == .sets([[0, 2], [1]]))
+        let csv = folder.write("tags.csv", "text,label\nx,sport|news\ny,\nz, news \n")
+        let delimited = try DatasetLoader.load(at: csv, options: LoadOptions(task: .multiLabelClassification, labelDelimiter: "|"))
+        #expect(delimited.labelNames == ["news", "sport"] && delimited.splits[0].targets == .sets([[0, 1], [], [0]]))
+    }
+
+    @Test func aListWhereOneClassIsExpectedIsRefused() {
+        let jsonl = folder.write("lists.jsonl", "{\"text\": \"a\", \"label\": \"joy\"}\n{\"text\": \"b\", \"label\": [\"joy\"]}\n")
+        #expect(throws: DataError.self) { _ = try DatasetLoader.load(at: jsonl) }
+    }
+
+    @Test func splitsAndSlicesCarryTheLabels() throws {
+        let jsonl = folder.write("scores.jsonl", (0..<10).map { "{\"text\": \"t\($0)\", \"label\": \(Double($0) / 2)}" }.joined(separator: "\n") + "\n")
+        let dataset = try DatasetLoader.load(at: jsonl, options: LoadOptions(task: .regression))
+        #expect(try SplitExpression("train[2:4]").select(from: dataset).targets == .scores([1, 1.5]))
+        let (train, test) = try TrainTestSplit(testSize: .count(3), seed: 42).indices(count: 10)
+        #expect(dataset.splits[0].select(test).targets == .scores(test.map { Double($0) / 2 }) && train.count == 7)
+    }
+
+    @Test func theAGNewsReleaseHasOneClassPerText() throws {
+        let root = folder.write("ag/classes.txt", "World\nSports\n")
+        _ = folder.write("ag/train.csv", "\"1\",\"t\",\"d\"\n")
+        #expect(throws: DataError.self) { _ = try DatasetLoader.load(at: (root as NSString).deletingLastPathComponent, options: LoadOptions(task: .regression)) }
+    }
+}

@@ -4,7 +4,8 @@ import Testing
 
 /// The backward pass against central finite differences of the loss, on a tiny random model of each family.
 struct GradientCheckTests {
-    static func tinyModel(dropout: TrainingModel.Dropout, activation: ModelConfig.Activation = .gelu, family: ModelFamily = .bert) -> TrainingModel {
+    static func tinyModel(dropout: TrainingModel.Dropout, activation: ModelConfig.Activation = .gelu, family: ModelFamily = .bert,
+                          labels: [String] = ["a", "b", "c"], labelSmoothing: Double = 0) -> TrainingModel {
         var config = ModelConfig()
         config.family = family
         if family == .roberta { config.positionOffset = 2 }
@@ -16,7 +17,7 @@ struct GradientCheckTests {
         config.maxPositionEmbeddings = 16
         config.hiddenAct = activation
         config.layerNormEps = 1e-5
-        config.id2label = ["a", "b", "c"]
+        config.id2label = labels
         let parameters = ModelParameters(config: config)
         var generator = SplitMix64(seed: 7)
         for tensor in parameters.tensors {
@@ -24,7 +25,7 @@ struct GradientCheckTests {
             let isNormWeight = tensor.isDecayExempt && tensor.name.hasSuffix(".weight")
             for index in values.indices { values[index] = (isNormWeight ? 1 : 0) + 0.5 * generator.normal() }
         }
-        return TrainingModel(parameters: parameters, dropout: dropout, seed: 3)
+        return TrainingModel(parameters: parameters, dropout: dropout, seed: 3, labelSmoothing: labelSmoothing)
     }
 
     static let batch = TokenBatch([[1, 5, 7, 2], [1, 9, 3, 11, 4, 2], [1, 2]])
@@ -36,10 +37,11 @@ struct GradientCheckTests {
     ///     model too: its loss curves enough that a step of 1e-2 errs by 4e-4 on small gradients.
     ///   - floor: the smallest denominator of the relative error, above float32's rounding noise in
     ///     `(plus − minus) / 2·step`, for gradients that are zero in exact arithmetic.
-    func check(_ model: TrainingModel, step: Float = 1e-2, floor: Float = 1e-2, batch: TokenBatch = Self.batch) throws {
+    func check(_ model: TrainingModel, step: Float = 1e-2, floor: Float = 1e-2, batch: TokenBatch = Self.batch,
+               targets: [Target] = Self.labels.map(Target.label)) throws {
         model.zeroGradients()
         model.reseedDropout(11)
-        _ = try model.forward(batch, labels: Self.labels)
+        _ = try model.forward(batch, targets: targets)
         model.backward()
         let parameters = model.parameters
         var checked = 0, worst: Float = 0
@@ -58,10 +60,10 @@ struct GradientCheckTests {
                 let original = parameters.storage[position]
                 parameters.storage[position] = original + step
                 model.reseedDropout(11)
-                let plus = try model.forward(batch, labels: Self.labels).loss
+                let plus = try model.forward(batch, targets: targets).loss
                 parameters.storage[position] = original - step
                 model.reseedDropout(11)
-                let minus = try model.forward(batch, labels: Self.labels).loss
+                let minus = try model.forward(batch, targets: targets).loss
                 parameters.storage[position] = original
                 let numeric = (plus - minus) / (2 * step)
                 let analytic = model.gradients[position]
@@ -73,6 +75,19 @@ struct GradientCheckTests {
         }
         #expect(checked > 80)
         #expect(worst < 2e-2)
+    }
+
+    /// The other losses: mean squared error of one output, binary cross-entropy of label sets, and label smoothing.
+    @Test func regressionGradientsMatchFiniteDifferences() throws {
+        try check(Self.tinyModel(dropout: .off, labels: ["LABEL_0"]), targets: [.score(0.5), .score(-1.25), .score(2)])
+    }
+
+    @Test func multiLabelGradientsMatchFiniteDifferences() throws {
+        try check(Self.tinyModel(dropout: .off), targets: [.labels([1, 0, 1]), .labels([0, 0, 0]), .labels([0, 1, 0])])
+    }
+
+    @Test func labelSmoothingGradientsMatchFiniteDifferences() throws {
+        try check(Self.tinyModel(dropout: .off, labelSmoothing: 0.2))
     }
 
     @Test func gradientsMatchFiniteDifferencesWithoutDropout() throws {

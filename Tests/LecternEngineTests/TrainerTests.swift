@@ -16,8 +16,8 @@ struct TrainerTests {
         }
     }
 
-    static func accuracy(_ logits: [Float], _ labels: [Int], _ count: Int) -> [(String, Double)] {
-        [("accuracy", ClassificationMetrics(logits: logits, truth: labels, labelCount: count).accuracy)]
+    static func accuracy(_ logits: [Float], _ targets: [Target], _ count: Int) -> [(String, Double)] {
+        [("accuracy", ClassificationMetrics(logits: logits, targets: targets, labelCount: count).accuracy)]
     }
 
     @Test func logsEvaluatesSavesAndLoadsTheBestModel() throws {

@@ -19,7 +19,7 @@ struct DirectiveReferenceTests {
         let table = DirectiveReference.table(EvaluateDirective.schema)
         let rows = table.split(separator: "\n").dropFirst(2)
         #expect(rows.count == EvaluateDirective.Settings.parameters.count)
-        #expect(rows.contains { $0.hasPrefix("| `average` | `micro`, `macro`, `weighted`, `none` | `micro` |") })
+        #expect(rows.contains { $0.hasPrefix("| `average` | `micro`, `macro`, `weighted`, `samples`, `none` | `micro` |") })
         #expect(rows.contains { $0.hasPrefix("| `model` | text | — |") })
     }
 
@@ -31,7 +31,7 @@ struct DirectiveReferenceTests {
         guard case let .directive(cell) = notebook.cells[0], case let .success(body) = cell.body else { Issue.record("no cell"); return }
         let settings = EvaluateDirective.Settings(try EvaluateDirective.schema.validate(body, directiveLocation: cell.location(in: path)))
         #expect(settings.split == "validation" && settings.average == .none && settings.zeroDivision == 1)
-        #expect(settings.metrics == CellMetrics.Name.allCases && settings.batchSize == 8 && settings.model == nil)
+        #expect(settings.metrics == CellMetrics.classification && settings.batchSize == 8 && settings.model == nil)
         #expect(settings.precision.requested)
         // What bf16 adds to the run header and the cache key comes from the cell's settings.
         #expect(EvaluateDirective.runHeader(settings).map(\.label) == ["Precision"])

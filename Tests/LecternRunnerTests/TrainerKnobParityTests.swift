@@ -22,6 +22,26 @@ struct TrainerKnobParityTests {
         let name: String
         let arguments: [String: JSONScalar]
         let log_history: [[String: Double]]
+        /// Another task than single-label classification, with its targets per split.
+        let task: String?
+        let targets: [String: [TargetValue]]?
+    }
+
+    /// A regression score or a multi-label row of 1.0/0.0.
+    enum TargetValue: Decodable, Sendable {
+        case score(Float), labels([Float])
+
+        init(from decoder: Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let score = try? container.decode(Float.self) { self = .score(score) } else { self = .labels(try container.decode([Float].self)) }
+        }
+
+        var target: Target {
+            switch self {
+            case let .score(value): .score(value)
+            case let .labels(values): .labels(values)
+            }
+        }
     }
 
     /// A scalar or a mapping of scalars, as TrainingArguments' values in the fixture.
@@ -57,7 +77,7 @@ struct TrainerKnobParityTests {
         return try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
     }()
 
-    static let model = repositoryRoot.appendingPathComponent("Tests/LecternEngineTests/Fixtures/tiny-bert-classifier").path
+    static let fixtures = repositoryRoot.appendingPathComponent("Tests/LecternEngineTests/Fixtures").path
 
     /// The case's arguments as the lines of a `train` cell, validated and read as the cell's settings.
     static func settings(_ case_: Case, output: String) throws -> TrainDirective.Settings {
@@ -82,14 +102,24 @@ struct TrainerKnobParityTests {
     static func log(of case_: Case, interruptAt: Int? = nil) throws -> [[String: Double]] {
         let output = ScratchFolder()
         let training = try settings(case_, output: output.path).training(notebookSeed: 42)
-        let checkpoint = try ModelCheckpoint(folder: model)
+        let task = case_.task.flatMap(ProblemType.init(rawValue:)) ?? .singleLabelClassification
+        let model = fixtures + (task == .regression ? "/tiny-bert-regressor" : "/tiny-bert-classifier")
+        let checkpoint = try ModelCheckpoint(folder: model, problemType: task)
+        #expect(checkpoint.parameters.config.problemType == task)
+        // The metrics the reference computed: accuracy; for regression MSE and Pearson's r; subset accuracy for label sets.
+        let names: [CellMetrics.Name] = task == .regression ? [.mse, .pearson] : [.accuracy]
         func trainer() -> Trainer {
-            Trainer(parameters: checkpoint.parameters, arguments: training, tokenizerFolder: model) { logits, labels, count in
-                [("accuracy", ClassificationMetrics(logits: logits, truth: labels, labelCount: count).accuracy)]
+            Trainer(parameters: checkpoint.parameters, arguments: training, tokenizerFolder: model) { logits, targets, outputs in
+                CellMetrics.compute(logits: logits, targets: targets, outputs: outputs, names: names, average: .micro, zeroDivision: 0)
             }
         }
-        let train = fixture.train.map { LabelledSequence(ids: $0.ids, label: $0.label) }
-        let eval = training.evalStrategy == .no ? nil : fixture.eval.map { LabelledSequence(ids: $0.ids, label: $0.label) }
+        func examples(_ rows: [Example], _ split: String) -> [LabelledSequence] {
+            rows.enumerated().map { index, row in
+                LabelledSequence(ids: row.ids, target: case_.targets?[split]?[index].target ?? .label(row.label))
+            }
+        }
+        let train = examples(fixture.train, "train")
+        let eval = training.evalStrategy == .no ? nil : examples(fixture.eval, "eval")
         let finished = trainer()
         try withBLASThreadsHeld {
             if let interruptAt {
@@ -132,7 +162,8 @@ struct TrainerKnobParityTests {
         for (index, (mine, theirs)) in zip(lectern, expected).enumerated() {
             #expect(mine["step"] == theirs["step"], "\(name) entry \(index): step")
             #expect(Self.close(mine["epoch"], theirs["epoch"], relative: 1e-9), "\(name) entry \(index): epoch \(mine["epoch"] ?? .nan) vs \(theirs["epoch"] ?? .nan)")
-            for (key, tolerance) in [("loss", 2e-4), ("grad_norm", 2e-4), ("learning_rate", 1e-6), ("eval_loss", 2e-4), ("eval_accuracy", 1e-9), ("train_loss", 2e-4)]
+            for (key, tolerance) in [("loss", 2e-4), ("grad_norm", 2e-4), ("learning_rate", 1e-6), ("eval_loss", 2e-4), ("eval_accuracy", 1e-9),
+                                     ("eval_mse", 2e-4), ("eval_pearson", 1e-4), ("train_loss", 2e-4)]
                 where theirs[key] != nil {
                 #expect(Self.close(mine[key], theirs[key], relative: tolerance), "\(name) entry \(index): \(key) \(mine[key] ?? .nan) vs \(theirs[key]!)")
             }

@@ -7,18 +7,27 @@ training set in dataset order (a SequentialSampler, as Lectern's `shuffle: false
 step: for each case of TrainingArguments (schedules with their kwargs, AdamW's betas and epsilon,
 gradient accumulation, label smoothing, early stopping), the token ids, the labels and the whole
 log_history. TrainerKnobParityTests runs Lectern's Trainer on the same ids and compares every entry.
+
+Two cases train other tasks: `regression` (a score per text, on Fixtures/tiny-bert-regressor, which
+this script saves: the tiny BERT with a one-output head drawn by transformers, problem_type
+regression) and `multi_label` (label sets as 1.0/0.0 per label, problem_type
+multi_label_classification), with their targets in the case.
 """
 import json
 import pathlib
 import tempfile
 
+import numpy as np
+
 import torch
 from torch.utils.data import SequentialSampler
+from scipy.stats import pearsonr
 from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, EarlyStoppingCallback,
                           Trainer, TrainingArguments)
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "LecternEngineTests" / "Fixtures"
 MODEL = FIXTURES / "tiny-bert-classifier"
+REGRESSOR = FIXTURES / "tiny-bert-regressor"
 WORDS = ["world", "sports", "business", "technology"]
 
 BASE = {"learning_rate": 1e-3, "weight_decay": 0.01, "num_train_epochs": 2, "per_device_train_batch_size": 4,
@@ -37,6 +46,8 @@ CASES = {
     "gradient_accumulation": {"gradient_accumulation_steps": 2, "logging_steps": 1},
     "gradient_accumulation_uneven": {"gradient_accumulation_steps": 4, "num_train_epochs": 2},
     "label_smoothing": {"label_smoothing_factor": 0.1, "eval_strategy": "epoch"},
+    "regression": {"eval_strategy": "epoch", "task": "regression"},
+    "multi_label": {"eval_strategy": "epoch", "task": "multi_label_classification"},
     "early_stopping": {"eval_strategy": "steps", "eval_steps": 1, "save_strategy": "steps", "save_steps": 1, "num_train_epochs": 6,
                        "load_best_model_at_end": True, "metric_for_best_model": "accuracy", "learning_rate": 3e-3,
                        "early_stopping_patience": 2, "early_stopping_threshold": 0.0},
@@ -61,12 +72,57 @@ def accuracy(prediction):
     return {"accuracy": float((prediction.predictions.argmax(-1) == prediction.label_ids).mean())}
 
 
+def regression_metrics(prediction):
+    predictions, truth = prediction.predictions.reshape(-1), prediction.label_ids
+    return {"mse": float(((predictions - truth) ** 2).mean()), "pearson": float(pearsonr(predictions, truth)[0])}
+
+
+def subset_accuracy(prediction):
+    predicted = 1 / (1 + np.exp(-prediction.predictions)) >= 0.5
+    return {"accuracy": float((predicted == (prediction.label_ids >= 0.5)).all(axis=1).mean())}
+
+
+def score(row, index):
+    """A regression target: the class, stretched, plus a little of the row's position."""
+    return row["labels"] * 0.75 + (index % 5) * 0.1
+
+
+def label_set(row, index):
+    """A multi-label target: the class, and for every third row the next class too."""
+    hot = [0.0] * len(WORDS)
+    hot[row["labels"]] = 1.0
+    if index % 3 == 0:
+        hot[(row["labels"] + 1) % len(WORDS)] = 1.0
+    return hot
+
+
+def with_targets(rows, task):
+    if task == "regression":
+        return [dict(row, labels=score(row, index)) for index, row in enumerate(rows)]
+    if task == "multi_label_classification":
+        return [dict(row, labels=label_set(row, index)) for index, row in enumerate(rows)]
+    return rows
+
+
+def save_regressor(tokenizer):
+    torch.manual_seed(0)
+    model = AutoModelForSequenceClassification.from_pretrained(MODEL, num_labels=1, problem_type="regression", ignore_mismatched_sizes=True,
+                                                               id2label={0: "LABEL_0"}, label2id={"LABEL_0": 0})
+    model.save_pretrained(REGRESSOR)
+    tokenizer.save_pretrained(REGRESSOR)
+
+
 def run(name, overrides, train, evaluation, tokenizer):
     arguments = dict(BASE, **overrides)
     patience = arguments.pop("early_stopping_patience", None)
     threshold = arguments.pop("early_stopping_threshold", 0.0)
+    task = arguments.pop("task", "single_label_classification")
+    train, evaluation = with_targets(train, task), with_targets(evaluation, task)
     torch.manual_seed(0)
-    model = AutoModelForSequenceClassification.from_pretrained(MODEL)
+    if task == "regression":
+        model = AutoModelForSequenceClassification.from_pretrained(REGRESSOR)
+    else:
+        model = AutoModelForSequenceClassification.from_pretrained(MODEL, problem_type=task)
     for module in model.modules():
         if isinstance(module, torch.nn.Dropout):
             module.p = 0.0
@@ -75,15 +131,21 @@ def run(name, overrides, train, evaluation, tokenizer):
                                                use_cpu=True, disable_tqdm=True, **arguments)
         trainer = InOrderTrainer(model=model, args=training_arguments, train_dataset=train,
                                  eval_dataset=evaluation if training_arguments.eval_strategy != "no" else None,
-                                 compute_metrics=accuracy, data_collator=DataCollatorWithPadding(tokenizer),
+                                 compute_metrics={"regression": regression_metrics, "multi_label_classification": subset_accuracy}.get(task, accuracy),
+                                 data_collator=DataCollatorWithPadding(tokenizer),
                                  callbacks=[EarlyStoppingCallback(patience, threshold)] if patience is not None else [])
         trainer.train()
         history = trainer.state.log_history
-    return {"name": name, "arguments": dict(BASE, **overrides), "log_history": history}
+    case = {"name": name, "arguments": {k: v for k, v in dict(BASE, **overrides).items() if k != "task"}, "log_history": history}
+    if task != "single_label_classification":
+        case["task"] = task
+        case["targets"] = {"train": [row["labels"] for row in train], "eval": [row["labels"] for row in evaluation]}
+    return case
 
 
 def main():
     tokenizer = AutoTokenizer.from_pretrained(MODEL)
+    save_regressor(tokenizer)
     train, evaluation = examples(tokenizer, 24, 0), examples(tokenizer, 8, 100)
     cases = [run(name, overrides, train, evaluation, tokenizer) for name, overrides in CASES.items()]
     fixture = {"train": [{"ids": row["input_ids"], "label": row["labels"]} for row in train],

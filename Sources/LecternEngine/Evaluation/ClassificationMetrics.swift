@@ -23,6 +23,12 @@ public struct ClassificationMetrics: Sendable {
         self.init(truth: truth, predictions: Self.predictions(logits: logits, labelCount: labelCount), labelCount: labelCount)
     }
 
+    /// The metrics of single-label targets (`Target.label`; any other kind counts as class 0).
+    public init(logits: [Float], targets: [Target], labelCount: Int) {
+        self.init(logits: logits, truth: targets.map { target in if case let .label(label) = target { return label } else { return 0 } },
+                  labelCount: labelCount)
+    }
+
     /// The most probable label of each row of logits (the first one on a tie, as numpy's argmax).
     public static func predictions(logits: [Float], labelCount: Int) -> [Int] {
         stride(from: 0, to: logits.count, by: labelCount).map { start in

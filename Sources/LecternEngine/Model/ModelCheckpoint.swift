@@ -15,10 +15,12 @@ public struct ModelCheckpoint: Sendable {
 
     /// - Parameters:
     ///   - labels: label names for the classifier; nil keeps the checkpoint's (config.json's id2label).
+    ///   - problemType: the task the head is trained for, written into its config (`problem_type`); nil keeps the checkpoint's.
     ///   - seed: seeds the initialisation of weights the checkpoint lacks.
-    public init(folder: String, labels: [String]? = nil, seed: UInt64 = 42) throws(ModelError) {
+    public init(folder: String, labels: [String]? = nil, problemType: ProblemType? = nil, seed: UInt64 = 42) throws(ModelError) {
         self.folder = folder
         var config = try ModelConfig(contentsOf: (folder as NSString).appendingPathComponent("config.json"))
+        if let problemType { config.declaredProblemType = problemType }
         let file = try ModelWeights.open(folder: folder)
         let weightsPath = file.path
         let weightsName = (weightsPath as NSString).lastPathComponent

@@ -34,10 +34,15 @@ public struct ModelConfig: Sendable, Equatable {
     public var id2label: [String] = ["LABEL_0", "LABEL_1"]
     /// Whether config.json named its labels (a fine-tuned classifier), or they are defaults.
     public var hasLabelNames = false
+    /// config.json's `problem_type`; nil when it names none (`problemType` then infers it as transformers does).
+    public var declaredProblemType: ProblemType?
     /// The original JSON, kept so that a saved config carries every key it came with.
     public var json: [String: JSONScalar] = [:]
 
     public var numLabels: Int { id2label.count }
+    /// The task the outputs serve: the declared one, else regression for a single output and
+    /// single-label classification otherwise (transformers' inference from `num_labels`).
+    public var problemType: ProblemType { declaredProblemType ?? (numLabels == 1 ? .regression : .singleLabelClassification) }
     /// The longest sequence the position table holds, special tokens included.
     public var maxSequenceLength: Int { maxPositionEmbeddings - positionOffset }
     public var headSize: Int { hiddenSize / numAttentionHeads }
@@ -99,6 +104,12 @@ public struct ModelConfig: Sendable, Equatable {
             hasLabelNames = !id2label.enumerated().allSatisfy { $0.element == "LABEL_\($0.offset)" }
         } else if let count = object["num_labels"] as? Int, count > 0 {
             id2label = (0..<count).map { "LABEL_\($0)" }
+        }
+        if let declared = object["problem_type"], !(declared is NSNull) {
+            guard let name = declared as? String, let type = ProblemType(rawValue: name) else {
+                throw ModelError("`problem_type` must be one of " + ProblemType.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ") + ".", file: file)
+            }
+            declaredProblemType = type
         }
         json = object.compactMapValues(JSONScalar.init)
     }

@@ -43,9 +43,9 @@ enum ClassificationHead {
         addBias(logits, p.pointer(p.classifierBias), rows: sequences, columns: labelCount)
     }
 
-    /// Fills `saved` from the last hidden state; returns the mean cross-entropy of `labels`, with
-    /// `smoothing` as transformers' `LabelSmoother` (1 − ε of the label's loss plus ε of the mean over all classes).
-    static func forward(lastHidden: UnsafePointer<Float>, batch: TokenBatch, labels: [Int], parameters p: ModelParameters,
+    /// Fills `saved` from the last hidden state; returns the batch's mean loss for `targets` (`HeadLoss`:
+    /// cross-entropy with `smoothing` as transformers' `LabelSmoother`, MSE, or binary cross-entropy).
+    static func forward(lastHidden: UnsafePointer<Float>, batch: TokenBatch, targets: [Target], parameters p: ModelParameters,
                         saved a: TrainingActivations.Head, dropout: Dropout, generator: inout DropoutGenerator, precision: MatrixPrecision,
                         smoothing: Double = 0) -> Double {
         let config = p.config, h = config.hiddenSize, sequences = batch.count, labelCount = config.numLabels
@@ -61,40 +61,17 @@ enum ClassificationHead {
             applyMask(a.denseDropped, a.denseMask, count: sequences * h)
         }
         classify(a.denseDropped, sequences: sequences, parameters: p, precision: precision, logits: a.logits)
-        var loss: Double = 0
-        for sequence in 0..<sequences {
-            let row = a.logits + sequence * labelCount
-            let probabilities = a.probabilities + sequence * labelCount
-            let largest = (0..<labelCount).map { row[$0] }.max()!
-            var sum: Double = 0
-            for label in 0..<labelCount { sum += Foundation.exp(Double(row[label] - largest)) }
-            for label in 0..<labelCount { probabilities[label] = Float(Foundation.exp(Double(row[label] - largest)) / sum) }
-            let logSum = Foundation.log(sum) + Double(largest)
-            if smoothing == 0 {
-                loss += logSum - Double(row[labels[sequence]])
-            } else {
-                let overClasses = (0..<labelCount).reduce(0) { $0 + logSum - Double(row[$1]) } / Double(labelCount)
-                loss += (1 - smoothing) * (logSum - Double(row[labels[sequence]])) + smoothing * overClasses
-            }
-        }
-        return loss / Double(sequences)
+        return HeadLoss.forward(logits: a.logits, targets: targets, outputs: labelCount, smoothing: smoothing, activations: a.probabilities)
     }
 
     /// Adds the head's parameter gradients into `g` and writes ∂loss/∂(last hidden state) into
     /// `hiddenGradient` (zero but for each sequence's first token).
-    static func backward(hiddenGradient: UnsafeMutablePointer<Float>, batch: TokenBatch, labels: [Int], parameters p: ModelParameters,
+    static func backward(hiddenGradient: UnsafeMutablePointer<Float>, batch: TokenBatch, targets: [Target], parameters p: ModelParameters,
                          gradients g: UnsafeMutablePointer<Float>, saved a: TrainingActivations.Head, scratch: TrainingActivations.Gradients,
                          dropout: Dropout, precision: MatrixPrecision, smoothing: Double = 0) {
         let config = p.config, h = config.hiddenSize, sequences = batch.count, labelCount = config.numLabels
-        // Cross-entropy (mean over the batch) → logits: probabilities minus the target, which smoothing
-        // spreads as ε/K over every class (with ε = 0 the target is the label's 1 exactly).
-        let spread = Float(smoothing) / Float(labelCount), hit = 1 - Float(smoothing) + spread
-        for sequence in 0..<sequences {
-            for label in 0..<labelCount {
-                let index = sequence * labelCount + label
-                scratch.logits[index] = (a.probabilities[index] - (label == labels[sequence] ? hit : spread)) / Float(sequences)
-            }
-        }
+        HeadLoss.backward(targets: targets, outputs: labelCount, smoothing: smoothing, logits: a.logits, activations: a.probabilities,
+                          gradient: scratch.logits)
         precision.linearBackward(outputGradient: scratch.logits, input: a.denseDropped, weight: p.pointer(p.classifierWeight), rows: sequences,
                                  inFeatures: h, outFeatures: labelCount, weightGradient: g + p.classifierWeight, biasGradient: g + p.classifierBias,
                                  inputGradient: scratch.dense)

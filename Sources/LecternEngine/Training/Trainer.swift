@@ -1,17 +1,22 @@
 import Foundation
 import LecternFiles
 
-/// One training or evaluation example: token ids ([CLS] … [SEP]) and a label id.
+/// One training or evaluation example: token ids ([CLS] … [SEP]) and what it should be predicted as.
 public struct LabelledSequence: Sendable, Equatable {
     public var ids: [Int32]
-    public var label: Int
+    public var target: Target
     /// The token types of a sentence pair; nil when all are 0.
     public var typeIDs: [Int32]?
 
-    public init(ids: [Int32], label: Int, typeIDs: [Int32]? = nil) {
+    public init(ids: [Int32], target: Target, typeIDs: [Int32]? = nil) {
         self.ids = ids
-        self.label = label
+        self.target = target
         self.typeIDs = typeIDs
+    }
+
+    /// A single-label classification example.
+    public init(ids: [Int32], label: Int, typeIDs: [Int32]? = nil) {
+        self.init(ids: ids, target: .label(label), typeIDs: typeIDs)
     }
 }
 
@@ -30,7 +35,8 @@ extension TokenBatch {
 /// `epoch` (fractional), `step`; evaluation entries `eval_loss`, `eval_<metric>`, `eval_runtime`,
 /// `eval_samples_per_second`, `eval_steps_per_second`.
 public final class Trainer: @unchecked Sendable {
-    public typealias Metrics = (_ logits: [Float], _ labels: [Int], _ labelCount: Int) -> [(String, Double)]
+    /// The metrics of an evaluation: the logits (`[examples, outputs]`), the targets, the number of outputs.
+    public typealias Metrics = (_ logits: [Float], _ targets: [Target], _ outputs: Int) -> [(String, Double)]
 
     public let arguments: TrainingArguments
     public let model: TrainingModel
@@ -200,7 +206,7 @@ public final class Trainer: @unchecked Sendable {
         for (index, rows) in batches.enumerated() {
             // The dropout masks of a step's first batch are those Lectern has always drawn for that step.
             model.reseedDropout(UInt64(arguments.seed) &* 0x9E37_79B9 &+ UInt64(globalStep) &+ UInt64(index) << 40)
-            let batchLoss = try model.forward(TokenBatch(examples: rows), labels: rows.map(\.label)).loss
+            let batchLoss = try model.forward(TokenBatch(examples: rows), targets: rows.map(\.target)).loss
             guard batchLoss.isFinite else {
                 throw Failure(description: "The loss became \(batchLoss.isNaN ? "NaN" : "infinite") at step \(globalStep + 1)"
                     + (lastFiniteLoss.map { "; the last finite loss was \(String(format: "%.6g", $0))" } ?? "")

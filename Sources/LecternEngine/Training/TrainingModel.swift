@@ -40,7 +40,7 @@ public final class TrainingModel: @unchecked Sendable {
     private var batch = TokenBatch([])
     /// The batch's rows of the position table, from the forward pass, for the backward pass.
     private var positions: [Int] = []
-    private var labels: [Int] = []
+    private var targets: [Target] = []
     private var generator: DropoutGenerator
 
     public init(parameters: ModelParameters, dropout: Dropout? = nil, seed: UInt64 = 42, precision: MatrixPrecision = .float32,
@@ -78,19 +78,25 @@ public final class TrainingModel: @unchecked Sendable {
         generator = DropoutGenerator(seed: seed)
     }
 
-    /// Forward pass in training mode; returns the mean cross-entropy loss over the batch and the logits.
+    /// Forward pass in training mode for a single-label classification batch: `forward(_:targets:)` with class ids.
     public func forward(_ batch: TokenBatch, labels: [Int]) throws(ModelError) -> (loss: Float, logits: [Float]) {
+        try forward(batch, targets: labels.map(Target.label))
+    }
+
+    /// Forward pass in training mode; returns the batch's mean loss (by the targets' problem type:
+    /// `HeadLoss`) and the logits.
+    public func forward(_ batch: TokenBatch, targets: [Target]) throws(ModelError) -> (loss: Float, logits: [Float]) {
         let config = self.config
         guard batch.longest <= config.maxSequenceLength else {
             throw ModelError("A sequence of \(batch.longest) tokens is longer than the model's \(config.maxSequenceLength) positions.",
                              file: "config.json", hint: "Truncate the texts (truncation: true).")
         }
-        guard labels.count == batch.count, labels.allSatisfy({ $0 >= 0 && $0 < config.numLabels }) else {
-            throw ModelError("The labels do not fit the model's \(config.numLabels) classes.", file: "config.json")
+        guard targets.count == batch.count, Target.fit(targets, outputs: config.numLabels) else {
+            throw ModelError("The labels do not fit the model's \(config.numLabels) outputs.", file: "config.json")
         }
         try config.checkTokenTypes(batch)
         self.batch = batch
-        self.labels = labels
+        self.targets = targets
         let h = config.hiddenSize, n = batch.tokenCount, heads = config.numAttentionHeads
         activations.reserve(tokens: n, hidden: h, intermediate: config.intermediateSize, layers: config.numHiddenLayers,
                             attention: heads * batch.attentionArea, sequences: batch.count, labels: config.numLabels)
@@ -114,7 +120,7 @@ public final class TrainingModel: @unchecked Sendable {
             encoderLayerForward(output: a.hidden[index + 1], input: a.hidden[index], layer: layer, parameters: p, buffers: buffers, batch: batch,
                                 precision: precision)
         }
-        let loss = ClassificationHead.forward(lastHidden: a.hidden[config.numHiddenLayers], batch: batch, labels: labels, parameters: p,
+        let loss = ClassificationHead.forward(lastHidden: a.hidden[config.numHiddenLayers], batch: batch, targets: targets, parameters: p,
                                               saved: a.head, dropout: headDropout, generator: &generator, precision: precision,
                                               smoothing: labelSmoothing)
         return (Float(loss), Array(UnsafeBufferPointer(start: a.head.logits, count: batch.count * config.numLabels)))
@@ -124,7 +130,7 @@ public final class TrainingModel: @unchecked Sendable {
     public func backward() {
         let p = parameters, a = activations, g = gradients.baseAddress!, scratch: TrainingActivations.Gradients = a.gradients, hiddenGradient = scratch.hidden
         let h = config.hiddenSize, n = batch.tokenCount
-        ClassificationHead.backward(hiddenGradient: hiddenGradient, batch: batch, labels: labels, parameters: p, gradients: g, saved: a.head,
+        ClassificationHead.backward(hiddenGradient: hiddenGradient, batch: batch, targets: targets, parameters: p, gradients: g, saved: a.head,
                                     scratch: a.gradients, dropout: headDropout, precision: precision, smoothing: labelSmoothing)
         for index in stride(from: config.numHiddenLayers - 1, through: 0, by: -1) {
             encoderLayerBackward(hiddenGradient: hiddenGradient, input: a.hidden[index], layer: p.layers[index], parameters: p, gradients: g,

@@ -39,6 +39,7 @@ public enum CheckpointWriter {
         object["architectures"] = [config.family.architecture]
         object["id2label"] = Dictionary(uniqueKeysWithValues: config.id2label.enumerated().map { (String($0.offset), $0.element) })
         object["label2id"] = Dictionary(uniqueKeysWithValues: config.id2label.enumerated().map { ($0.element, $0.offset) })
+        if let problemType = config.declaredProblemType { object["problem_type"] = problemType.rawValue }
         for (key, value) in config.family.sizeKeys(config) { object[key] = value.foundation }
         object.removeValue(forKey: "num_labels")
         do {

@@ -28,8 +28,15 @@ extension LoadDirective {
         static let invalidUTF8 = Parameter<InvalidUTF8Policy>.choice("invalid_utf8", default: .windows1252,
             "What to do with text that is not valid UTF-8: decode it as `windows-1252`, `replace` bad bytes, or stop with an `error`.")
 
+        /// Declared without recorded defaults, so that transcripts of cells that do not give them stay as they were.
+        static let problemType = Parameter<LabelTask?>.choice("problem_type",
+            "What the label column holds, with transformers' names: one class per text (`single_label_classification`, the default), "
+                + "a number (`regression`), or a list of classes (`multi_label_classification`: a JSON array, or a field split at `label_delimiter`).")
+        static let labelDelimiter = Parameter<String?>.text("label_delimiter",
+            "For multi-label data: what separates the labels written in one field (default: `,`).")
+
         public static let parameters = [dataset.spec, split.spec, splits.spec, testSize.spec, trainSize.spec, seed.spec, shuffle.spec, format.spec,
-                                        textColumn.spec, labelColumn.spec, textPairColumn.spec, invalidUTF8.spec]
+                                        textColumn.spec, labelColumn.spec, textPairColumn.spec, invalidUTF8.spec, problemType.spec, labelDelimiter.spec]
         public static let exclusiveGroups = [[split.name, splits.name]]
 
         /// `test_size` and `train_size`: a fraction strictly between 0 and 1, or a count.
@@ -56,6 +63,8 @@ extension LoadDirective {
         public let labelColumn: String
         public let textPairColumn: String?
         public let invalidUTF8: InvalidUTF8Policy
+        public let problemType: LabelTask
+        public let labelDelimiter: String
 
         public init(_ arguments: DirectiveArguments) {
             self.arguments = arguments
@@ -71,6 +80,8 @@ extension LoadDirective {
             labelColumn = arguments[Self.labelColumn]
             textPairColumn = arguments[Self.textPairColumn]
             invalidUTF8 = arguments[Self.invalidUTF8]
+            problemType = arguments[Self.problemType] ?? .singleLabelClassification
+            labelDelimiter = arguments[Self.labelDelimiter] ?? ","
         }
 
         /// Whether the cell divides its rows into `train` and `test`.
@@ -80,6 +91,13 @@ extension LoadDirective {
 
         public func check() -> [Diagnostic] {
             var problems: [Diagnostic] = []
+            if arguments.isGiven(Self.labelDelimiter), problemType != .multiLabelClassification {
+                problems.append(arguments.problem("`label_delimiter` separates the labels of multi-label data.", with: Self.labelDelimiter,
+                                                  hint: "Add `problem_type: multi_label_classification`, or drop `label_delimiter`."))
+            }
+            if labelDelimiter.isEmpty {
+                problems.append(arguments.problem("`label_delimiter` must not be empty.", with: Self.labelDelimiter))
+            }
             if let split {
                 do { _ = try SplitExpression(split) } catch {
                     problems.append(arguments.problem(error.message, with: Self.split, hint: error.hint))

@@ -13,7 +13,7 @@ extension PredictDirective {
         static let show = Parameter<Int>.integer("show", 0...10_000, default: 10, "How many rows of a split to show in the transcript.")
 
         public static let parameters = [text.spec, texts.spec, split.spec, ModelChoice.instead.spec, TokenLimit.maxLength.spec, batchSize.spec,
-                                        show.spec, PrecisionChoice.bf16.spec]
+                                        show.spec, PrecisionChoice.bf16.spec, CellMetrics.threshold.spec]
         public static let exclusiveGroups = [[text.name, texts.name]]
 
         public let arguments: DirectiveArguments
@@ -26,6 +26,7 @@ extension PredictDirective {
         public let batchSize: Int
         public let show: Int
         public let precision: PrecisionChoice
+        public let threshold: Double
 
         public init(_ arguments: DirectiveArguments) {
             self.arguments = arguments
@@ -36,6 +37,7 @@ extension PredictDirective {
             batchSize = arguments[Self.batchSize]
             show = arguments[Self.show]
             precision = PrecisionChoice(arguments)
+            threshold = arguments[CellMetrics.threshold] ?? 0.5
         }
 
         public func check() -> [Diagnostic] {

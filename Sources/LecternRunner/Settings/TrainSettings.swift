@@ -7,11 +7,13 @@ extension TrainDirective {
     public struct Settings: DirectiveSettings {
         static let trainSplit = Parameter<String>.text("train_split", default: "train", "The split to train on.")
         static let evalSplit = Parameter<String>.text("eval_split", default: "test", "The split to evaluate on.")
-        static let metrics = CellMetrics.parameter(default: [.accuracy], "Metrics computed at each evaluation: accuracy, precision, recall, f1.")
-        static let average = CellMetrics.average([.micro, .macro, .weighted], "How precision, recall and F1 average over classes.")
+        static let metrics = CellMetrics.parameter(default: [.accuracy],
+            "Metrics computed at each evaluation: accuracy, precision, recall, f1 (classification; for regression data mse, rmse, mae, pearson, spearman, its default).")
+        static let average = CellMetrics.average([.micro, .macro, .weighted, .samples],
+            "How precision, recall and F1 average over classes (`samples`: over the texts of multi-label data).")
 
         public static let parameters = [ModelChoice.instead.spec] + TrainerArguments.table.map(\.spec)
-            + [trainSplit.spec, evalSplit.spec, metrics.spec, average.spec]
+            + [trainSplit.spec, evalSplit.spec, metrics.spec, average.spec, CellMetrics.threshold.spec]
 
         public let arguments: DirectiveArguments
         /// nil: the `tokenize` cell's model.
@@ -37,7 +39,10 @@ extension TrainDirective {
         public let trainSplit: String
         public let evalSplit: String
         public let metrics: [CellMetrics.Name]
-        public let average: ClassificationMetrics.Average
+        public let average: CellMetrics.Average
+        /// Whether the cell listed its `metrics` (else the data's task chooses them).
+        public let metricsGiven: Bool
+        public let threshold: Double
 
         public init(_ arguments: DirectiveArguments) {
             self.arguments = arguments
@@ -55,6 +60,8 @@ extension TrainDirective {
             evalSplit = arguments[Self.evalSplit]
             metrics = arguments[Self.metrics]
             average = arguments[Self.average]
+            metricsGiven = arguments.isGiven(Self.metrics)
+            threshold = arguments[CellMetrics.threshold] ?? 0.5
         }
 
         /// The engine's arguments, seeded by the cell's seed, else the notebook's.
@@ -101,10 +108,12 @@ extension TrainDirective {
                                                       with: "save_strategy", hint: "Set `save_strategy: \(eval.rawValue)`."))
                 }
                 // The metric that picks the best checkpoint must be one the evaluations compute (checked
-                // before anything runs, not when training has already started).
+                // before anything runs, not when training has already started). Without `metrics`, regression
+                // data computes its own (the task is the `load` cell's), so those pass here too.
                 let best = trainer.metricForBestModel, computed = metrics.map(\.rawValue)
                 let bare = best.hasPrefix("eval_") ? String(best.dropFirst(5)) : best
-                if bare != "loss", !computed.contains(bare) {
+                let regressionDefaults = metricsGiven ? [] : CellMetrics.regression.map(\.rawValue)
+                if bare != "loss", !computed.contains(bare), !regressionDefaults.contains(bare) {
                     problems.append(arguments.problem("`metric_for_best_model` is `\(best)`, but `metrics` computes only "
                                                       + (["loss"] + computed).map { "`\($0)`" }.joined(separator: ", ") + ".", with: "metric_for_best_model",
                                                       hint: "Add it to `metrics`, or use `loss`."))

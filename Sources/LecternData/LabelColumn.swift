@@ -1,0 +1,103 @@
+import Foundation
+
+/// A table's label column as written (per split) turned into `Labels` for the task, with the
+/// label names: classes as `class_encode_column` names them, numbers for regression, lists of
+/// classes for multi-label data. Every problem names the file and line.
+enum LabelColumn {
+    /// More classes than any text-classification lesson has; beyond it integer labels are not class ids.
+    static let maximumClassCount = 10_000
+
+    typealias Written = (value: String, file: String, line: Int)
+
+    static func encode(_ splits: [[TableReader.RawLabel]], task: LabelTask, delimiter: String,
+                       classesFile: String) throws(DataError) -> (names: [String], labels: [Labels]) {
+        switch task {
+        case .singleLabelClassification:
+            var written: [[Written]] = []
+            for split in splits {
+                var values: [Written] = []
+                for label in split {
+                    guard case let .text(text) = label.value else {
+                        throw DataError("This label is a list; a text has one class here.", file: label.file, line: label.line,
+                                        hint: "Set `problem_type: multi_label_classification` for several labels per text.")
+                    }
+                    values.append((text, label.file, label.line))
+                }
+                written.append(values)
+            }
+            let (names, encode) = try classEncoding(written.flatMap { $0 }, classesFile: classesFile)
+            return (names, written.map { .classes($0.map { encode[$0.value] ?? 0 }) })
+        case .regression:
+            var labels: [Labels] = []
+            for split in splits {
+                var scores: [Double] = []
+                for label in split {
+                    guard case let .text(text) = label.value, let score = Double(text), score.isFinite else {
+                        throw DataError("The label `\(label.shown)` is not a number; regression needs a number per text.", file: label.file, line: label.line,
+                                        hint: "Check `label_column`, or drop `problem_type: regression` for class labels.")
+                    }
+                    scores.append(score)
+                }
+                labels.append(.scores(scores))
+            }
+            // One output, named as transformers names a single label.
+            return (["LABEL_0"], labels)
+        case .multiLabelClassification:
+            let rows = splits.map { split in split.map { label in (items: label.items(delimiter: delimiter), file: label.file, line: label.line) } }
+            let (names, encode) = try classEncoding(rows.flatMap { $0.flatMap { row in row.items.map { ($0, row.file, row.line) } } },
+                                                    classesFile: classesFile)
+            return (names, rows.map { split in .sets(split.map { row in Array(Set(row.items.compactMap { encode[$0] })).sorted() }) })
+        }
+    }
+
+    /// Class names and the id of each written value: whole numbers are ids 0, 1, … (names from
+    /// classes.txt, else the numbers); text is names (classes.txt's order, else sorted).
+    static func classEncoding(_ values: [Written], classesFile: String) throws(DataError) -> (names: [String], encode: [String: Int]) {
+        let classNames = FileManager.default.contents(atPath: classesFile).map {
+            String(decoding: $0, as: UTF8.self).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if !values.isEmpty, values.allSatisfy({ Int($0.value) != nil }) {
+            let ids = values.map { Int($0.value)! }
+            // Whole numbers are class ids 0, 1, …; a column of large numbers (an id column, found by fuzzing)
+            // would otherwise ask for millions of classes.
+            if classNames == nil, let largest = values.max(by: { Int($0.value)! < Int($1.value)! }), Int(largest.value)! >= maximumClassCount {
+                throw DataError("The label \(largest.value) would make \(largest.value) + 1 classes; labels written as whole numbers are class ids 0, 1, 2, ….",
+                                file: largest.file, line: largest.line,
+                                hint: "Check that `label_column` names the label column, or write the class names in classes.txt beside the file.")
+            }
+            let count = classNames?.count ?? (ids.max()! + 1)
+            if let bad = values.first(where: { Int($0.value)! < 0 || Int($0.value)! >= count }) {
+                throw DataError("The label \(bad.value) is outside the classes 0 to \(count - 1)\(classNames != nil ? " listed in classes.txt" : "").",
+                                file: bad.file, line: bad.line)
+            }
+            let names = classNames ?? (0..<count).map(String.init)
+            return (names, Dictionary(uniqueKeysWithValues: (0..<count).map { (String($0), $0) }).merging(
+                values.map { ($0.value, Int($0.value)!) }, uniquingKeysWith: { a, _ in a }))
+        }
+        let names = classNames ?? Array(Set(values.map(\.value))).sorted()
+        let encode = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        if let bad = values.first(where: { encode[$0.value] == nil }) {
+            throw DataError("The label `\(bad.value)` is not one of the classes in classes.txt.", file: bad.file, line: bad.line)
+        }
+        return (names, encode)
+    }
+}
+
+extension TableReader.RawLabel {
+    /// A multi-label row's labels: a JSON array's items, or a field split at `delimiter` (an empty field: none).
+    func items(delimiter: String) -> [String] {
+        switch value {
+        case let .list(items): return items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case let .text(text):
+            return text.components(separatedBy: delimiter).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+    }
+
+    /// The label as the data wrote it, for messages.
+    var shown: String {
+        switch value {
+        case let .text(text): return text
+        case let .list(items): return "[" + items.joined(separator: ", ") + "]"
+        }
+    }
+}
