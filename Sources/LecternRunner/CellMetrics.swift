@@ -40,14 +40,14 @@ public enum CellMetrics {
     /// task, else the task's own (its default list is for classification). A message when they do not suit.
     static func names(_ requested: [Name], given: Bool, task: ProblemType, average: Average) -> Result<[Name], MetricsMismatch> {
         let suited = task == .regression ? regression : classification
+        if average == .samples, task == .singleLabelClassification {
+            return .failure(MetricsMismatch(message: "`average: samples` averages over the labels of each text, for multi_label_classification data.",
+                                            parameter: "average"))
+        }
         if !given { return .success(task == .regression ? regression : requested) }
         if let wrong = requested.first(where: { !suited.contains($0) }) {
             return .failure(MetricsMismatch(message: "`\(wrong.rawValue)` is not a metric of \(task.rawValue) data; it takes "
                                             + suited.map { "`\($0.rawValue)`" }.joined(separator: ", ") + ".", parameter: "metrics"))
-        }
-        if average == .samples, task != .multiLabelClassification {
-            return .failure(MetricsMismatch(message: "`average: samples` averages over the labels of each text, for multi_label_classification data.",
-                                            parameter: "average"))
         }
         return .success(requested)
     }

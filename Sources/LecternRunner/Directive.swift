@@ -18,11 +18,15 @@ public protocol DirectiveSettings: Sendable {
     init(_ arguments: DirectiveArguments)
     /// Checks across parameters that a schema cannot express; empty when all is well.
     func check() -> [Diagnostic]
+    /// Checks against the cells above it, in notebook order (e.g. metrics that the loaded data's task
+    /// cannot compute); the runner hands every earlier cell's settings and knows none of them.
+    func check(after earlier: [any DirectiveSettings]) -> [Diagnostic]
 }
 
 extension DirectiveSettings {
     public static var exclusiveGroups: [[String]] { [] }
     public func check() -> [Diagnostic] { [] }
+    public func check(after earlier: [any DirectiveSettings]) -> [Diagnostic] { [] }
 }
 
 /// A line a cell adds to the run header, merged with the same label from other cells: `value` is
@@ -88,7 +92,7 @@ extension DirectiveHandler {
     func bind(_ arguments: DirectiveArguments) -> BoundCell {
         let settings = Settings(arguments)
         return BoundCell(
-            arguments: arguments, needs: Self.needs(settings), provides: Self.provides, cacheable: Self.cacheable,
+            arguments: arguments, settings: settings, needs: Self.needs(settings), provides: Self.provides, cacheable: Self.cacheable,
             problems: settings.check(), cacheKeyParts: Self.cacheKeyParts(settings), runHeader: Self.runHeader(settings),
             run: { session, context throws(Diagnostic) in try self.run(settings, session: &session, context: context) },
             inputs: { context in self.inputs(settings, context: context) },
@@ -102,6 +106,7 @@ extension DirectiveHandler {
 /// A directive cell bound to its typed settings: the runner calls these and knows no parameter names.
 struct BoundCell: Sendable {
     let arguments: DirectiveArguments
+    let settings: any DirectiveSettings
     let needs: [SessionResource]
     let provides: [SessionResource]
     let cacheable: Bool

@@ -45,6 +45,7 @@ public struct NotebookRunner: Sendable {
         var planned: [PlannedCell] = []
         var problems: [Diagnostic] = []
         var available = Set<SessionResource>()
+        var earlier: [any DirectiveSettings] = []
         for (index, cell) in notebook.directives {
             let location = cell.location(in: notebook.path)
             guard let handler = registry.handler(for: cell.name) else {
@@ -72,10 +73,12 @@ public struct NotebookRunner: Sendable {
                                                    + (need == .model ? " Or name a checkpoint with `model:`." : "")))
                 }
                 available.formUnion(provides)
-                if bound.problems.isEmpty {
+                let problemsAfter = bound.problems + bound.settings.check(after: earlier)
+                earlier.append(bound.settings)
+                if problemsAfter.isEmpty {
                     planned.append(PlannedCell(index: index, cell: cell, schema: schema, bound: bound))
                 } else {
-                    problems += bound.problems
+                    problems += problemsAfter
                 }
             } catch let error as Diagnostic {
                 problems.append(error)

@@ -88,9 +88,6 @@ public struct TrainDirective: DirectiveHandler {
         case let .success(names): metricNames = names
         case let .failure(mismatch): throw arguments.problem(mismatch.message, with: mismatch.parameter)
         }
-        if training.labelSmoothingFactor > 0, dataset.task != .singleLabelClassification {
-            throw arguments.problem("`label_smoothing_factor` smooths class labels; this data is \(dataset.task.rawValue).", with: "label_smoothing_factor")
-        }
         let average = settings.average, threshold = settings.threshold
         try Self.requireWritable(training.outputDir, arguments: arguments)
         let trainer = Trainer(parameters: checkpoint.parameters, arguments: training, tokenizerFolder: folder) { logits, targets, outputs in

@@ -119,28 +119,24 @@ struct TaskLessonTests {
         #expect(keys(first) == ["text", "labels", "probabilities", "logits"])
     }
 
-    @Test func metricsOfAnotherTaskStopTheCellAtItsLine() throws {
-        folder.write("scores.jsonl", (0..<8).map { "{\"text\": \"text \($0)\", \"label\": \($0)}" }.joined(separator: "\n") + "\n")
-        let transcript = try run("""
-            ```load
-            dataset: ./scores.jsonl
-            problem_type: regression
-            ```
-
-            ```tokenize
-            model: \(Self.fixtures)/tiny-bert-regressor
-            ```
-
-            ```train
-            max_steps: 1
-            metrics: [f1]
-            save_strategy: no
-            output_dir: \(folder.path)/results
-            ```
-
-            """)
-        #expect(transcript.directiveRecords[2].status == .error)
-        #expect(transcript.directiveRecords[2].error?.contains("`f1` is not a metric of regression data") == true)
+    /// `lectern check` holds train and evaluate to the task of the data loaded above them.
+    @Test(arguments: [
+        ("problem_type: regression", "```train\nmetrics: [f1]\n```", "`f1` is not a metric of regression data; it takes `mse`, `rmse`, `mae`, `pearson`, `spearman`."),
+        ("problem_type: single_label_classification", "```evaluate\nmodel: m\naverage: samples\n```",
+         "`average: samples` averages over the labels of each text, for multi_label_classification data."),
+        ("problem_type: single_label_classification", "```evaluate\nmodel: m\nthreshold: 0.3\n```",
+         "`threshold` decides which labels of multi-label data count as predicted; this data is single_label_classification."),
+        ("problem_type: multi_label_classification", "```train\nlabel_smoothing_factor: 0.1\n```",
+         "`label_smoothing_factor` smooths class labels; this data is multi_label_classification."),
+        ("problem_type: multi_label_classification", "```train\nmetrics: [mse]\n```",
+         "`mse` is not a metric of multi_label_classification data; it takes `accuracy`, `precision`, `recall`, `f1`."),
+    ])
+    func checkHoldsMetricsToTheLoadedTask(load: String, cell: String, message: String) throws {
+        let path = folder.write("lesson.md", "```load\ndataset: ./x.jsonl\n\(load)\n```\n\n```tokenize\nmodel: m\n```\n\n\(cell)\n")
+        let notebook = try NotebookParser.parse(contentsOf: path, directives: DirectiveRegistry.standard.names)
+        let problems = NotebookRunner().check(notebook, bindings: ParameterBindings(frontMatter: notebook.frontMatter))
+        #expect(problems.map(\.message) == [message])
+        #expect(problems.first.map { $0.location.line >= 11 } == true, "\(problems.map(\.description))")
     }
 
     @Test func aLabelDelimiterWithoutMultiLabelDataIsCaughtByCheck() throws {

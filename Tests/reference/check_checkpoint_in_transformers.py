@@ -4,7 +4,8 @@
 
 Loads CHECKPOINT_FOLDER with `AutoModelForSequenceClassification` and `AutoTokenizer`, classifies
 the first 32 AG News test texts, runs the same texts through `lectern run` (a one-cell `predict`
-notebook), and prints the largest difference of the logits and whether the labels agree.
+notebook), and prints the largest difference of the logits and whether the labels agree (for a
+regression checkpoint the score is its one logit; the config's problem_type is printed too).
 Exits non-zero if they differ by more than 1e-4 or any label differs.
 """
 import csv
@@ -33,11 +34,11 @@ def main():
         notebook.write_text("```predict\nmodel: " + str(checkpoint) + "\ntexts:\n" + "".join(f"  - {json.dumps(t)}\n" for t in texts) + "```\n")
         subprocess.run([str(ROOT / ".build" / "release" / "lectern"), "run", str(notebook), "--out", scratch, "--quiet"], check=True)
         predictions = json.loads((pathlib.Path(scratch) / "check.json").read_text())["cells"][0]["outputs"]["predictions"]
-    lectern = [p["logits"] for p in predictions]
+    lectern = [p["logits"] if "logits" in p else [p["score"]] for p in predictions]
     difference = max(abs(a - b) for row_a, row_b in zip(lectern, reference) for a, b in zip(row_a, row_b))
     labels_agree = all(max(range(len(a)), key=a.__getitem__) == max(range(len(b)), key=b.__getitem__) for a, b in zip(lectern, reference))
     print(json.dumps({"checkpoint": str(checkpoint), "texts": len(texts), "max_logit_difference": difference, "labels_agree": labels_agree,
-                      "labels": model.config.id2label}))
+                      "labels": model.config.id2label, "problem_type": model.config.problem_type}))
     sys.exit(0 if difference < 1e-4 and labels_agree else 1)
 
 

@@ -1,6 +1,11 @@
 import LecternData
 import LecternNotebook
 
+extension [any DirectiveSettings] {
+    /// The task of the data the last `load` cell among these reads.
+    var loadedTask: LabelTask? { lazy.compactMap { $0 as? LoadDirective.Settings }.last?.problemType }
+}
+
 extension LoadDirective {
     /// The `load` cell's parameters, typed: where the data is, which rows, how to divide them.
     public struct Settings: DirectiveSettings {
