@@ -38,6 +38,8 @@ CASES = {
     "cosine_with_restarts": {"lr_scheduler_type": "cosine_with_restarts", "warmup_steps": 1, "lr_scheduler_kwargs": {"num_cycles": 2}},
     "polynomial": {"lr_scheduler_type": "polynomial", "lr_scheduler_kwargs": {"lr_end": 1e-5, "power": 2.0}},
     "constant_with_warmup": {"lr_scheduler_type": "constant_with_warmup", "warmup_steps": 3},
+    "constant": {"lr_scheduler_type": "constant", "warmup_steps": 3},
+    "cosine_with_min_lr": {"lr_scheduler_type": "cosine_with_min_lr", "warmup_steps": 2, "lr_scheduler_kwargs": {"min_lr_rate": 0.1}},
     "inverse_sqrt": {"lr_scheduler_type": "inverse_sqrt", "warmup_steps": 2},
     "warmup_stable_decay": {"lr_scheduler_type": "warmup_stable_decay", "warmup_steps": 2, "lr_scheduler_kwargs": {"num_decay_steps": 4}},
     "reduce_lr_on_plateau": {"lr_scheduler_type": "reduce_lr_on_plateau", "eval_strategy": "steps", "eval_steps": 2,
