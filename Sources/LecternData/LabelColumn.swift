@@ -32,7 +32,8 @@ enum LabelColumn {
             for split in splits {
                 var scores: [Double] = []
                 for label in split {
-                    guard case let .text(text) = label.value, let score = Double(text), score.isFinite else {
+                    // The model computes in float32: a score beyond its range would be infinite there.
+                    guard case let .text(text) = label.value, let score = Double(text), abs(score) <= Double(Float.greatestFiniteMagnitude) else {
                         throw DataError("The label `\(label.shown)` is not a number; regression needs a number per text.", file: label.file, line: label.line,
                                         hint: "Check `label_column`, or drop `problem_type: regression` for class labels.")
                     }

@@ -18,6 +18,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case torchCheckpoint
     /// CSV with a header, read into a dataset.
     case csv
+    /// A label column read for every task: the bytes as CSV and as JSON Lines, for single labels,
+    /// scores and label lists (split at `;`).
+    case labelColumns
     /// WordPiece tokenization of arbitrary text, with and without truncation.
     case tokenizer
     /// Byte-level BPE (RoBERTa's) of arbitrary text, alone and as a sentence pair under each truncation strategy.
@@ -32,6 +35,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .safetensors: Self.safetensors(data)
         case .torchCheckpoint: Self.torchCheckpoint(data)
         case .csv: Self.csv(data)
+        case .labelColumns: Self.labelColumns(data)
         case .tokenizer: Self.tokenizer(data)
         case .bpeTokenizer: Self.bpeTokenizer(data)
         case .tokenizerJSON: Self.tokenizerJSON(data)
@@ -105,6 +109,15 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         let path = ScratchFile.write(data, name: "table.csv")
         for policy in [InvalidUTF8Policy.windows1252, .error] {
             _ = try? DatasetLoader.load(at: path, options: LoadOptions(format: .csv, invalidUTF8: policy))
+        }
+    }
+
+    static func labelColumns(_ data: Data) {
+        for (format, name) in [(DatasetFormat.csv, "table.csv"), (.jsonl, "table.jsonl")] {
+            let path = ScratchFile.write(data, name: name)
+            for task in LabelTask.allCases {
+                _ = try? DatasetLoader.load(at: path, options: LoadOptions(format: format, task: task, labelDelimiter: ";"))
+            }
         }
     }
 
