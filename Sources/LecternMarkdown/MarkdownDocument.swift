@@ -91,13 +91,16 @@ public struct MarkdownBlock {
     public let endLine: Int
     let node: OpaquePointer
 
+    /// The block's text without markup.
+    public var plainText: String { LecternMarkdown.plainText(of: node) }
+
     init(node: OpaquePointer) {
         self.node = node
         self.startLine = Int(cmark_node_get_start_line(node))
         self.endLine = Int(cmark_node_get_end_line(node))
         switch cmark_node_get_type(node) {
         case CMARK_NODE_HEADING:
-            kind = .heading(level: Int(cmark_node_get_heading_level(node)), text: plainText(of: node))
+            kind = .heading(level: Int(cmark_node_get_heading_level(node)), text: LecternMarkdown.plainText(of: node))
         case CMARK_NODE_CODE_BLOCK:
             let info = cmark_node_get_fence_info(node).map { String(cString: $0) } ?? ""
             let literal = cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
@@ -112,7 +115,7 @@ public struct MarkdownBlock {
 }
 
 /// The text of a node's descendants, without markup (for headings and the table of contents).
-private func plainText(of node: OpaquePointer) -> String {
+func plainText(of node: OpaquePointer) -> String {
     var text = ""
     let iterator = cmark_iter_new(node)
     defer { cmark_iter_free(iterator) }

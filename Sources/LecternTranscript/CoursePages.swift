@@ -1,4 +1,5 @@
 import Foundation
+import LecternMarkdown
 
 /// The pages a course site adds to its lessons' transcripts: the index (every lesson with its
 /// status, time and headline metric, and a search over the lessons that works from `file://`) and
@@ -24,7 +25,7 @@ public enum CoursePages {
         var rows = ""
         for (number, lesson) in lessons.enumerated() {
             let transcript = lesson.transcript
-            rows += "<li><h2><a href=\"\(escape(lesson.page))\">\(number + 1). \(escape(transcript.title))</a></h2>"
+            rows += "<li><h2><a href=\"\(escape(lesson.page))\">\(number + 1). \(InlineMarkdown.html(transcript.title))</a></h2>"
                 + "<p class=\"meta\"><span class=\"badge \(transcript.status.rawValue)\">\(escape(transcript.statusLabel))</span> · "
                 + "\(escape(Formatting.duration(transcript.seconds)))" + cacheNote(transcript) + (headline(transcript).map { " · \(escape($0))" } ?? "")
                 + (lesson.pdf.map { " · <a href=\"\(escape($0))\">PDF</a>" } ?? "") + "</p>"
@@ -34,8 +35,8 @@ public enum CoursePages {
         let index = JSONValue.array(entries.map { entry in
             .object([("href", .string(entry.href)), ("lesson", .string(entry.lesson)), ("title", .string(entry.title)), ("text", .string(entry.text))])
         }).serialized().replacingOccurrences(of: "<", with: "\\u003c")
-        return page(title: title, body: """
-            <h1>\(escape(title))</h1>
+        return page(title: InlineMarkdown.plainText(title), body: """
+            <h1>\(InlineMarkdown.html(title))</h1>
             <p class="meta">\(lessons.count) lesson\(lessons.count == 1 ? "" : "s") · <a href="report.html">Execution report</a>\(coursePDF.map { " · <a href=\"\(escape($0))\">The whole course as PDF</a>" } ?? "")</p>
             <section class="search" role="search">
             <label for="search">Search the lessons</label>
@@ -52,13 +53,13 @@ public enum CoursePages {
 
     public static func report(title: String, lessons: [Lesson], frozen: Bool) -> String {
         let escape = Formatting.escapeHTML
-        var body = "<h1>Execution report</h1>\n<p class=\"meta\"><a href=\"index.html\">\(escape(title))</a> · "
+        var body = "<h1>Execution report</h1>\n<p class=\"meta\"><a href=\"index.html\">\(InlineMarkdown.html(title))</a> · "
             + (frozen ? "built with --frozen: no cell that the cache stores was run" : "built by running every lesson, reusing cached cells") + "</p>\n"
         for lesson in lessons {
             let transcript = lesson.transcript
             let records = transcript.directiveRecords
             let cached = records.filter(\.cached).count
-            body += "<h2><a href=\"\(escape(lesson.page))\">\(escape(transcript.title))</a></h2>\n"
+            body += "<h2><a href=\"\(escape(lesson.page))\">\(InlineMarkdown.html(transcript.title))</a></h2>\n"
                 + "<p class=\"meta\"><span class=\"badge \(transcript.status.rawValue)\">\(escape(transcript.statusLabel))</span> · "
                 + "\(escape(Formatting.duration(transcript.seconds))) · <code>\(escape(transcript.notebook))</code> · "
                 + "\(cached) of \(records.count) cells from the cache</p>\n"
@@ -78,7 +79,7 @@ public enum CoursePages {
             }
             body += "</tbody></table>\n"
         }
-        return page(title: "Execution report · " + title, body: body)
+        return page(title: "Execution report · " + InlineMarkdown.plainText(title), body: body)
     }
 
     /// " (2 of 3 cells from the cache)": the time above is then mostly rendering, not computing.

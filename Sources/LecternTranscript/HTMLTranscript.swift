@@ -1,4 +1,5 @@
 import Foundation
+import LecternMarkdown
 import Mustache
 
 /// Renders a transcript to one self-contained HTML page through a Mustache template
@@ -67,7 +68,9 @@ public struct HTMLTranscriptRenderer: Sendable {
             }
         }
         var context: [String: Any] = [
-            "title": transcript.title,
+            // The title is Markdown: rendered in the page, its text in <title>.
+            "title": InlineMarkdown.plainText(transcript.title),
+            "titleHTML": InlineMarkdown.html(transcript.title),
             "notebook": transcript.notebook,
             "status": transcript.status.rawValue,
             "statusText": transcript.statusLabel,

@@ -1,4 +1,5 @@
 import Foundation
+import LecternMarkdown
 
 /// What a course site's search looks through: for each lesson, its prose section by section and
 /// each cell's outputs (tables, notices, texts), with the anchor that leads there on the page.
@@ -16,7 +17,9 @@ extension Transcript {
     public func searchEntries(page: String) -> [SearchEntry] {
         var anchors = AnchorNames()
         var entries: [SearchEntry] = []
-        var section = (anchor: "", title: title)
+        // Titles are Markdown; the search shows and matches their text.
+        let lessonTitle = InlineMarkdown.plainText(title)
+        var section = (anchor: "", title: lessonTitle)
         for cell in cells {
             switch cell {
             case let .prose(markdown, _, headings):
@@ -27,13 +30,13 @@ extension Transcript {
                     if index == 0 { section = (anchor, heading.text) }
                     text = text.replacingOccurrences(of: String(repeating: "#", count: heading.level) + " " + heading.text, with: heading.text)
                 }
-                entries.append(SearchEntry(href: page + (section.anchor.isEmpty ? "" : "#" + section.anchor), lesson: title,
+                entries.append(SearchEntry(href: page + (section.anchor.isEmpty ? "" : "#" + section.anchor), lesson: lessonTitle,
                                            title: section.title, text: Self.plain(text)))
             case .code:
                 continue
             case let .directive(record):
                 let text = ([record.error].compactMap { $0 } + record.blocks.map(Self.text)).joined(separator: " ")
-                entries.append(SearchEntry(href: page + "#" + record.anchor, lesson: title,
+                entries.append(SearchEntry(href: page + "#" + record.anchor, lesson: lessonTitle,
                                            title: "\(record.directive) (line \(record.line))", text: Self.plain(text)))
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LecternMarkdown
 
 /// Where a lesson sits in a course site (`lectern build`): the links each lesson page shows to the
 /// course index, every lesson, and the lessons before and after it.
@@ -63,12 +64,12 @@ public struct SiteNavigation: Sendable {
     /// The values the template's `{{#site}}` sections see.
     var context: [String: Any] {
         var values: [String: Any] = [
-            "courseTitle": courseTitle,
+            "courseTitle": InlineMarkdown.html(courseTitle),
             "index": index,
-            "lessons": lessons.enumerated().map { ["title": $1.title, "href": $1.href, "isCurrent": $0 == current] },
+            "lessons": lessons.enumerated().map { ["title": InlineMarkdown.html($1.title), "href": $1.href, "isCurrent": $0 == current] },
         ]
-        if let previous { values["previous"] = ["title": previous.title, "href": previous.href] }
-        if let next { values["next"] = ["title": next.title, "href": next.href] }
+        if let previous { values["previous"] = ["title": InlineMarkdown.html(previous.title), "href": previous.href] }
+        if let next { values["next"] = ["title": InlineMarkdown.html(next.title), "href": next.href] }
         return values
     }
 }

@@ -141,3 +141,30 @@ struct SiteLinkTests {
         #expect(site.relink(html) == expected)
     }
 }
+
+/// Titles are Markdown: rendered where markup fits, plain text where only text does; a page without
+/// headings keeps the whole width (no empty contents column).
+struct TitleAndLayoutTests {
+    static func transcript(title: String, headings: Bool) -> Transcript {
+        let prose: Transcript.Cell = headings
+            ? .prose(markdown: "## Data\n\nText.", html: "<h2>Data</h2>\n<p>Text.</p>\n", headings: [.init(level: 2, text: "Data")])
+            : .prose(markdown: "Text.", html: "<p>Text.</p>\n", headings: [])
+        return Transcript(title: title, notebook: "lesson.md", status: .ok, parameters: [], runInfo: [], startedAt: Date(timeIntervalSince1970: 0),
+                          seconds: 1, cells: [prose], diagnostics: [])
+    }
+
+    @Test func aTitleIsMarkdownInThePageAndTextInItsTitle() throws {
+        let html = TranscriptRenderingTests.renderer.render(Self.transcript(title: "What `bf16: true` *changes* <b>", headings: true))
+        try HTMLCheck.assertWellFormed(html)
+        #expect(html.contains("<h1>What <code>bf16: true</code> <em>changes</em> &lt;b&gt;</h1>"))
+        #expect(html.contains("<title>What bf16: true changes &lt;b&gt;</title>"))
+        #expect(Self.transcript(title: "What `x`", headings: true).searchEntries(page: "p.html").allSatisfy { $0.lesson == "What x" })
+    }
+
+    @Test func aPageWithoutHeadingsHasNoContentsColumn() {
+        let without = TranscriptRenderingTests.renderer.render(Self.transcript(title: "One cell", headings: false))
+        #expect(without.contains("<div class=\"page\">") && !without.contains("<nav class=\"toc\""))
+        let with = TranscriptRenderingTests.renderer.render(Self.transcript(title: "Lesson", headings: true))
+        #expect(with.contains("<div class=\"page with-toc\">") && with.contains("<nav class=\"toc\""))
+    }
+}
