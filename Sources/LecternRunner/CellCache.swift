@@ -28,6 +28,8 @@ public struct CellCache: Sendable {
         var directive: String
         var outputs: JSONValue
         var blocks: [OutputBlock]
+        /// When, how long and where it was computed (absent in entries older than this field).
+        var computed: Computation?
     }
 
     func entryFolder(_ key: String) -> String { (folder as NSString).appendingPathComponent(key) }

@@ -170,7 +170,7 @@ public struct NotebookRunner: Sendable {
             cacheKey(planned, context: context, upstream: bound.needs.compactMap { state.providerKeys[$0] })
         }
         do throws(Diagnostic) {
-            try restoreOrCompute(planned, key: key, record: &record, session: &state.session, context: context)
+            try restoreOrCompute(planned, key: key, record: &record, session: &state.session, context: context, since: cellClock)
             if let key { for resource in bound.provides { state.providerKeys[resource] = key } }
         } catch {
             // A cell that throws after the user asked to stop was stopped, not broken.
@@ -188,7 +188,7 @@ public struct NotebookRunner: Sendable {
 
     /// The cell's result from the cache when its key is stored (and its state restores), else run and stored.
     private func restoreOrCompute(_ planned: PlannedCell, key: String?, record: inout DirectiveRecord, session: inout Session,
-                                  context: RunContext) throws(Diagnostic) {
+                                  context: RunContext, since clock: ContinuousClock.Instant) throws(Diagnostic) {
         let bound = planned.bound
         let refreshed = context.refresh.contains(record.directive) || context.refresh.contains(String(record.line))
         if let cache = context.cache, let key, bound.cacheable, !refreshed, let entry = cache.load(key),
@@ -196,6 +196,7 @@ public struct NotebookRunner: Sendable {
             record.outputs = entry.outputs
             record.blocks = entry.blocks
             record.cached = true
+            record.computed = entry.computed
             return
         }
         record.computedBecause = !bound.cacheable ? "never cached (it only reads files)" : context.cache == nil ? "the cache is off"
@@ -210,7 +211,8 @@ public struct NotebookRunner: Sendable {
         record.blocks = result.blocks
         guard let cache = context.cache, let key, bound.cacheable else { return }
         do {
-            try cache.store(CellCache.Entry(directive: record.directive, outputs: result.outputs, blocks: result.blocks), key: key) { folder in
+            let computed = Computation(startedAt: record.startedAt ?? Date(), seconds: Self.seconds(since: clock), machine: MachineReport.processor)
+            try cache.store(CellCache.Entry(directive: record.directive, outputs: result.outputs, blocks: result.blocks, computed: computed), key: key) { folder in
                 try bound.saveState(session, folder)
             }
         } catch {

@@ -27,7 +27,7 @@ public enum CoursePages {
             let transcript = lesson.transcript
             rows += "<li><h2><a href=\"\(escape(lesson.page))\">\(number + 1). \(InlineMarkdown.html(transcript.title))</a></h2>"
                 + "<p class=\"meta\"><span class=\"badge \(transcript.status.rawValue)\">\(escape(transcript.statusLabel))</span> · "
-                + "\(escape(Formatting.duration(transcript.seconds)))" + cacheNote(transcript) + (headline(transcript).map { " · \(escape($0))" } ?? "")
+                + "\(escape(Formatting.duration(transcript.seconds)))" + cacheNote(transcript) + computeNote(transcript) + (headline(transcript).map { " · \(escape($0))" } ?? "")
                 + (lesson.pdf.map { " · <a href=\"\(escape($0))\">PDF</a>" } ?? "") + "</p>"
                 + (firstParagraph(transcript).map { "<p>\(escape($0))</p>" } ?? "") + "</li>\n"
         }
@@ -61,7 +61,7 @@ public enum CoursePages {
             let cached = records.filter(\.cached).count
             body += "<h2><a href=\"\(escape(lesson.page))\">\(InlineMarkdown.html(transcript.title))</a></h2>\n"
                 + "<p class=\"meta\"><span class=\"badge \(transcript.status.rawValue)\">\(escape(transcript.statusLabel))</span> · "
-                + "\(escape(Formatting.duration(transcript.seconds))) · <code>\(escape(transcript.notebook))</code> · "
+                + "\(escape(Formatting.duration(transcript.seconds)))\(computeNote(transcript)) · <code>\(escape(transcript.notebook))</code> · "
                 + "\(cached) of \(records.count) cells from the cache</p>\n"
             let inputs = transcript.runInfo.filter { $0.label.hasPrefix("Data") || $0.label.hasPrefix("Model") }
             if !inputs.isEmpty {
@@ -70,7 +70,7 @@ public enum CoursePages {
             for problem in transcript.diagnostics { body += "<pre class=\"error\">\(escape(problem))</pre>\n" }
             body += "<table><thead><tr><th>Cell</th><th>Status</th><th class=\"num\">Time</th><th>Result</th></tr></thead><tbody>\n"
             for record in records {
-                let result = record.cached ? "from the cache" : record.status == .skipped ? (record.skipReason ?? "not run")
+                let result = record.cached ? (record.computedNote ?? "from the cache") : record.status == .skipped ? (record.skipReason ?? "not run")
                     : "computed: " + (record.computedBecause ?? "")
                 body += "<tr><td><a href=\"\(escape(lesson.page))#\(record.anchor)\"><code>\(escape(record.directive))</code> line \(record.line)</a></td>"
                     + "<td><span class=\"badge \(record.status.rawValue)\">\(escape(record.statusLabel))</span></td>"
@@ -87,6 +87,16 @@ public enum CoursePages {
         let records = transcript.directiveRecords
         let cached = records.filter(\.cached).count
         return cached == 0 ? "" : " (\(cached) of \(records.count) cells from the cache)"
+    }
+
+    /// " · computed in 17.4 s": what the lesson's cells cost when they ran, beside this build's time,
+    /// when some came from the cache (and each of those knows).
+    static func computeNote(_ transcript: Transcript) -> String {
+        let records = transcript.directiveRecords
+        guard records.contains(where: \.cached) else { return "" }
+        let costs = records.filter { $0.status != .skipped }.map(\.computeSeconds)
+        guard !costs.contains(where: { $0 == nil }) else { return "" }
+        return " · computed in " + Formatting.escapeHTML(Formatting.duration(costs.reduce(0) { $0 + ($1 ?? 0) }))
     }
 
     /// The last reported metric with "accuracy" in its name, else the last cell's first metric: "eval_accuracy 0.8250".

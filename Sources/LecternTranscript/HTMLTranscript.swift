@@ -111,6 +111,7 @@ public struct HTMLTranscriptRenderer: Sendable {
             "outputs": record.blocks.map(html).joined(separator: "\n"),
         ]
         if let seconds = record.seconds { context["duration"] = Formatting.duration(seconds) }
+        if let note = record.computedNote { context["computedNote"] = note }
         if let error = record.error { context["error"] = error }
         if let reason = record.skipReason { context["skipReason"] = reason }
         return context

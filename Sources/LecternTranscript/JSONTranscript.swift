@@ -16,6 +16,10 @@ extension Transcript {
                 ("parameters", .object(record.parameters.map { (key: $0.name, value: Formatting.transcriptValue($0.value)) })),
                 ("outputs", record.outputs),
             ]
+            if let computed = record.computed {
+                entry.append(("computed", .object([("started_at", .string(Self.timestamp(computed.startedAt))),
+                                                   ("seconds", .double(Self.roundedSeconds(computed.seconds))), ("machine", .string(computed.machine))])))
+            }
             if let error = record.error { entry.append(("error", .string(error))) }
             if let reason = record.skipReason { entry.append(("skip_reason", .string(reason))) }
             cellsJSON.append(.object(entry))

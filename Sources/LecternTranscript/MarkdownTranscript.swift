@@ -130,6 +130,7 @@ extension DirectiveRecord {
     var markdownStatusLine: String {
         var line = "**`\(directive)`** · line \(line) · \(statusLabel)"
         if let seconds { line += " in \(Formatting.duration(seconds))" }
+        if let computedNote { line += " — \(computedNote)" }
         if let skipReason { line += " — \(skipReason)" }
         return line
     }

@@ -113,6 +113,8 @@ public struct DirectiveRecord: Sendable {
     public var skipReason: String?
     /// The outputs come from the cell cache (an earlier run with the same inputs), not from running.
     public var cached = false
+    /// For a cell restored from the cache: when, how long and on which machine it was computed.
+    public var computed: Computation?
     /// Why the cell ran rather than coming from the cache ("its inputs changed", "--refresh", ...), for
     /// the course site's execution report. Not in the JSON transcript, which stays the same across runs.
     public var computedBecause: String?
@@ -136,6 +138,29 @@ public struct DirectiveRecord: Sendable {
 
     /// The HTML id of the cell, for links from the error banner.
     public var anchor: String { "cell-\(index)" }
+
+    /// What the cell cost to compute: its own time, or for a cached cell the time it took when it ran.
+    public var computeSeconds: Double? { computed?.seconds ?? (cached ? nil : seconds) }
+
+    /// "computed in 17.4 s on AMD EPYC …, 2 cores, 2026-12-05; restored from the cache", for a cached cell that knows.
+    public var computedNote: String? {
+        guard let computed else { return nil }
+        return "computed in \(Formatting.duration(computed.seconds)) on \(computed.machine), \(Transcript.timestamp(computed.startedAt).prefix(10)); restored from the cache"
+    }
+}
+
+/// When, how long and where a cell was computed, kept with its cached result.
+public struct Computation: Sendable, Codable, Equatable {
+    public var startedAt: Date
+    public var seconds: Double
+    /// The CPU and its cores, as the run header names them.
+    public var machine: String
+
+    public init(startedAt: Date, seconds: Double, machine: String) {
+        self.startedAt = startedAt
+        self.seconds = seconds
+        self.machine = machine
+    }
 }
 
 /// One piece of a directive's visible output.

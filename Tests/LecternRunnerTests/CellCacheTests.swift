@@ -1,9 +1,10 @@
 import Foundation
+import LecternEngine
 import LecternNotebook
 import LecternTestSupport
-import LecternTranscript
 import Testing
 @testable import LecternRunner
+@testable import LecternTranscript
 
 /// The cell cache on the tiny model: what is reused, what runs again, and that reused results are
 /// the results.
@@ -103,5 +104,23 @@ struct CellCacheTests {
         }
         let recomputed = try run(lesson())
         #expect(!cached(recomputed).contains("train"))
+    }
+
+    /// A restored cell says what it cost when it ran: when, how long and on which machine (JSON, Markdown, HTML).
+    @Test func aCachedCellSaysWhatItCostWhenItRan() throws {
+        let first = try run(lesson())
+        #expect(first.directiveRecords.allSatisfy { $0.computed == nil })
+        let second = try run(lesson(prose: "Other prose."))
+        let train = try #require(second.directiveRecords.first { $0.directive == "train" })
+        let computed = try #require(train.computed)
+        #expect(train.cached && computed.seconds > 0 && computed.machine == MachineReport.processor)
+        let firstTrain = try #require(first.directiveRecords.first { $0.directive == "train" })
+        #expect(computed.seconds <= (firstTrain.seconds ?? 0) && abs(computed.startedAt.timeIntervalSince(firstTrain.startedAt ?? .distantPast)) < 1)
+        #expect(train.computeSeconds == computed.seconds)
+        guard case let .array(cells)? = second.json["cells"], case let .object(entry)? = cells.first(where: { $0["directive"] == "train" }),
+              case let .object(cost)? = entry.first(where: { $0.key == "computed" })?.value else { Issue.record("no computed entry in the JSON"); return }
+        #expect(cost.map(\.key) == ["started_at", "seconds", "machine"])
+        #expect(train.markdownStatusLine.contains("ok (cached)") && train.markdownStatusLine.contains("; restored from the cache"))
+        #expect(train.computedNote?.hasPrefix("computed in ") == true && train.computedNote?.contains(MachineReport.processor) == true)
     }
 }

@@ -14,11 +14,17 @@ public enum MachineReport {
         return "\(threads) of \(cores) cores"
     }
 
+    /// "AMD EPYC (AMD family 26, model 2), 2 cores": the run header's CPU line.
+    public static func processor(_ cpu: CPU = .current) -> String { "\(cpu.description), \(cores) core\(cores == 1 ? "" : "s")" }
+
+    /// This machine's `processor`.
+    public static var processor: String { processor() }
+
     /// Label and value pairs, in display order.
     public static func lines(cpu: CPU = .current) -> [(label: String, value: String)] {
         let kernels = BLAS.kernels
         return [
-            ("CPU", "\(cpu.description), \(cores) core\(cores == 1 ? "" : "s")"),
+            ("CPU", processor(cpu)),
             ("Vector units", cpu.featureSummary),
             ("BLAS", "\(BLAS.version), \(kernels.summary)"),
             ("Threads", threadSummary),
