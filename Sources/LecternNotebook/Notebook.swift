@@ -31,6 +31,16 @@ public struct Notebook: Sendable {
         return String(path.split(separator: "/").last ?? Substring(path))
     }
 
+    /// The line of the prose where `text` is first written (e.g. a link's target), for warnings.
+    public func proseLine(containing text: String) -> Int? {
+        for case let .prose(prose) in cells {
+            for (offset, line) in prose.markdown.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where line.contains(text) {
+                return prose.lines.lowerBound + offset
+            }
+        }
+        return nil
+    }
+
     /// The directive cells, with their index among all cells.
     public var directives: [(index: Int, cell: DirectiveCell)] {
         cells.enumerated().compactMap { index, cell in

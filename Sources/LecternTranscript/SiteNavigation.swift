@@ -23,10 +23,12 @@ public struct SiteNavigation: Sendable {
     public var siteFolder: String
     /// Lessons' notebook file names → their pages, so a link to another lesson's `.md` leads to its page.
     public var pages: [String: String]
+    /// Where the other files the prose links to go in the site (nil: links lead to the files where they are).
+    public var resources: SiteResources?
 
     /// The navigation of lesson `current` of `lessons`, linking to `index`.
     public init(courseTitle: String, index: String = "index.html", lessons: [Link], current: Int,
-                lessonFolder: String = "", siteFolder: String = "", pages: [String: String] = [:]) {
+                lessonFolder: String = "", siteFolder: String = "", pages: [String: String] = [:], resources: SiteResources? = nil) {
         self.courseTitle = courseTitle
         self.index = index
         self.lessons = lessons
@@ -34,13 +36,19 @@ public struct SiteNavigation: Sendable {
         self.lessonFolder = lessonFolder
         self.siteFolder = siteFolder
         self.pages = pages
+        self.resources = resources
     }
 
     /// Rewrites the relative `href` and `src` of prose HTML written beside the notebook so that they
     /// lead to the same place from the site: another lesson's notebook becomes its page, any other
-    /// file a path from the site folder to it. Absolute URLs, anchors and absolute paths stay.
+    /// file (absolute paths too) its copy in the site (`resources`), or without resources a path from
+    /// the site folder to it. Web addresses and anchors stay.
     public func relink(_ html: String) -> String {
         guard !lessonFolder.isEmpty, !siteFolder.isEmpty else { return html }
+        if let resources {
+            let folder = lessonFolder
+            return SiteResources.relink(html) { path in pages[path] ?? resources.place(path, from: folder) }
+        }
         let pattern = /(href|src)="([^"#:?]+)((?:[#?][^"]*)?)"/
         return html.replacing(pattern) { match in
             let (attribute, path, rest) = (match.output.1, String(match.output.2), match.output.3)

@@ -53,6 +53,7 @@ struct Build: ParsableCommand {
             SiteNavigation.Link(title: (try? notebook.get().title) ?? stem, href: stem + ".html")
         }
         var lessons: [CoursePages.Lesson] = []
+        let resources = SiteResources(siteFolder: URL(fileURLWithPath: outputFolder).standardizedFileURL.path)
         for (position, path) in course.lessons.enumerated() {
             // Ctrl-C: the lesson running stops at its next safe point; later lessons do not start.
             if Interruption.requested { break }
@@ -62,7 +63,8 @@ struct Build: ParsableCommand {
             let site = SiteNavigation(courseTitle: course.title, lessons: links, current: position,
                                       lessonFolder: URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path,
                                       siteFolder: URL(fileURLWithPath: outputFolder).standardizedFileURL.path,
-                                      pages: Dictionary(zip(course.lessons.map { ($0 as NSString).lastPathComponent }, links.map(\.href)), uniquingKeysWith: { first, _ in first }))
+                                      pages: Dictionary(zip(course.lessons.map { ($0 as NSString).lastPathComponent }, links.map(\.href)), uniquingKeysWith: { first, _ in first }),
+                                      resources: resources)
             do {
                 try TranscriptWriter(folder: outputFolder, renderer: renderer).write(transcript, stem: stems[position], site: site)
             } catch {
@@ -87,6 +89,13 @@ struct Build: ParsableCommand {
             }
         }
         do {
+            try resources.write()
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        warnAboutMissingFiles(resources.missing, lessons: zip(course.lessons, parsed).map { ($0, try? $1.get()) })
+        do {
             try AtomicFile.write(CoursePages.index(title: course.title, lessons: lessons, coursePDF: pdf ? "course.pdf" : nil), to: (outputFolder as NSString).appendingPathComponent("index.html"))
             try AtomicFile.write(CoursePages.report(title: course.title, lessons: lessons, frozen: frozen),
                                  to: (outputFolder as NSString).appendingPathComponent("report.html"))
@@ -109,6 +118,17 @@ struct Build: ParsableCommand {
         }
         if let status = Interruption.exitStatus { throw ExitCode(status) }
         if !failed.isEmpty { throw ExitCode(1) }
+    }
+
+    /// A warning for each link to a file that does not exist, at the lesson's line (the site shows its text without the link).
+    private func warnAboutMissingFiles(_ missing: [(link: String, folder: String)], lessons: [(path: String, notebook: Notebook?)]) {
+        var warned = Set<String>()
+        for (link, folder) in missing {
+            let lesson = lessons.first { URL(fileURLWithPath: $0.path).deletingLastPathComponent().standardizedFileURL.path == folder }
+            let place = lesson.map { lesson in lesson.path + (lesson.notebook?.proseLine(containing: link).map { ":\($0)" } ?? "") } ?? folder
+            guard warned.insert(place + link).inserted else { continue }
+            printError("warning: \(place): the link to \(link) leads to no file; the site shows its text without the link.")
+        }
     }
 
     /// One lesson's transcript (a notebook that cannot be parsed gets a transcript saying why).

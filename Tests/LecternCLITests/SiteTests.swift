@@ -11,8 +11,12 @@ struct SiteTests {
     init() {
         folder.writeTinyNews(rows: 24)
         folder.write("lessons/course.yaml", "title: Tiny course\nlessons:\n  - start.md\n  - data.md\n  - model.md\n")
-        folder.write("lessons/start.md", "# Welcome\n\nThis course begins with a narwhal.\n\nNext: [the data](data.md#the-data), and [the notes](../notes.txt).\n")
+        folder.write("lessons/start.md", "# Welcome\n\nThis course begins with a narwhal.\n\nNext: [the data](data.md#the-data), and [the notes](../notes.txt).\n\n"
+                     + "See [the guide](../docs/guide.md#setup), ![a plot](figures/plot.png) and [a lost page](gone.md).\n")
         folder.write("notes.txt", "Notes beside the lessons.\n")
+        folder.write("docs/guide.md", "# The guide\n\n## Setup\n\nA [screenshot](shots/screen.png), [the notes](../notes.txt), [the web](https://example.org/).\n")
+        folder.write("docs/shots/screen.png", "not really a PNG")
+        folder.write("lessons/figures/plot.png", "not really a PNG either")
         folder.write("lessons/data.md", "# The data\n\nWe load the zebrafish articles.\n\n```load\ndataset: ../data/tiny_news\nsplit: train\ntest_size: 0.25\n```\n")
         folder.write("lessons/model.md", modelLesson(rate: "1e-3", prose: "A quokka trains a model."))
     }
@@ -65,7 +69,7 @@ struct SiteTests {
         }
 
         // Every link between the pages resolves, anchors included.
-        let link = try Regex(##"href="([^"#:]+)(?:#([^"]+))?""##)
+        let link = try Regex(##"\shref="([^"#:]+)(?:#([^"]+))?""##)
         for (page, html) in contents {
             for match in html.matches(of: link) {
                 let target = String(match.output[1].substring!), anchor = match.output[2].substring.map(String.init)
@@ -75,7 +79,10 @@ struct SiteTests {
         }
         // Prose links written beside the notebook lead to the same places from the site.
         #expect(contents["start.html"]!.contains("<a href=\"data.html#the-data\">the data</a>"))
-        #expect(contents["start.html"]!.contains("<a href=\"../notes.txt\">the notes</a>"))
+        #expect(contents["start.html"]!.contains("<a href=\"files/up/notes.txt\">the notes</a>"))
+        #expect(contents["start.html"]!.contains("<a href=\"files/up/docs/guide.html#setup\">the guide</a>"))
+        #expect(contents["start.html"]!.contains("<a data-missing-href=\"gone.md\">a lost page</a>"))
+        #expect(result.standardError.contains("warning: lessons/start.md:7: the link to gone.md leads to no file"), "\(result.standardError)")
         // The index lists the lessons in course.yaml's order, with their titles and first paragraphs.
         let index = contents["index.html"]!
         let positions = ["Welcome", "The data", "Training"].map { index.range(of: "\($0)</a></h2>")?.lowerBound }
@@ -94,6 +101,32 @@ struct SiteTests {
         #expect(data.contains("aria-current=\"page\">The data</a>"))
         // The report says, per cell, what ran and why.
         #expect(contents["report.html"]!.contains("computed: no stored result for its inputs"))
+    }
+
+    /// The site travels: copied elsewhere with its sources gone, every local link and image in every page,
+    /// the copied documents' included, still leads to a file inside it.
+    @Test func aSiteCopiedElsewhereKeepsEveryLink() throws {
+        #expect(try build().status == 0)
+        let moved = ScratchFolder()
+        try FileManager.default.copyItem(atPath: folder.path + "/site", toPath: moved.path + "/site")
+        for source in ["lessons", "docs", "notes.txt"] { try FileManager.default.removeItem(atPath: folder.path + "/" + source) }
+        let root = URL(fileURLWithPath: moved.path + "/site").standardizedFileURL
+        let pages = FileManager.default.enumerator(atPath: root.path)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".html") }
+        #expect(pages.contains("files/up/docs/guide.html"))
+        let link = try Regex(##"\s(?:href|src)="([^"#?]+)"##)
+        var checked = 0
+        for page in pages {
+            let html = try String(contentsOfFile: root.path + "/" + page, encoding: .utf8)
+            for match in html.matches(of: link) {
+                let target = String(match.output[1].substring!)
+                if target.contains("://") || target.hasPrefix("mailto:") { continue }
+                let resolved = root.appendingPathComponent(page).deletingLastPathComponent().appendingPathComponent(target).standardizedFileURL
+                #expect(resolved.path.hasPrefix(root.path + "/"), "\(page) links out of the site: \(target)")
+                #expect(FileManager.default.fileExists(atPath: resolved.path), "\(page) links to \(target), which is missing")
+                checked += 1
+            }
+        }
+        #expect(checked > 20)
     }
 
     @Test func frozenRendersFromTheCacheAndRefusesChangedInputs() throws {

@@ -30,6 +30,8 @@ class Links(html.parser.HTMLParser):
             self.ids.add(attributes["id"])
         if tag == "a" and attributes.get("href") and ":" not in attributes["href"]:
             self.hrefs.append(attributes["href"])
+        if tag == "img" and attributes.get("src") and ":" not in attributes["src"]:
+            self.hrefs.append(attributes["src"])
 
 
 def pages_of(pdf):
@@ -42,17 +44,22 @@ def main():
     frozen = "--frozen-from" in sys.argv
     problems = []
     parsed = {}
-    for page in site.glob("*.html"):
+    for page in site.rglob("*.html"):
         links = Links()
         links.feed(page.read_text(encoding="utf-8"))
-        parsed[page.name] = links
+        parsed[page.relative_to(site).as_posix()] = links
+    root = site.resolve()
     for name, links in parsed.items():
+        folder = (site / name).parent
         for href in links.hrefs:
             target, _, anchor = href.partition("#")
-            target = target or name
-            if not (site / target).exists():
+            resolved = (folder / target).resolve() if target else (site / name).resolve()
+            key = resolved.relative_to(root).as_posix() if root in resolved.parents else None
+            if key is None:
+                problems.append(f"{name}: link to {target}, which leaves the site")
+            elif not resolved.exists():
                 problems.append(f"{name}: link to missing {target}")
-            elif anchor and target in parsed and anchor not in parsed[target].ids:
+            elif anchor and key in parsed and anchor not in parsed[key].ids:
                 problems.append(f"{name}: link to {target}#{anchor}, which has no such id")
     lessons = [line.strip()[2:].strip() for line in (course / "course.yaml").read_text().splitlines() if line.strip().startswith("- ")]
     index = (site / "index.html").read_text(encoding="utf-8")
