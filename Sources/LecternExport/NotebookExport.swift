@@ -19,7 +19,10 @@ public enum NotebookExport {
             let id = "cell-\(index)"
             switch cell {
             case let .prose(prose):
-                cells.append(markdownCell(id: id, source: prose.markdown))
+                // A notebook that ran carries its prose as rendered: values woven in.
+                var markdown = prose.markdown
+                if let transcript, index < transcript.cells.count, case let .prose(woven, _, _) = transcript.cells[index] { markdown = woven }
+                cells.append(markdownCell(id: id, source: markdown))
             case let .code(code):
                 // Shown, not run, by Lectern; kept as it was written.
                 cells.append(markdownCell(id: id, source: "```\(code.language)\n\(code.source)```"))

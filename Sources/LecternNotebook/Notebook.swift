@@ -1,3 +1,4 @@
+import LecternMarkdown
 /// The word after a directive block's fence (```load). Which words are directives is the runner's
 /// registry's to say (`NotebookParser.parse(..., directives:)`); the names here are the standard
 /// directives', for the code that handles them.
@@ -81,6 +82,16 @@ public struct ProseCell: Sendable {
     public var html: String
     public var headings: [Heading]
     public var lines: ClosedRange<Int>
+
+    /// The cell with other Markdown (values woven into it), rendered and its headings read again.
+    public func rewritten(_ markdown: String) -> ProseCell {
+        let document = MarkdownDocument(markdown)
+        let headings = document.blocks.compactMap { block -> Heading? in
+            if case let .heading(level, text) = block.kind { return Heading(level: level, text: text) }
+            return nil
+        }
+        return ProseCell(markdown: markdown, html: document.blocks.map(document.html(of:)).joined(), headings: headings, lines: lines)
+    }
 }
 
 public struct CodeCell: Sendable {

@@ -90,6 +90,9 @@ public struct NotebookRunner: Sendable {
                 problems.append(Diagnostic("\(error)", at: location))
             }
         }
+        // The prose's `${...}` references, in notebook order among the cells' problems.
+        problems += ProseValues.check(notebook, bindings: bindings)
+        problems = problems.enumerated().sorted { ($0.element.location.line, $0.offset) < ($1.element.location.line, $1.offset) }.map(\.element)
         return problems.isEmpty ? .success(planned) : .failure(Diagnostics(problems))
     }
 
@@ -129,7 +132,7 @@ public struct NotebookRunner: Sendable {
         for (position, planned) in plan.enumerated() {
             state.records[planned.index] = runCell(planned, position: position, of: plan.count, state: &state, context: context)
         }
-        return finish(transcript, notebook: notebook, state: state, since: clock)
+        return finish(transcript, notebook: notebook, bindings: bindings, state: state, since: clock)
     }
 
     /// What the cells of one run share as they run in order.
@@ -221,7 +224,8 @@ public struct NotebookRunner: Sendable {
     }
 
     /// The transcript once every cell has run: status, the data and models read, cells in document order.
-    private func finish(_ transcript: Transcript, notebook: Notebook, state: RunState, since clock: ContinuousClock.Instant) -> Transcript {
+    private func finish(_ transcript: Transcript, notebook: Notebook, bindings: ParameterBindings, state: RunState,
+                        since clock: ContinuousClock.Instant) -> Transcript {
         var transcript = transcript
         transcript.status = state.interrupted ? .interrupted : state.anyFailure ? .error : .ok
         for kind in [RunInput.Kind.data, .model] {
@@ -230,8 +234,14 @@ public struct NotebookRunner: Sendable {
                 (label: kind.rawValue + (index == 0 ? "" : " \(index + 1)"), value: input.summary)
             }
         }
+        let labels = ProseValues.labels(notebook)
         transcript.cells = notebook.cells.enumerated().map { index, cell in
-            Self.transcriptCell(cell) { _ in state.records[index]! }
+            guard case let .prose(prose) = cell, prose.markdown.contains("${") else { return Self.transcriptCell(cell) { _ in state.records[index]! } }
+            // Values woven into the prose: the parameters and the outputs of the cells above.
+            let woven = ProseValues.weave(prose, notebook: notebook, bindings: bindings, records: state.records, labels: labels)
+            transcript.woven += woven.woven
+            transcript.warnings += woven.warnings
+            return Self.transcriptCell(.prose(prose.rewritten(woven.markdown))) { _ in state.records[index]! }
         }
         transcript.seconds = Self.seconds(since: clock)
         return transcript

@@ -24,7 +24,7 @@ extension Transcript {
             if let reason = record.skipReason { entry.append(("skip_reason", .string(reason))) }
             cellsJSON.append(.object(entry))
         }
-        return .object([
+        var top: [(key: String, value: JSONValue)] = [
             ("notebook", .string(notebook)),
             ("title", .string(title)),
             ("status", .string(status.rawValue)),
@@ -36,7 +36,15 @@ extension Transcript {
             ("seconds", .double(Self.roundedSeconds(seconds))),
             ("diagnostics", .array(diagnostics.map { .string($0) })),
             ("cells", .array(cellsJSON)),
-        ])
+        ]
+        // Only a notebook that weaves values into its prose has the list (others' transcripts stay as they were).
+        if !woven.isEmpty {
+            top.insert(("woven", .array(woven.map { value in
+                .object([("reference", .string(value.reference)), ("value", value.value.map { .string($0) } ?? .null),
+                         ("source", .string(value.source)), ("line", .int(value.line))])
+            })), at: top.count - 1)
+        }
+        return .object(top)
     }
 
     static func timestamp(_ date: Date) -> String {

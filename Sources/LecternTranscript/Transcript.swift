@@ -29,6 +29,23 @@ public struct Transcript: Sendable {
     /// About the run as a whole, shown above the first cell: what a reader must see (such as slow
     /// generic kernels, with the fix) ...
     public var warnings: [String] = []
+    /// The values woven into the prose (`${...}`), in document order.
+    public var woven: [WovenValue] = []
+
+    /// A value quoted in the prose: the reference as written, the text it became (nil: missing), and where it came from.
+    public struct WovenValue: Sendable, Equatable {
+        public var reference: String
+        public var value: String?
+        public var source: String
+        public var line: Int
+
+        public init(reference: String, value: String?, source: String, line: Int) {
+            self.reference = reference
+            self.value = value
+            self.source = source
+            self.line = line
+        }
+    }
     /// ... and what is worth knowing (such as a slower setting the user chose).
     public var notes: [String] = []
 
