@@ -75,7 +75,7 @@ site-check: site
 		"$(abspath Tests/LecternEngineTests/Fixtures/tiny-bert-classifier)" > $(ONE_CELL)/predict.md
 	$(LECTERN) run $(ONE_CELL)/predict.md --out $(ONE_CELL) --quiet
 	"$(A11Y_VENV)/bin/python" Tests/reference/check_accessibility.py site $(ONE_CELL)/predict.html
-	@rm -rf .lectern/site-check && mkdir -p .lectern/site-check && cp -r notebooks .lectern/site-check/lessons && ln -s ../../docs .lectern/site-check/docs
+	@rm -rf .lectern/site-check && mkdir -p .lectern/site-check && cp -r notebooks .lectern/site-check/lessons && cp -r docs .lectern/site-check/docs
 	@for notebook in .lectern/site-check/lessons/*.md; do printf '\nA paragraph added after the first build.\n' >> "$$notebook"; done
 	$(LECTERN) build .lectern/site-check/lessons --out .lectern/site-check/site --frozen --pdf
 	python3 Tests/reference/check_site.py .lectern/site-check/site .lectern/site-check/lessons --frozen-from .lectern/site-check/lessons

@@ -9,6 +9,9 @@ import LecternMarkdown
 /// are placed the same way, and a link to no file is reported instead of left dangling.
 public final class SiteResources: @unchecked Sendable {
     public let siteFolder: String
+    /// Only files inside this folder are copied (the course folder's parent: the project, as Quarto
+    /// copies a project's files only), so a lesson cannot carry any file of the machine into a site.
+    public let projectFolder: String
     /// Files linked from Markdown pages are followed up to this many in all.
     static let limit = 500
     private let lock = NSLock()
@@ -17,11 +20,12 @@ public final class SiteResources: @unchecked Sendable {
     /// Place → source file, to keep two sources from one place.
     private var sources: [String: String] = [:]
     private var pending: [(source: String, place: String)] = []
-    /// Links that lead to no file: as written, and the folder they were written from.
-    public private(set) var missing: [(link: String, folder: String)] = []
+    /// Links that lead to no file, or to one outside the project: as written, the folder they were written from, and why.
+    public private(set) var missing: [(link: String, folder: String, reason: String)] = []
 
-    public init(siteFolder: String) {
+    public init(siteFolder: String, projectFolder: String) {
         self.siteFolder = siteFolder
+        self.projectFolder = URL(fileURLWithPath: projectFolder).standardizedFileURL.path
     }
 
     /// The place in the site (relative to its folder) of the file `link` names from `folder`; nil
@@ -32,7 +36,12 @@ public final class SiteResources: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard FileManager.default.fileExists(atPath: source, isDirectory: &isFolder), !isFolder.boolValue else {
-            missing.append((link, folder))
+            missing.append((link, folder, "leads to no file"))
+            return nil
+        }
+        // Symbolic links resolved, so that none leads out of the project either.
+        guard URL(fileURLWithPath: source).resolvingSymlinksInPath().path.hasPrefix(projectFolder + "/") else {
+            missing.append((link, folder, "leads out of the course's project folder \(projectFolder)"))
             return nil
         }
         if let known = places[source] { return known }

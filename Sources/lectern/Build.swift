@@ -53,7 +53,8 @@ struct Build: ParsableCommand {
             SiteNavigation.Link(title: (try? notebook.get().title) ?? stem, href: stem + ".html")
         }
         var lessons: [CoursePages.Lesson] = []
-        let resources = SiteResources(siteFolder: URL(fileURLWithPath: outputFolder).standardizedFileURL.path)
+        let resources = SiteResources(siteFolder: URL(fileURLWithPath: outputFolder).standardizedFileURL.path,
+                                      projectFolder: URL(fileURLWithPath: folder).standardizedFileURL.deletingLastPathComponent().path)
         for (position, path) in course.lessons.enumerated() {
             // Ctrl-C: the lesson running stops at its next safe point; later lessons do not start.
             if Interruption.requested { break }
@@ -121,13 +122,13 @@ struct Build: ParsableCommand {
     }
 
     /// A warning for each link to a file that does not exist, at the lesson's line (the site shows its text without the link).
-    private func warnAboutMissingFiles(_ missing: [(link: String, folder: String)], lessons: [(path: String, notebook: Notebook?)]) {
+    private func warnAboutMissingFiles(_ missing: [(link: String, folder: String, reason: String)], lessons: [(path: String, notebook: Notebook?)]) {
         var warned = Set<String>()
-        for (link, folder) in missing {
+        for (link, folder, reason) in missing {
             let lesson = lessons.first { URL(fileURLWithPath: $0.path).deletingLastPathComponent().standardizedFileURL.path == folder }
             let place = lesson.map { lesson in lesson.path + (lesson.notebook?.proseLine(containing: link).map { ":\($0)" } ?? "") } ?? folder
             guard warned.insert(place + link).inserted else { continue }
-            printError("warning: \(place): the link to \(link) leads to no file; the site shows its text without the link.")
+            printError("warning: \(place): the link to \(link) \(reason); the site shows its text without the link.")
         }
     }
 

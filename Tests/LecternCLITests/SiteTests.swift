@@ -129,6 +129,23 @@ struct SiteTests {
         #expect(checked > 20)
     }
 
+    /// Only the course's project (the lessons folder's parent) is copied: a link to a file elsewhere, by
+    /// an absolute path or through a symbolic link, is refused with a warning, and nothing of it is in the site.
+    @Test func filesOutsideTheProjectStayOutOfTheSite() throws {
+        let elsewhere = ScratchFolder()
+        let secret = elsewhere.write("secret.txt", "not for the site")
+        try FileManager.default.createSymbolicLink(atPath: folder.path + "/lessons/escape.txt", withDestinationPath: secret)
+        folder.write("lessons/start.md", "# Welcome\n\nSee [this](\(secret)) and [that](escape.txt).\n")
+        let result = try build()
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("warning: lessons/start.md:3: the link to \(secret) leads out of the course's project folder"))
+        #expect(result.standardError.contains("the link to escape.txt leads out of the course's project folder"))
+        let start = try #require(folder.read("site/start.html"))
+        #expect(start.contains("data-missing-href=\"\(secret)\"") && start.contains("data-missing-href=\"escape.txt\""))
+        let copied = FileManager.default.enumerator(atPath: folder.path + "/site")!.compactMap { $0 as? String }
+        #expect(!copied.contains { $0.hasSuffix("secret.txt") || $0.hasSuffix("escape.txt") })
+    }
+
     @Test func frozenRendersFromTheCacheAndRefusesChangedInputs() throws {
         #expect(try build().status == 0)
         folder.write("lessons/model.md", modelLesson(rate: "1e-3", prose: "A quokka trains a model, said better."))
