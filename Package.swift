@@ -44,9 +44,13 @@ let package = Package(
         ),
         .target(name: "LecternFiles", dependencies: ["CLibCrypto"]),
         .target(name: "LecternData", dependencies: ["LecternFiles"]),
+        // The readers of model files (safetensors, the zip and pickle of pytorch_model.bin): they read untrusted
+        // bytes, so they are compiled with Swift's bounds and overflow checks, apart from the engine's unchecked
+        // kernels (a test holds this target to no unsafe flags).
+        .target(name: "LecternWeights", dependencies: ["LecternFiles"]),
         .target(
             name: "LecternEngine",
-            dependencies: ["COpenBLAS", "CCPUID", "CBFloat16", "LecternFiles"],
+            dependencies: ["COpenBLAS", "CCPUID", "CBFloat16", "LecternFiles", "LecternWeights"],
             // SIMD for x86-64-v3 (AVX2, FMA: every x86-64 CPU since 2013-2015), not the build machine's own:
             // a binary built on one machine class runs on the others. As fast as -march=native on Zen 5
             // (AVX-512), 25% faster than baseline x86-64 (docs/engine.md). `lectern` checks the CPU first

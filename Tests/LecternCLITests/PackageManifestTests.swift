@@ -45,4 +45,16 @@ struct PackageManifestTests {
         }
         #expect(undeclared.isEmpty, "\(Set(undeclared).sorted().joined(separator: "\n"))")
     }
+
+    /// Code that reads untrusted bytes keeps Swift's bounds and overflow checks: the model-file readers
+    /// live in `LecternWeights`, which no unchecked flag reaches (only the engine's kernels drop them).
+    @Test func theModelFileReadersAreCompiledWithChecks() throws {
+        let manifest = try String(contentsOf: repositoryRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let declaration = try #require(manifest.firstMatch(of: /\.target\(name: "LecternWeights"[^\n]*\)/)).output
+        #expect(!declaration.contains("unsafeFlags"), "\(declaration)")
+        let folder = repositoryRoot.appendingPathComponent("Sources/LecternWeights")
+        for reader in ["Safetensors.swift", "StoredZip.swift", "RestrictedUnpickler.swift", "TorchCheckpoint.swift", "MappedFile.swift"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(reader).path), "\(reader) is not in LecternWeights")
+        }
+    }
 }
