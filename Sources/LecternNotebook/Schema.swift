@@ -241,28 +241,11 @@ public struct DirectiveArguments: Sendable {
     /// Where the key `name` was written, if the notebook wrote it.
     public func keyLocation(of name: String) -> SourceLocation? { keyLocations[name] }
 
-    public func string(_ name: String) -> String? {
-        if case let .string(value) = values[name] { return value }
-        return nil
-    }
-
-    public func integer(_ name: String) -> Int? {
-        if case let .integer(value) = values[name] { return value }
-        return nil
-    }
-
-    public func number(_ name: String) -> Double? {
-        switch values[name] {
-        case let .number(value): return value
-        case let .integer(value): return Double(value)
-        default: return nil
-        }
-    }
-
-    public func boolean(_ name: String) -> Bool? {
-        if case let .boolean(value) = values[name] { return value }
-        return nil
-    }
+    /// A value by name, typed (directives read theirs through their settings' `Parameter`s instead).
+    public func string(_ name: String) -> String? { values[name]?.text }
+    public func integer(_ name: String) -> Int? { values[name]?.whole }
+    public func number(_ name: String) -> Double? { values[name]?.real }
+    public func boolean(_ name: String) -> Bool? { values[name]?.flag }
 
     /// A diagnostic about a parameter's value, found while running.
     public func problem(_ message: String, with name: String, hint: String? = nil) -> Diagnostic {

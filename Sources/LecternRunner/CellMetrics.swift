@@ -1,4 +1,5 @@
 import Foundation
+import LecternData
 import LecternEngine
 import LecternNotebook
 
@@ -50,6 +51,19 @@ public enum CellMetrics {
                                             + suited.map { "`\($0.rawValue)`" }.joined(separator: ", ") + ".", parameter: "metrics"))
         }
         return .success(requested)
+    }
+
+    /// What `lectern check` says of a cell's metrics, average and threshold against the task of the data loaded above it.
+    static func problems(_ metrics: [Name], given: Bool, average: Average, task: LabelTask, _ arguments: DirectiveArguments) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        if case let .failure(mismatch) = names(metrics, given: given, task: task.problemType, average: average) {
+            problems.append(arguments.problem(mismatch.message, with: mismatch.parameter))
+        }
+        if arguments.isGiven(threshold), task != .multiLabelClassification {
+            problems.append(arguments.problem("`threshold` decides which labels of multi-label data count as predicted; this data is \(task.rawValue).",
+                                              with: threshold))
+        }
+        return problems
     }
 
     /// Why a cell's metrics do not suit its data.

@@ -45,7 +45,10 @@ public final class SiteResources: @unchecked Sendable {
             return nil
         }
         if let known = places[source] { return known }
-        guard places.count < Self.limit else { return nil }
+        guard places.count < Self.limit else {
+            missing.append((link, folder, "is beyond the \(Self.limit) files a site copies"))
+            return nil
+        }
         var place = "files/" + Self.name(base.isEmpty ? link : base + "/" + link)
         if source.hasSuffix(".md") { place = String(place.dropLast(3)) + ".html" }
         var attempt = 2
@@ -109,7 +112,7 @@ public final class SiteResources: @unchecked Sendable {
             guard case let .heading(level, text) = block.kind else { return html }
             return html.replacingOccurrences(of: "<h\(level)>", with: "<h\(level) id=\"\(anchors.next(Formatting.slug(text)))\">")
         }.joined()
-        let body = relink(html) { link in
+        let body = Self.relink(html) { link in
             self.place(link, from: folder, under: base).map { SiteNavigation.relativePath(to: "/" + $0, from: "/" + placeFolder) }
         }
         return """
@@ -143,6 +146,4 @@ public final class SiteResources: @unchecked Sendable {
             return "\(attribute)=\"\(placed)\(rest)\""
         }
     }
-
-    func relink(_ html: String, place: (String) -> String?) -> String { Self.relink(html, place: place) }
 }

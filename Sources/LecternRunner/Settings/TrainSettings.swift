@@ -47,14 +47,7 @@ extension TrainDirective {
         /// The metrics, the average, the threshold and label smoothing against the task of the data loaded above.
         public func check(after earlier: [any DirectiveSettings]) -> [Diagnostic] {
             guard let task = earlier.loadedTask else { return [] }
-            var problems: [Diagnostic] = []
-            if case let .failure(mismatch) = CellMetrics.names(metrics, given: metricsGiven, task: task.problemType, average: average) {
-                problems.append(arguments.problem(mismatch.message, with: mismatch.parameter))
-            }
-            if arguments.isGiven(CellMetrics.threshold), task != .multiLabelClassification {
-                problems.append(arguments.problem("`threshold` decides which labels of multi-label data count as predicted; this data is \(task.rawValue).",
-                                                  with: CellMetrics.threshold))
-            }
+            var problems = CellMetrics.problems(metrics, given: metricsGiven, average: average, task: task, arguments)
             if arguments.isGiven("label_smoothing_factor"), task != .singleLabelClassification {
                 problems.append(arguments.problem("`label_smoothing_factor` smooths class labels; this data is \(task.rawValue).", with: "label_smoothing_factor"))
             }
