@@ -281,8 +281,7 @@ enum PythonCode {
     /// `metrics` nil: the task's own (classification: what the cell's default lists).
     static func metricsFunction(name: String, metrics requested: [CellMetrics.Name]?, defaults: [CellMetrics.Name] = [.accuracy],
                                 average: CellMetrics.Average, zeroDivision: Int, task: LabelTask, threshold: Double) -> String {
-        let regressionNames: [CellMetrics.Name] = [.mse, .rmse, .mae, .pearson, .spearman]
-        let metrics = requested ?? (task == .regression ? regressionNames : defaults)
+        let metrics = requested ?? (task == .regression ? CellMetrics.regression : defaults)
         var lines = ["def \(name)(pred):", "    labels = pred.label_ids"]
         var results: [String] = []
         switch task {

@@ -19,7 +19,7 @@ public enum CellMetrics {
 
     /// The metrics of classification (single- and multi-label; `accuracy` is subset accuracy for the latter) and of regression.
     public static let classification: [Name] = [.accuracy, .precision, .recall, .f1]
-    static let regression: [Name] = [.mse, .rmse, .mae, .pearson, .spearman]
+    public static let regression: [Name] = [.mse, .rmse, .mae, .pearson, .spearman]
 
     /// `metrics`, with the default each directive gives it.
     static func parameter(default names: [Name], _ summary: String) -> Parameter<[Name]> {

@@ -91,14 +91,16 @@ public struct EvaluateDirective: DirectiveHandler {
             throw arguments.problem("The split holds the token id \(largest), outside this model's vocabulary of \(config.vocabSize).", with: ModelChoice.instead,
                                     hint: "Tokenize with the model you evaluate (`tokenize` with the same `model:`).")
         }
-        if task != .regression, config.problemType == .regression || classCount != config.id2label.count && task == .multiLabelClassification {
-            throw arguments.problem("The data is \(task.rawValue) with \(classCount) labels, but this model's head is "
+        // A head fits regression data with one output, label sets with one output per label, classes if it is no regressor.
+        let fits = switch task {
+        case .regression: config.numLabels == 1
+        case .multiLabelClassification: config.problemType != .regression && config.numLabels == classCount
+        case .singleLabelClassification: config.problemType != .regression
+        }
+        if !fits {
+            throw arguments.problem("The data is \(task.rawValue) with \(classCount) label\(classCount == 1 ? "" : "s"), but this model's head is "
                                     + "\(config.problemType.rawValue) with \(config.numLabels) output\(config.numLabels == 1 ? "" : "s").", with: ModelChoice.instead,
                                     hint: "Evaluate a checkpoint trained on this kind of data.")
-        }
-        if task == .regression, config.numLabels != 1 {
-            throw arguments.problem("The data is regression (one score per text), but this model's head has \(config.numLabels) outputs.", with: ModelChoice.instead,
-                                    hint: "Evaluate a checkpoint trained for regression.")
         }
         let labels = examples.compactMap { example -> Int? in if case let .label(label) = example.target { return label } else { return nil } }
         if let largest = labels.max(), largest >= config.id2label.count {

@@ -73,12 +73,12 @@ public struct NotebookRunner: Sendable {
                                                    + (need == .model ? " Or name a checkpoint with `model:`." : "")))
                 }
                 available.formUnion(provides)
-                let problemsAfter = bound.problems + bound.settings.check(after: earlier)
+                let cellProblems = bound.problems + bound.settings.check(after: earlier)
                 earlier.append(bound.settings)
-                if problemsAfter.isEmpty {
+                if cellProblems.isEmpty {
                     planned.append(PlannedCell(index: index, cell: cell, schema: schema, bound: bound))
                 } else {
-                    problems += problemsAfter
+                    problems += cellProblems
                 }
             } catch let error as Diagnostic {
                 problems.append(error)

@@ -121,7 +121,7 @@ public final class Trainer: @unchecked Sendable {
                 guard case .evaluation = entry, let metric = entry.result(arguments.bestMetricKey) else { continue }
                 plateau?.step(metric: metric)
                 _ = earlyStopping?.observe(metric, best: best)
-                if best == nil || (arguments.prefersGreater ? metric > best! : metric < best!) { best = metric }
+                if arguments.improves(metric, on: best) { best = metric }
             }
         }
         // What a checkpoint needs beyond the Trainer's own state for the resumed logs to equal an uninterrupted run's.
@@ -249,7 +249,7 @@ public final class Trainer: @unchecked Sendable {
     private func saveCheckpoint(metrics: [(key: String, value: Double)]?, epoch: Double, totalSteps: Int, runningLoss: CheckpointStore.RunningLoss) throws {
         if let value = metrics?.first(where: { $0.key == arguments.bestMetricKey })?.value {
             // Strictly better replaces; a tie keeps the earlier checkpoint.
-            if bestMetric == nil || (arguments.prefersGreater ? value > bestMetric! : value < bestMetric!) {
+            if arguments.improves(value, on: bestMetric) {
                 bestMetric = value
                 bestModelCheckpoint = checkpoints.folder(step: globalStep)
             }

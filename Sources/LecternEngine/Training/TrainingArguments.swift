@@ -63,6 +63,11 @@ public struct TrainingArguments: Sendable, Equatable {
 
     public var prefersGreater: Bool { greaterIsBetter ?? !metricForBestModel.hasSuffix("loss") }
 
+    /// Whether `value` of the best-model metric is strictly better than `best` (any value is, before the first).
+    public func improves(_ value: Double, on best: Double?) -> Bool {
+        best.map { prefersGreater ? value > $0 : value < $0 } ?? true
+    }
+
     /// Batches per epoch for `examples` training examples (the last may be smaller).
     public func batchesPerEpoch(examples: Int) -> Int { (examples + perDeviceTrainBatchSize - 1) / perDeviceTrainBatchSize }
 
