@@ -89,7 +89,7 @@ public enum CoursePages {
         return cached == 0 ? "" : " (\(cached) of \(records.count) cells from the cache)"
     }
 
-    /// " · computed in 17.4 s": what the lesson's cells cost when they ran, beside this build's time,
+    /// " · computed in 15.5 s": what the lesson's cells cost when they ran, beside this build's time,
     /// when some came from the cache (and each of those knows).
     static func computeNote(_ transcript: Transcript) -> String {
         let records = transcript.directiveRecords

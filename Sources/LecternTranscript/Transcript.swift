@@ -159,7 +159,7 @@ public struct DirectiveRecord: Sendable {
     /// What the cell cost to compute: its own time, or for a cached cell the time it took when it ran.
     public var computeSeconds: Double? { computed?.seconds ?? (cached ? nil : seconds) }
 
-    /// "computed in 17.4 s on AMD EPYC …, 2 cores, 2026-12-05; restored from the cache", for a cached cell that knows.
+    /// "computed in 15.5 s on AMD EPYC …, 2 cores, 2026-12-06; restored from the cache", for a cached cell that knows.
     public var computedNote: String? {
         guard let computed else { return nil }
         return "computed in \(Formatting.duration(computed.seconds)) on \(computed.machine), \(Transcript.timestamp(computed.startedAt).prefix(10)); restored from the cache"
