@@ -153,8 +153,9 @@ bench-training: setup reference-env build
 screenshots: setup build
 	@command -v chromium > /dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
-	$(LECTERN) run notebooks/fine-tuning-bert.md --out output --quiet
-	docs/screenshots/take.sh output/fine-tuning-bert.html docs/screenshots
+	$(LECTERN) run notebooks/fine-tuning-bert.md --out output --quiet --refresh train
+	$(LECTERN) run docs/screenshots/one-cell.md --out output --quiet --no-cache
+	docs/screenshots/take.sh output/fine-tuning-bert.html docs/screenshots output/one-cell.html
 
 # The cell cache: the course notebook with an empty cache, then again after editing a paragraph.
 bench-cache: setup build

@@ -5,7 +5,7 @@ import PackageDescription
 ///
 /// Data flows one way, one module per stage:
 /// Markdown → `LecternNotebook` (cells) → `LecternRunner` (session) → `LecternEngine` / `LecternData`
-/// → `LecternTranscript` (HTML, Markdown, JSON).
+/// → `LecternTranscript` (HTML, Markdown, JSON); `LecternRender` runs those stages for a lesson or a course site.
 let package = Package(
     name: "Lectern",
     products: [
@@ -67,9 +67,12 @@ let package = Package(
         ),
         // Jupyter and Python: the notebook as Hugging Face code, with Lectern's outputs attached.
         .target(name: "LecternExport", dependencies: ["LecternNotebook", "LecternData", "LecternEngine", "LecternRunner", "LecternTranscript"]),
+        // Rendering as a library, in stages: parse (LessonSource) → execute (Execution, with the cell cache)
+        // → writers (TranscriptOutput: HTML, Markdown, JSON, ipynb) → site (CourseSite, with PDF handouts).
+        .target(name: "LecternRender", dependencies: ["LecternNotebook", "LecternRunner", "LecternEngine", "LecternTranscript", "LecternExport", "LecternFiles"]),
         .executableTarget(
             name: "lectern",
-            dependencies: ["CCPUID", "LecternRunner", "LecternExport", "LecternEngine", "LecternTranscript", "LecternNotebook", "LecternFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CCPUID", "LecternRender", "LecternRunner", "LecternExport", "LecternEngine", "LecternTranscript", "LecternNotebook", "LecternFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Lectern's side of `make bench` (bench/run_bench.py runs it against the Hugging Face reference).
         .executableTarget(name: "lectern-bench", dependencies: ["LecternData", "LecternEngine"], path: "bench/lectern-bench"),
@@ -83,6 +86,7 @@ let package = Package(
         .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "CCPUID", "CBFloat16", "LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript", "LecternFiles", "LecternTestSupport"]),
+        .testTarget(name: "LecternRenderTests", dependencies: ["LecternRender", "LecternNotebook", "LecternRunner", "LecternTranscript", "LecternTestSupport"]),
         .testTarget(name: "LecternRunnerTests", dependencies: ["LecternRunner", "LecternNotebook", "LecternEngine", "LecternTranscript", "LecternFiles", "LecternTestSupport"]),
         // Runs the built `lectern` executable as a student would; `swift test` builds it first.
         .testTarget(name: "LecternCLITests", dependencies: ["LecternTestSupport"]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LecternNotebook
+import LecternRender
 import LecternRunner
 
 /// `lectern check NOTEBOOK`: validation only; nothing runs.
@@ -9,17 +10,17 @@ struct Check: ParsableCommand {
     @OptionGroup var options: NotebookOptions
 
     func run() throws {
-        let notebook: Notebook, bindings: ParameterBindings
-        do { (notebook, bindings) = try options.load() } catch {
+        let lesson: ParsedLesson
+        do { lesson = try options.load() } catch {
             report(error.all)
             throw ExitCode(1)
         }
-        let problems = NotebookRunner().check(notebook, bindings: bindings)
+        let problems = NotebookRunner().check(lesson.notebook, bindings: lesson.bindings)
         if !problems.isEmpty {
             report(problems)
             printError("\(problems.count) problem\(problems.count == 1 ? "" : "s") found; nothing was run.")
             throw ExitCode(1)
         }
-        print("\(notebook.path): ok (\(notebook.directives.count) directive cells)")
+        print("\(lesson.notebook.path): ok (\(lesson.notebook.directives.count) directive cells)")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LecternEngine
+import LecternRender
 import LecternRunner
 import LecternTranscript
 
@@ -23,7 +24,7 @@ struct Doctor: ParsableCommand {
         let cpu = CPU.current, kernels = BLAS.kernels
         let speed = MatrixProductSpeed.measure()
         let bf16 = MatrixPrecision.forRequest(bf16: true).precision == .bfloat16 ? MatrixProductSpeed.measure(precision: .bfloat16) : nil
-        let lines = [("Lectern", LecternVersion.current), ("Machine", RunInfo.operatingSystem)] + MachineReport.lines()
+        let lines = [("Lectern", LecternVersion.current), ("Machine", RunFacts.operatingSystem)] + MachineReport.lines()
             + [("Matrix products", String(format: "%.0f GFLOP/s (sgemm, %d×%d×%d, %d threads)", speed.gigaflops, speed.size, speed.size, speed.size, BLAS.threads)),
                ("bf16 products", bf16.map { String(format: "%.0f GFLOP/s (AVX512-BF16, for bf16: true)", $0.gigaflops) }
                 ?? "none: this CPU has no AVX512-BF16, so bf16: true runs in float32")]

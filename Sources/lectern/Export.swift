@@ -3,6 +3,7 @@ import Foundation
 import LecternExport
 import LecternFiles
 import LecternNotebook
+import LecternRender
 import LecternRunner
 
 /// `lectern export NOTEBOOK --python | --ipynb`: the lesson as Hugging Face code, without running it.
@@ -27,23 +28,23 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
-        let notebook: Notebook, bindings: ParameterBindings
-        do { (notebook, bindings) = try options.load() } catch {
+        let lesson: ParsedLesson
+        do { lesson = try options.load() } catch {
             report(error.all)
             throw ExitCode(1)
         }
         let arguments: [Int: DirectiveArguments]
-        switch NotebookRunner().resolvedArguments(notebook, bindings: bindings) {
+        switch NotebookRunner().resolvedArguments(lesson.notebook, bindings: lesson.bindings) {
         case let .success(resolved): arguments = resolved
         case let .failure(problems):
             report(problems.all)
             throw ExitCode(1)
         }
-        let stem = URL(fileURLWithPath: notebook.path).deletingPathExtension().lastPathComponent
+        let stem = URL(fileURLWithPath: lesson.notebook.path).deletingPathExtension().lastPathComponent
         var files: [(String, String)] = []
-        if python { files.append((stem + ".py", NotebookExport.python(notebook, arguments: arguments, seed: bindings.seed ?? 42, version: LecternVersion.current))) }
+        if python { files.append((stem + ".py", NotebookExport.python(lesson.notebook, arguments: arguments, seed: lesson.seed, version: LecternVersion.current))) }
         if ipynb {
-            files.append((stem + ".ipynb", NotebookExport.ipynb(notebook, arguments: arguments, transcript: nil, seed: bindings.seed ?? 42, version: LecternVersion.current).serialized()))
+            files.append((stem + ".ipynb", NotebookExport.ipynb(lesson.notebook, arguments: arguments, transcript: nil, seed: lesson.seed, version: LecternVersion.current).serialized()))
         }
         for (name, text) in files {
             let path = (outputFolder as NSString).appendingPathComponent(name)

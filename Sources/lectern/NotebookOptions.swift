@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import LecternNotebook
-import LecternRunner
+import LecternRender
 
 /// The options `run` and `check` share: the notebook and its parameters.
 struct NotebookOptions: ParsableArguments {
@@ -14,20 +14,11 @@ struct NotebookOptions: ParsableArguments {
     @Option(name: .customLong("params"), help: ArgumentHelp("A YAML file of parameter values.", valueName: "file"))
     var parametersFile: String?
 
+    /// The notebook and its parameter values, for the library's stages.
+    var source: LessonSource { LessonSource(path: notebook, assignments: assignments, parametersFile: parametersFile) }
+
     /// Parses the notebook and applies the overrides; throws every problem found.
-    func load() throws(Diagnostics) -> (Notebook, ParameterBindings) {
-        let parsed = try NotebookParser.parse(contentsOf: notebook, directives: DirectiveRegistry.standard.names)
-        var bindings = ParameterBindings(frontMatter: parsed.frontMatter)
-        var problems: [Diagnostic] = []
-        if let parametersFile {
-            do { try bindings.apply(parametersFile: parametersFile) } catch { problems += error.all }
-        }
-        for assignment in assignments {
-            do { try bindings.apply(assignment: assignment) } catch { problems.append(error) }
-        }
-        if !problems.isEmpty { throw Diagnostics(problems) }
-        return (parsed, bindings)
-    }
+    func load() throws(Diagnostics) -> ParsedLesson { try source.parse() }
 }
 
 func report(_ diagnostics: [Diagnostic]) {

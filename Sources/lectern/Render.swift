@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import LecternEngine
-import LecternExport
-import LecternFiles
-import LecternNotebook
+import LecternRender
 import LecternRunner
 import LecternTranscript
 
@@ -43,90 +40,53 @@ struct RenderOptions: ParsableArguments {
         let stem = URL(fileURLWithPath: notebook).deletingPathExtension().lastPathComponent
         return URL(fileURLWithPath: outputFolder).appendingPathComponent(stem + ".html").standardizedFileURL.path
     }
-}
 
-/// The HTML renderer for a notebook's transcripts: `--template`, else the project's template found
-/// near the notebook, the current folder or lectern itself. Nil (after saying why) when there is none.
-func transcriptRenderer(for notebook: String, template: String?) -> HTMLTranscriptRenderer? {
-    let executableFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-    let notebookFolder = URL(fileURLWithPath: notebook).deletingLastPathComponent().path
-    guard let path = template ?? TranscriptWriter.findTemplate(from: [notebookFolder, FileManager.default.currentDirectoryPath, executableFolder]) else {
-        printError("error: cannot find templates/transcript.html.mustache near the notebook, the current folder or lectern itself; pass --template FILE.")
-        return nil
-    }
-    do { return try HTMLTranscriptRenderer(templateAt: path) } catch {
-        printError("error: \(error)")
-        return nil
-    }
-}
-
-/// Runs a parsed notebook into its transcript, with the cell cache beside it (unless `cache` is false)
-/// and the stop that Ctrl-C asks for (the caller installs `Interruption`): what `run`, `watch` and
-/// `build` share.
-func runNotebook(_ notebook: Notebook, bindings: ParameterBindings, quiet: Bool, resume: Bool = false, cache: Bool = true,
-                 refresh: Set<String> = [], frozen: Bool = false, keepGoing: Bool = false) -> Transcript {
-    let context = RunContext(notebookPath: notebook.path, baseFolder: URL(fileURLWithPath: notebook.path).deletingLastPathComponent().path,
-                             seed: bindings.seed ?? 42, progress: quiet ? SilentProgress() : TerminalProgress(),
-                             isInterrupted: { Interruption.requested }, resume: resume,
-                             cache: cache ? CellCache(besideNotebook: notebook.path) : nil, refresh: refresh, frozen: frozen)
-    return NotebookRunner(keepGoing: keepGoing).run(notebook, bindings: bindings, context: context, runInfo: RunInfo.current(notebook: notebook.path))
-}
-
-/// Runs a notebook once and writes its transcript as `STEM.html/.md/.json` (the notebook's name unless
-/// `stem` is given; `titleSuffix` tells variants apart). Returns the exit status (docs/reliability.md)
-/// and the transcript, when there is one.
-func render(_ notebookOptions: NotebookOptions, _ options: RenderOptions, resume: Bool = false,
-            stem chosenStem: String? = nil, titleSuffix: String = "") -> (status: Int32, transcript: Transcript?) {
-    guard let renderer = transcriptRenderer(for: notebookOptions.notebook, template: options.template) else { return (2, nil) }
-    options.engine.prepare()
-
-    var transcript: Transcript
-    var parsed: (notebook: Notebook, bindings: ParameterBindings)?
-    do {
-        let (notebook, bindings) = try notebookOptions.load()
-        parsed = (notebook, bindings)
-        Interruption.install()
-        transcript = runNotebook(notebook, bindings: bindings, quiet: options.quiet, resume: resume, cache: !options.noCache,
-                                 refresh: Set(options.refresh), keepGoing: options.keepGoing)
-    } catch {
-        // A notebook that cannot be parsed still gets a transcript saying why (unless there is no such file).
-        guard FileManager.default.fileExists(atPath: notebookOptions.notebook) else {
-            report(error.all)
-            return (1, nil)
-        }
-        transcript = NotebookRunner.rejected(notebookPath: notebookOptions.notebook, problems: error.all,
-                                             runInfo: RunInfo.current(notebook: notebookOptions.notebook))
-    }
-    transcript.title += titleSuffix
-    RunInfo.annotate(&transcript, quiet: options.quiet)
-
-    let stem = chosenStem ?? URL(fileURLWithPath: notebookOptions.notebook).deletingPathExtension().lastPathComponent
-    let paths: [String]
-    do {
-        paths = try TranscriptWriter(folder: options.outputFolder, renderer: renderer).write(transcript, stem: stem)
-    } catch {
-        printError("error: \(error)")
-        return (2, transcript)
-    }
-    var written = paths
-    if options.extraFormats.contains(.ipynb), let parsed,
-       case let .success(arguments) = NotebookRunner().resolvedArguments(parsed.notebook, bindings: parsed.bindings) {
-        let path = (options.outputFolder as NSString).appendingPathComponent(stem + ".ipynb")
-        let ipynb = NotebookExport.ipynb(parsed.notebook, arguments: arguments, transcript: transcript, seed: parsed.bindings.seed ?? 42, version: LecternVersion.current)
-        do { try AtomicFile.write(ipynb.serialized(), to: path) } catch {
+    /// The library's rendering of a notebook with these options (nil, after saying why, without a template);
+    /// prepares the engine and installs the Ctrl-C handling the run consults.
+    func rendering(for notebook: String, resume: Bool = false) -> LessonRendering? {
+        let renderer: HTMLTranscriptRenderer
+        do { renderer = try TranscriptTemplate.renderer(explicit: template, notebook: notebook, executableFolder: executableFolder) } catch {
             printError("error: \(error)")
-            return (2, transcript)
+            return nil
         }
-        written.append(path)
+        engine.prepare()
+        Interruption.install()
+        let options = ExecutionOptions(cache: !noCache, refresh: Set(refresh), keepGoing: keepGoing, resume: resume)
+        return LessonRendering(execution: Execution(options: options, progress: quiet ? SilentProgress() : TerminalProgress(),
+                                                    isInterrupted: { Interruption.requested }),
+                               output: TranscriptOutput(folder: outputFolder, renderer: renderer, ipynb: extraFormats.contains(.ipynb)))
     }
-    if !transcript.diagnostics.isEmpty { transcript.diagnostics.forEach(printError) }
+}
+
+/// The folder of the running `lectern`, where its own templates are looked for last.
+let executableFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+
+/// Renders a notebook once and prints the outcome. Returns the exit status (docs/reliability.md) and the
+/// transcript, when there is one.
+func render(_ notebookOptions: NotebookOptions, _ options: RenderOptions, resume: Bool = false) -> Int32 {
+    guard let rendering = options.rendering(for: notebookOptions.notebook, resume: resume) else { return 2 }
+    return report(rendering.render(notebookOptions.source), quiet: options.quiet)
+}
+
+/// Prints what rendering a lesson gave (problems on standard error; the files written unless `quiet`)
+/// and returns its exit status.
+func report(_ rendered: RenderedLesson, quiet: Bool) -> Int32 {
+    guard let transcript = rendered.transcript else {
+        report(rendered.problems)
+        return 1
+    }
+    KernelNotices.print(quiet: quiet)
+    if let failure = rendered.outputFailure {
+        printError("error: \(failure)")
+        return 2
+    }
+    transcript.diagnostics.forEach(printError)
     if let failure = transcript.firstFailure, let message = failure.error { printError(message) }
-    if !options.quiet {
-        let paths = written
+    if !quiet {
         let reused = transcript.directiveRecords.filter(\.cached).count
-        print("\(transcript.status == .ok ? "Rendered" : "Wrote") \(paths.joined(separator: ", "))"
+        print("\(transcript.status == .ok ? "Rendered" : "Wrote") \(rendered.written.joined(separator: ", "))"
             + (reused > 0 ? " (\(reused) cell\(reused == 1 ? "" : "s") from the cache)" : ""))
     }
-    if let status = Interruption.exitStatus { return (status, transcript) }
-    return (transcript.status == .ok ? 0 : 1, transcript)
+    if let status = Interruption.exitStatus { return status }
+    return transcript.status == .ok ? 0 : 1
 }

@@ -30,7 +30,7 @@ struct Watch: ParsableCommand {
 
     private func renderAndReport() {
         let clock = ContinuousClock.now
-        let status = render(options, rendering).status
+        let status = render(options, rendering)
         let elapsed = ContinuousClock.now - clock
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         print(String(format: "%@ in %.2f s. Waiting for changes…", status == 0 ? "Done" : "Finished with problems (above)", seconds))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Screenshots of a rendered transcript in headless Chromium (Debian's `chromium` package):
-# the top of the page, and the train and evaluate cells, light and dark.
-# Usage: docs/screenshots/take.sh output/fine-tuning-bert.html docs/screenshots
+# the top of the page, a paragraph with values woven in, the train and evaluate cells, light and dark;
+# and, if given, a page without section headings (a one-cell notebook) at a 1280-px window.
+# Usage: docs/screenshots/take.sh output/fine-tuning-bert.html docs/screenshots [output/one-cell.html]
 set -euo pipefail
 page="$(realpath "$1")"; out="$(realpath "${2:-docs/screenshots}")"
 json="${page%.html}.json"
@@ -22,6 +23,13 @@ shoot() { # name, fragment, height, extra chromium flags...
 }
 
 shoot top "" 1000
+shoot woven "#1-the-data-ag-news" 1500
 shoot training "#$(anchor train)" 2400
 shoot evaluation "#$(anchor evaluate)" 1900
 shoot training-dark "#$(anchor train)" 2400 --force-dark-mode --blink-settings=preferredColorScheme=0
+
+if [ -n "${3:-}" ]; then
+    "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --virtual-time-budget=3000 \
+        --window-size=1280,900 --screenshot="$out/one-cell.png" "file://$(realpath "$3")" > /dev/null 2>&1
+    echo "$out/one-cell.png"
+fi

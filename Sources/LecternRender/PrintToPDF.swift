@@ -2,13 +2,13 @@ import Foundation
 
 /// Pages printed to PDF by headless Chromium (Debian's `chromium`, as `make screenshots` uses), and
 /// PDFs joined by `pdfunite` (Debian's `poppler-utils`): the course site's handouts.
-enum PrintToPDF {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public enum PrintToPDF {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// The first of these programs on the PATH.
-    static func program(_ names: [String]) -> String? {
+    public static func program(_ names: [String]) -> String? {
         let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         for name in names {
             for folder in folders {
@@ -19,18 +19,18 @@ enum PrintToPDF {
         return nil
     }
 
-    static var browser: String? { program(["chromium", "chromium-browser", "google-chrome"]) }
-    static var joiner: String? { program(["pdfunite"]) }
+    public static var browser: String? { program(["chromium", "chromium-browser", "google-chrome"]) }
+    public static var joiner: String? { program(["pdfunite"]) }
 
     /// Prints `page` (an HTML file) to `pdf`; the page's own CSS gives the paper, margins and page numbers.
-    static func printPage(_ page: String, to pdf: String, browser: String) throws(Failure) {
+    public static func printPage(_ page: String, to pdf: String, browser: String) throws(Failure) {
         let page = URL(fileURLWithPath: page).standardizedFileURL
         try run(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--virtual-time-budget=5000",
                           "--print-to-pdf=" + URL(fileURLWithPath: pdf).standardizedFileURL.path, page.absoluteString])
         guard FileManager.default.fileExists(atPath: pdf) else { throw Failure(description: "Chromium wrote no \(pdf) for \(page.path).") }
     }
 
-    static func join(_ pdfs: [String], to pdf: String, joiner: String) throws(Failure) {
+    public static func join(_ pdfs: [String], to pdf: String, joiner: String) throws(Failure) {
         try run(joiner, pdfs + [pdf])
     }
 

@@ -1,16 +1,16 @@
 /// `--set name=a,b` sweeps a parameter over values; every combination of the swept parameters
 /// is one variant of the notebook. `\,` keeps a comma in a value.
-struct Sweep {
-    struct Axis {
-        var name: String
-        var values: [String]
+public struct Sweep: Sendable {
+    public struct Axis: Sendable {
+        public var name: String
+        public var values: [String]
     }
 
     /// Assignments with a single value, applied to every variant.
-    var fixed: [String] = []
-    var axes: [Axis] = []
+    public var fixed: [String] = []
+    public var axes: [Axis] = []
 
-    init(assignments: [String]) {
+    public init(assignments: [String]) {
         for assignment in assignments {
             guard let equals = assignment.firstIndex(of: "=") else {
                 fixed.append(assignment)
@@ -26,17 +26,17 @@ struct Sweep {
         }
     }
 
-    var isSweep: Bool { !axes.isEmpty }
+    public var isSweep: Bool { !axes.isEmpty }
 
     /// Every combination, the first axis varying slowest, as `name=value` assignments.
-    var variants: [[(name: String, value: String)]] {
+    public var variants: [[(name: String, value: String)]] {
         axes.reduce([[]]) { partial, axis in
             partial.flatMap { prefix in axis.values.map { prefix + [(name: axis.name, value: $0)] } }
         }
     }
 
     /// Splits at commas that are not escaped as `\,`.
-    static func split(_ text: String) -> [String] {
+    public static func split(_ text: String) -> [String] {
         var values: [String] = [], current = ""
         var escaped = false
         for character in text {
