@@ -67,14 +67,16 @@ site: setup build test-packages
 
 # The shipped lessons' site checked (CI, after `make notebooks` filled the cache): links, search and PDFs,
 # accessibility in the browser, and a rebuild with --frozen after a prose edit in every lesson.
-# A one-cell notebook (no headings, as the README's predict example) checks a page shape the lessons lack.
+# A one-cell notebook (no headings, as the README's predict example) and its sweep's comparison page check
+# page shapes the lessons lack.
 ONE_CELL = .lectern/site-check/one-cell
 site-check: site
 	python3 Tests/reference/check_site.py site notebooks
-	@rm -rf $(ONE_CELL) && mkdir -p $(ONE_CELL) && printf '```predict\nmodel: %s\ntext: Stocks rallied after the earnings report.\n```\n' \
+	@rm -rf $(ONE_CELL) && mkdir -p $(ONE_CELL) && printf -- '---\nparams:\n  batch: 8\n---\n```predict\nmodel: %s\nbatch_size: $${batch}\ntext: Stocks rallied after the earnings report.\n```\n' \
 		"$(abspath Tests/LecternEngineTests/Fixtures/tiny-bert-classifier)" > $(ONE_CELL)/predict.md
-	$(LECTERN) run $(ONE_CELL)/predict.md --out $(ONE_CELL) --quiet
-	"$(A11Y_VENV)/bin/python" Tests/reference/check_accessibility.py site $(ONE_CELL)/predict.html
+	$(LECTERN) run $(ONE_CELL)/predict.md --out $(ONE_CELL)/out --quiet
+	$(LECTERN) run $(ONE_CELL)/predict.md --out $(ONE_CELL)/out --quiet --set batch=4,8
+	"$(A11Y_VENV)/bin/python" Tests/reference/check_accessibility.py site $(ONE_CELL)/out/predict.html $(ONE_CELL)/out/predict-sweep.html
 	@rm -rf .lectern/site-check && mkdir -p .lectern/site-check && cp -r notebooks .lectern/site-check/lessons && cp -r docs .lectern/site-check/docs
 	@for notebook in .lectern/site-check/lessons/*.md; do printf '\nA paragraph added after the first build.\n' >> "$$notebook"; done
 	$(LECTERN) build .lectern/site-check/lessons --out .lectern/site-check/site --frozen --pdf

@@ -19,6 +19,11 @@ public struct LessonRendering {
     /// transcript saying why; only a missing file gets none.
     public func render(_ source: LessonSource, stem: String? = nil, titleSuffix: String = "") -> RenderedLesson {
         var result = RenderedLesson()
+        let stem = stem ?? URL(fileURLWithPath: source.path).deletingPathExtension().lastPathComponent
+        if let clash = output.clash(stem: stem, notebook: source.path) {
+            result.outputFailure = clash
+            return result
+        }
         var transcript: Transcript
         do {
             let lesson = try source.parse()
@@ -33,7 +38,6 @@ public struct LessonRendering {
         }
         transcript.title += titleSuffix
         result.transcript = transcript
-        let stem = stem ?? URL(fileURLWithPath: source.path).deletingPathExtension().lastPathComponent
         do { result.written = try output.write(transcript, stem: stem, lesson: result.lesson) } catch { result.outputFailure = error }
         return result
     }
@@ -80,13 +84,14 @@ public struct LessonRendering {
 public struct RenderedLesson {
     /// The parsed lesson, when it could be parsed (the ipynb export and the sweep page use it).
     public var lesson: ParsedLesson?
-    /// The transcript; nil only when the notebook file does not exist (`problems` says so).
+    /// The transcript; nil when the notebook file does not exist (`problems` says so) or its transcript would
+    /// replace it (`outputFailure`).
     public var transcript: Transcript?
     /// Why there is no transcript.
     public var problems: [Diagnostic] = []
     /// The files written: HTML, Markdown, JSON, then the ipynb if asked for.
     public var written: [String] = []
-    /// Why the transcript's files could not be written.
+    /// Why the transcript's files could not be written (nothing ran when there is no transcript).
     public var outputFailure: OutputFailure?
 
     public init() {}

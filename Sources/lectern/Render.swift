@@ -71,15 +71,15 @@ func render(_ notebookOptions: NotebookOptions, _ options: RenderOptions, resume
 /// Prints what rendering a lesson gave (problems on standard error; the files written unless `quiet`)
 /// and returns its exit status.
 func report(_ rendered: RenderedLesson, quiet: Bool) -> Int32 {
+    if let failure = rendered.outputFailure {
+        printError("error: \(failure)")
+        return 2
+    }
     guard let transcript = rendered.transcript else {
         report(rendered.problems)
         return 1
     }
     KernelNotices.print(quiet: quiet)
-    if let failure = rendered.outputFailure {
-        printError("error: \(failure)")
-        return 2
-    }
     transcript.diagnostics.forEach(printError)
     if let failure = transcript.firstFailure, let message = failure.error { printError(message) }
     if !quiet {

@@ -32,6 +32,17 @@ struct CommandLineTests {
         #expect(folder.read("o/lesson.json") != nil)
     }
 
+    /// `--out .` beside the notebook: the Markdown transcript would be the notebook. Status 2, nothing written.
+    @Test func anOutputFolderWhereTheTranscriptWouldReplaceTheNotebookIsRefused() throws {
+        let notebook = "```load\ndataset: tiny_news\nsplit: train\n```\n"
+        folder.write("lesson.md", notebook)
+        let result = try lectern(["run", "lesson.md", "--template", template, "--out", "."])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("error: the Markdown transcript lesson.md would replace the notebook lesson.md itself; choose another folder with --out."),
+                "\(result.standardError)")
+        #expect(folder.read("lesson.md") == notebook && folder.read("lesson.json") == nil)
+    }
+
     @Test func aValidationErrorExitsOneNamesTheLineAndStillWritesTheTranscript() throws {
         folder.write("lesson.md", "Text.\n\n```load\ndataset: tiny_news\nshufle: false\n```\n")
         let result = try lectern(["run", "lesson.md", "--template", template, "--out", "rendered", "--quiet"])

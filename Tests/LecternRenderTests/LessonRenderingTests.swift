@@ -100,3 +100,18 @@ struct LessonRenderingTests {
         #expect(withoutTimings(first) == withoutTimings(try #require(folder.read("out/data.json"))))
     }
 }
+
+/// `--out` naming the notebook's own folder: `STEM.md` would be the notebook. Refused before anything
+/// runs, and the notebook is left as it was.
+@Test func aTranscriptNeverReplacesItsNotebook() throws {
+    let folder = ScratchFolder()
+    folder.writeTinyNews()
+    let notebook = folder.write("lesson.md", "# Lesson\n\n```load\ndataset: data/tiny_news\n```\n")
+    let renderer = try HTMLTranscriptRenderer(templateAt: repositoryRoot.appendingPathComponent("templates/transcript.html.mustache").path)
+    let rendered = LessonRendering(execution: Execution(), output: TranscriptOutput(folder: folder.path + "/./", renderer: renderer))
+        .render(LessonSource(path: notebook))
+    #expect(rendered.transcript == nil && rendered.written.isEmpty)
+    #expect(rendered.outputFailure?.description.contains("would replace the notebook") == true, "\(String(describing: rendered.outputFailure))")
+    #expect(folder.read("lesson.md") == "# Lesson\n\n```load\ndataset: data/tiny_news\n```\n")
+    #expect(folder.read("lesson.html") == nil)
+}
