@@ -43,7 +43,12 @@ let package = Package(
             dependencies: ["LecternMarkdown", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "LecternFiles", dependencies: ["CLibCrypto"]),
-        .target(name: "LecternData", dependencies: ["LecternFiles"]),
+        // The codecs of Parquet pages, from Debian's libraries (never a codec written by hand).
+        .systemLibrary(name: "CCompression", providers: [.apt(["libsnappy-dev", "libzstd-dev", "liblz4-dev", "zlib1g-dev"])]),
+        // Parquet (and Arrow) tables as pyarrow and `datasets` write them. Reads untrusted bytes: compiled with Swift's
+        // checks, like LecternWeights (a test holds it to no unsafe flags).
+        .target(name: "LecternColumnar", dependencies: ["CCompression"]),
+        .target(name: "LecternData", dependencies: ["LecternFiles", "LecternColumnar"]),
         // The readers of model files (safetensors, the zip and pickle of pytorch_model.bin): they read untrusted
         // bytes, so they are compiled with Swift's bounds and overflow checks, apart from the engine's unchecked
         // kernels (a test holds this target to no unsafe flags).
@@ -77,12 +82,13 @@ let package = Package(
         // Lectern's side of `make bench` (bench/run_bench.py runs it against the Hugging Face reference).
         .executableTarget(name: "lectern-bench", dependencies: ["LecternData", "LecternEngine"], path: "bench/lectern-bench"),
         // The fuzzers' entry points (docs/reliability.md); the tests replay fuzz/corpus through them.
-        .target(name: "LecternFuzzTargets", dependencies: ["LecternNotebook", "LecternData", "LecternEngine", "LecternRunner"]),
+        .target(name: "LecternFuzzTargets", dependencies: ["LecternNotebook", "LecternColumnar", "LecternData", "LecternEngine", "LecternRunner"]),
         // `make fuzz` builds this with libFuzzer; built normally it replays inputs (`lectern-fuzz TARGET FILE...`).
         .systemLibrary(name: "CLibFuzzer"),
         .executableTarget(name: "lectern-fuzz", dependencies: ["LecternFuzzTargets", "CLibFuzzer"], path: "fuzz/lectern-fuzz"),
         .target(name: "LecternTestSupport", path: "Tests/LecternTestSupport"),
         .testTarget(name: "LecternNotebookTests", dependencies: ["LecternNotebook", "LecternTestSupport"]),
+        .testTarget(name: "LecternColumnarTests", dependencies: ["LecternColumnar", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "CCPUID", "CBFloat16", "LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript", "LecternFiles", "LecternTestSupport"]),

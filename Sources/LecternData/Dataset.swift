@@ -82,6 +82,9 @@ public enum DatasetFormat: String, Sendable, CaseIterable {
     case jsonl
     /// A folder of class folders holding `.txt` files, one document each (as BBC News).
     case folders
+    /// Parquet files, as `datasets` and pyarrow write them and the Hub stores every dataset: one file, or a
+    /// folder of shards whose names give the splits.
+    case parquet
 }
 
 /// Something about the data that a user should know, with the file and line it concerns.

@@ -15,9 +15,13 @@ public struct LoadOptions: Sendable {
     public var task: LabelTask
     /// For multi-label data: what separates the labels of a text written as one field (a JSON array needs none).
     public var labelDelimiter: String
+    /// The rows a `load` will use, from the start of each split (split → row count, nil for all of a split's rows;
+    /// a split not listed is not needed). Nil: every row. Readers that can read part of a file (Parquet) read no more.
+    public var rowsNeeded: [String: Int?]?
 
     public init(format: DatasetFormat? = nil, textColumn: String = "text", labelColumn: String = "label", textPairColumn: String? = nil,
-                invalidUTF8: InvalidUTF8Policy = .windows1252, task: LabelTask = .singleLabelClassification, labelDelimiter: String = ",") {
+                invalidUTF8: InvalidUTF8Policy = .windows1252, task: LabelTask = .singleLabelClassification, labelDelimiter: String = ",",
+                rowsNeeded: [String: Int?]? = nil) {
         self.format = format
         self.textColumn = textColumn
         self.labelColumn = labelColumn
@@ -25,6 +29,7 @@ public struct LoadOptions: Sendable {
         self.invalidUTF8 = invalidUTF8
         self.task = task
         self.labelDelimiter = labelDelimiter
+        self.rowsNeeded = rowsNeeded
     }
 }
 
@@ -41,11 +46,13 @@ public enum DatasetLoader {
         case .agNews: return try AGNewsReader.read(folder: path, options: options)
         case .csv, .jsonl: return try TableReader.read(at: path, format: format, options: options)
         case .folders: return try ClassFolderReader.read(folder: path, options: options)
+        case .parquet: return try ColumnarTableReader.read(at: path, options: options)
         }
     }
 
     /// A file: by its extension. A folder: `classes.txt` beside CSV files is the AG News release;
-    /// otherwise CSV files, then JSON Lines files, then class folders.
+    /// otherwise CSV files, then JSON Lines files, then Parquet files (at any depth, as the Hub keeps them
+    /// in `data/`), then class folders.
     public static func detectFormat(at path: String) throws(DataError) -> DatasetFormat {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
@@ -55,18 +62,20 @@ public enum DatasetLoader {
             switch (path as NSString).pathExtension.lowercased() {
             case "csv": return .csv
             case "jsonl", "json", "ndjson": return .jsonl
+            case "parquet": return .parquet
             default:
                 throw DataError("Lectern cannot tell this file's format from its name.", file: path,
-                                hint: "Use a .csv or .jsonl file, or set `format:` (ag_news, csv, jsonl, folders).")
+                                hint: "Use a .csv, .jsonl or .parquet file, or set `format:` (ag_news, csv, jsonl, folders, parquet).")
             }
         }
         let entries = Files.list(path)
         if entries.contains("classes.txt"), entries.contains(where: { $0.hasSuffix(".csv") }) { return .agNews }
         if entries.contains(where: { $0.hasSuffix(".csv") }) { return .csv }
         if entries.contains(where: { $0.hasSuffix(".jsonl") }) { return .jsonl }
+        if !DataFiles.splits(in: path, suffixes: [".parquet"]).isEmpty { return .parquet }
         if entries.contains(where: { Files.isFolder((path as NSString).appendingPathComponent($0)) }) { return .folders }
         throw DataError("This folder holds no dataset Lectern can read.", file: path,
-                        hint: "Lectern reads CSV files, JSON Lines files, the AG News release (CSV + classes.txt) or a folder of class folders of .txt files.")
+                        hint: "Lectern reads CSV files, JSON Lines files, Parquet files, the AG News release (CSV + classes.txt) or a folder of class folders of .txt files.")
     }
 
     /// Orders split names as `datasets` users expect to see them.

@@ -7,10 +7,11 @@ enum LabelColumn {
     /// More classes than any text-classification lesson has; beyond it integer labels are not class ids.
     static let maximumClassCount = 10_000
 
-    typealias Written = (value: String, file: String, line: Int)
+    typealias Written = (value: String, file: String, line: Int?)
 
+    /// `classNames`: the classes in id order when the data names them (classes.txt, `datasets`' ClassLabel).
     static func encode(_ splits: [[TableReader.RawLabel]], task: LabelTask, delimiter: String,
-                       classesFile: String) throws(DataError) -> (names: [String], labels: [Labels]) {
+                       classNames: ClassNames?) throws(DataError) -> (names: [String], labels: [Labels]) {
         switch task {
         case .singleLabelClassification:
             var written: [[Written]] = []
@@ -25,7 +26,7 @@ enum LabelColumn {
                 }
                 written.append(values)
             }
-            let (names, encode) = try classEncoding(written.flatMap { $0 }, classesFile: classesFile)
+            let (names, encode) = try classEncoding(written.flatMap { $0 }, classNames: classNames)
             return (names, written.map { .classes($0.map { encode[$0.value] ?? 0 }) })
         case .regression:
             var labels: [Labels] = []
@@ -46,17 +47,30 @@ enum LabelColumn {
         case .multiLabelClassification:
             let rows = splits.map { split in split.map { label in (items: label.items(delimiter: delimiter), file: label.file, line: label.line) } }
             let (names, encode) = try classEncoding(rows.flatMap { $0.flatMap { row in row.items.map { ($0, row.file, row.line) } } },
-                                                    classesFile: classesFile)
+                                                    classNames: classNames)
             return (names, rows.map { split in .sets(split.map { row in Array(Set(row.items.compactMap { encode[$0] })).sorted() }) })
         }
     }
 
-    /// Class names and the id of each written value: whole numbers are ids 0, 1, … (names from
-    /// classes.txt, else the numbers); text is names (classes.txt's order, else sorted).
-    static func classEncoding(_ values: [Written], classesFile: String) throws(DataError) -> (names: [String], encode: [String: Int]) {
-        let classNames = FileManager.default.contents(atPath: classesFile).map {
-            String(decoding: $0, as: UTF8.self).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    /// Class names the data gives, and where they come from (for messages).
+    struct ClassNames {
+        var names: [String]
+        var source: String
+
+        /// classes.txt beside a table, one name a line, when there is one.
+        static func classesFile(_ path: String) -> ClassNames? {
+            FileManager.default.contents(atPath: path).map {
+                ClassNames(names: String(decoding: $0, as: UTF8.self).split(whereSeparator: \.isNewline)
+                    .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }, source: "classes.txt")
+            }
         }
+    }
+
+    /// Class names and the id of each written value: whole numbers are ids 0, 1, … (names from
+    /// `given`, else the numbers); text is names (`given`'s order, else sorted).
+    static func classEncoding(_ values: [Written], classNames given: ClassNames?) throws(DataError) -> (names: [String], encode: [String: Int]) {
+        let classNames = given?.names
+        let source = given?.source ?? "classes.txt"
         if !values.isEmpty, values.allSatisfy({ Int($0.value) != nil }) {
             let ids = values.map { Int($0.value)! }
             // Whole numbers are class ids 0, 1, …; a column of large numbers (an id column, found by fuzzing)
@@ -68,7 +82,7 @@ enum LabelColumn {
             }
             let count = classNames?.count ?? (ids.max()! + 1)
             if let bad = values.first(where: { Int($0.value)! < 0 || Int($0.value)! >= count }) {
-                throw DataError("The label \(bad.value) is outside the classes 0 to \(count - 1)\(classNames != nil ? " listed in classes.txt" : "").",
+                throw DataError("The label \(bad.value) is outside the classes 0 to \(count - 1)\(classNames != nil ? " listed in \(source)" : "").",
                                 file: bad.file, line: bad.line)
             }
             let names = classNames ?? (0..<count).map(String.init)
@@ -78,7 +92,7 @@ enum LabelColumn {
         let names = classNames ?? Array(Set(values.map(\.value))).sorted()
         let encode = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         if let bad = values.first(where: { encode[$0.value] == nil }) {
-            throw DataError("The label `\(bad.value)` is not one of the classes in classes.txt.", file: bad.file, line: bad.line)
+            throw DataError("The label `\(bad.value)` is not one of the classes in \(source).", file: bad.file, line: bad.line)
         }
         return (names, encode)
     }

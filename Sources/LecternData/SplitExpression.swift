@@ -56,6 +56,22 @@ public struct SplitExpression: Sendable, Equatable, CustomStringConvertible {
         return Part(split: name, from: from.value, to: to.value, percent: from.percent || to.percent)
     }
 
+    /// The rows these expressions need from the start of each split they name (nil: all of its rows, as a
+    /// percentage, a bound from the end or an open end needs the split's size); splits they do not name
+    /// are not needed. `train[:1000]` needs 1,000 rows of `train`, whatever its size.
+    public static func rowsNeeded(_ expressions: [SplitExpression]) -> [String: Int?] {
+        var needed: [String: Int?] = [:]
+        for part in expressions.flatMap(\.parts) {
+            let prefix: Int? = !part.percent && (part.from ?? 0) >= 0 ? part.to.flatMap { $0 >= 0 ? $0 : nil } : nil
+            switch (needed[part.split], prefix) {
+            case (nil, _): needed[part.split] = .some(prefix)
+            case let (.some(earlier?), now?): needed[part.split] = .some(max(earlier, now))
+            default: needed[part.split] = .some(nil)
+            }
+        }
+        return needed
+    }
+
     /// The row range a part selects in a split of `count` rows.
     public static func range(of part: Part, count: Int) -> Range<Int> {
         func absolute(_ bound: Int?, default value: Int) -> Int {

@@ -12,7 +12,7 @@ enum TableReader {
         enum Value { case text(String), list([String]) }
         var value: Value
         var file: String
-        var line: Int
+        var line: Int?
     }
 
     private struct RawSplit {
@@ -46,7 +46,7 @@ enum TableReader {
             raw.append(split)
         }
         let (names, targets) = try LabelColumn.encode(raw.map(\.labels), task: options.task, delimiter: options.labelDelimiter,
-                                                       classesFile: Files.join(folder, "classes.txt"))
+                                                       classNames: .classesFile(Files.join(folder, "classes.txt")))
         let splits = zip(raw, targets).map { split, labels in
             DatasetSplit(name: split.name, texts: split.texts, targets: labels, pairs: options.textPairColumn == nil ? nil : split.pairs)
         }.sorted { DatasetLoader.splitOrder($0.name, $1.name) }

@@ -73,9 +73,16 @@ enum PythonCode {
                 "                                remove_columns=[\"title\", \"description\"])",
                 "raw_datasets = raw_datasets.cast_column(\"label\", ClassLabel(names=class_names))",
             ]
-        case .csv?, .jsonl?:
-            let builder = format == .csv ? "csv" : "json"
-            lines.append("raw_datasets = load_dataset(\(literal(builder)), data_files=\(literal(source ?? name)), split=\(literal(split ?? "train")))")
+        case .csv?, .jsonl?, .parquet?:
+            let builder = format == .csv ? "csv" : format == .jsonl ? "json" : "parquet"
+            let path = source ?? name
+            var isFolder: ObjCBool = false
+            if format == .parquet, FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+                // A folder of shards: `datasets` finds the splits from the file names, as Lectern did.
+                lines.append("raw_datasets = load_dataset(\(literal(path)), split=\(literal(split ?? "train")))")
+            } else {
+                lines.append("raw_datasets = load_dataset(\(literal(builder)), data_files=\(literal(path)), split=\(literal(split ?? "train")))")
+            }
             let text = settings.textColumn, label = settings.labelColumn
             if text != "text" { lines.append("raw_datasets = raw_datasets.rename_column(\(literal(text)), \"text\")") }
             if label != "label" { lines.append("raw_datasets = raw_datasets.rename_column(\(literal(label)), \"label\")") }

@@ -1,4 +1,5 @@
 import Foundation
+import LecternColumnar
 import LecternData
 import LecternEngine
 import LecternNotebook
@@ -27,6 +28,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case bpeTokenizer
     /// A `tokenizer.json` of arbitrary bytes, read as `AutoTokenizer` would choose it, then used.
     case tokenizerJSON
+    /// A Parquet file: the footer, then every readable column, whole and as a slice of rows.
+    case parquet
 
     public func run(_ data: Data) {
         switch self {
@@ -39,6 +42,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .tokenizer: Self.tokenizer(data)
         case .bpeTokenizer: Self.bpeTokenizer(data)
         case .tokenizerJSON: Self.tokenizerJSON(data)
+        case .parquet: Self.parquet(data)
         }
     }
 
@@ -109,6 +113,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         let path = ScratchFile.write(data, name: "table.csv")
         for policy in [InvalidUTF8Policy.windows1252, .error] {
             _ = try? DatasetLoader.load(at: path, options: LoadOptions(format: .csv, invalidUTF8: policy))
+        }
+    }
+
+    static func parquet(_ data: Data) {
+        guard let file = try? ParquetFile(path: ScratchFile.write(data, name: "table.parquet")) else { return }
+        for column in file.columns {
+            _ = try? file.read([column.name])
+            _ = try? file.read([column.name], rows: 1..<3)
         }
     }
 

@@ -27,7 +27,8 @@ public struct LoadDirective: DirectiveHandler {
             loaded = try DatasetLoader.load(at: path, options: LoadOptions(format: settings.format, textColumn: settings.textColumn,
                                                                            labelColumn: settings.labelColumn,
                                                                            textPairColumn: settings.textPairColumn, invalidUTF8: settings.invalidUTF8,
-                                                                           task: settings.problemType, labelDelimiter: settings.labelDelimiter))
+                                                                           task: settings.problemType, labelDelimiter: settings.labelDelimiter,
+                                                                           rowsNeeded: settings.rowsNeeded))
         } catch {
             throw problem(error)
         }
@@ -195,6 +196,7 @@ extension DatasetFormat {
         case .csv: return "CSV"
         case .jsonl: return "JSON Lines"
         case .folders: return "a folder per class"
+        case .parquet: return "Parquet"
         }
     }
 }

@@ -57,4 +57,19 @@ struct PackageManifestTests {
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(reader).path), "\(reader) is not in LecternWeights")
         }
     }
+
+    /// The Parquet reader reads untrusted bytes too: its target has no unchecked flags, and the data module
+    /// that uses it has none either.
+    @Test func theTableReadersAreCompiledWithChecks() throws {
+        let manifest = try String(contentsOf: repositoryRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
+        for target in ["LecternColumnar", "LecternData"] {
+            let match = try #require(manifest.firstMatch(of: try Regex("\\.target\\(name: \"\(target)\"[^\\n]*\\)")))
+            let declaration = String(manifest[match.range])
+            #expect(!declaration.contains("unsafeFlags"), "\(declaration)")
+        }
+        let folder = repositoryRoot.appendingPathComponent("Sources/LecternColumnar")
+        for reader in ["ThriftCompact.swift", "ParquetFile.swift", "ColumnChunkReader.swift", "ValueDecoding.swift", "Decompression.swift"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(reader).path), "\(reader) is not in LecternColumnar")
+        }
+    }
 }

@@ -89,6 +89,12 @@ extension LoadDirective {
             labelDelimiter = arguments[Self.labelDelimiter] ?? ","
         }
 
+        /// The rows of each split the cell uses (nil: every row), so that a reader can stop there.
+        var rowsNeeded: [String: Int?]? {
+            let texts = split.map { [$0] } ?? splits?.map(\.expression)
+            return texts.map { texts in SplitExpression.rowsNeeded(texts.compactMap { try? SplitExpression($0) }) }
+        }
+
         /// Whether the cell divides its rows into `train` and `test`.
         public var divides: Bool { testSize != nil || trainSize != nil }
         /// The parameter that asked for the division, for messages.
