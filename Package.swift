@@ -48,7 +48,8 @@ let package = Package(
         // Parquet (and Arrow) tables as pyarrow and `datasets` write them. Reads untrusted bytes: compiled with Swift's
         // checks, like LecternWeights (a test holds it to no unsafe flags).
         .target(name: "LecternColumnar", dependencies: ["CCompression"]),
-        .target(name: "LecternData", dependencies: ["LecternFiles", "LecternColumnar"]),
+        // Yams reads the YAML header of a Hub dataset's README.md (its `configs`).
+        .target(name: "LecternData", dependencies: ["LecternFiles", "LecternColumnar", .product(name: "Yams", package: "Yams")]),
         // The readers of model files (safetensors, the zip and pickle of pytorch_model.bin): they read untrusted
         // bytes, so they are compiled with Swift's bounds and overflow checks, apart from the engine's unchecked
         // kernels (a test holds this target to no unsafe flags).
@@ -89,7 +90,7 @@ let package = Package(
         .target(name: "LecternTestSupport", path: "Tests/LecternTestSupport"),
         .testTarget(name: "LecternNotebookTests", dependencies: ["LecternNotebook", "LecternTestSupport"]),
         .testTarget(name: "LecternColumnarTests", dependencies: ["LecternColumnar", "LecternTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternFiles", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "CCPUID", "CBFloat16", "LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript", "LecternFiles", "LecternTestSupport"]),
         .testTarget(name: "LecternRenderTests", dependencies: ["LecternRender", "LecternNotebook", "LecternRunner", "LecternTranscript", "LecternTestSupport"]),

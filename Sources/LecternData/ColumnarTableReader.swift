@@ -11,7 +11,7 @@ enum ColumnarTableReader {
     static func read(at path: String, options: LoadOptions) throws(DataError) -> Dataset {
         let groups: [(split: String, files: [String])]
         if Files.isFolder(path) {
-            groups = DataFiles.splits(in: path, suffixes: [".parquet"])
+            groups = try DatasetLayout.splits(in: path, config: options.config, suffixes: [".parquet"])
             guard !groups.isEmpty else { throw DataError("This folder has no .parquet files.", file: path) }
         } else {
             groups = [("train", [path])]

@@ -39,7 +39,8 @@ enum DataFiles {
         return ""
     }
 
-    private static func list(_ folder: String, suffixes: [String]) -> [String] {
+    /// The data files under `folder`, as sorted relative paths.
+    static func list(_ folder: String, suffixes: [String]) -> [String] {
         guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
         var found: [String] = []
         while let relative = walker.nextObject() as? String {

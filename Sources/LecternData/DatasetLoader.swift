@@ -18,10 +18,12 @@ public struct LoadOptions: Sendable {
     /// The rows a `load` will use, from the start of each split (split → row count, nil for all of a split's rows;
     /// a split not listed is not needed). Nil: every row. Readers that can read part of a file (Parquet) read no more.
     public var rowsNeeded: [String: Int?]?
+    /// For a dataset with several configs (README.md's `configs`, or a folder per config): which one.
+    public var config: String?
 
     public init(format: DatasetFormat? = nil, textColumn: String = "text", labelColumn: String = "label", textPairColumn: String? = nil,
                 invalidUTF8: InvalidUTF8Policy = .windows1252, task: LabelTask = .singleLabelClassification, labelDelimiter: String = ",",
-                rowsNeeded: [String: Int?]? = nil) {
+                rowsNeeded: [String: Int?]? = nil, config: String? = nil) {
         self.format = format
         self.textColumn = textColumn
         self.labelColumn = labelColumn
@@ -30,6 +32,7 @@ public struct LoadOptions: Sendable {
         self.task = task
         self.labelDelimiter = labelDelimiter
         self.rowsNeeded = rowsNeeded
+        self.config = config
     }
 }
 
@@ -41,6 +44,9 @@ public enum DatasetLoader {
         if options.task != .singleLabelClassification, format == .agNews || format == .folders {
             throw DataError("This dataset (\(format == .agNews ? "the AG News release" : "a folder of class folders")) has one class per text, so it cannot be read for `\(options.task.rawValue)`.",
                             file: path, hint: "Scores and label lists come from CSV or JSON Lines files.")
+        }
+        if options.config != nil, format != .parquet {
+            throw DataError("Only a dataset of Parquet files, as the Hub keeps them, has configs to choose from.", file: path, hint: "Remove `config`.")
         }
         switch format {
         case .agNews: return try AGNewsReader.read(folder: path, options: options)

@@ -42,10 +42,10 @@ public enum ModelResolver {
             if isModelFolder(candidate) { return candidate }
             if name.contains("/") && candidate == candidates.first && isFolder(candidate) { try requireConfig(in: candidate) }
         }
-        let hub = hubCacheFolder()
-        let repository = (hub as NSString).appendingPathComponent("models--" + name.replacingOccurrences(of: "/", with: "--"))
+        let hub = HubCache.folder
+        let repository = HubCache.repository(name, kind: "models", in: hub)
         searched.append(repository + "/snapshots/…")
-        if let snapshot = hubSnapshot(repository) { return snapshot }
+        if let snapshot = HubCache.snapshot(repository, accept: isModelFolder) { return snapshot }
 
         var install = "To get it onto this machine: on one with internet, `hf download \(name)` (PyPI's huggingface_hub; older "
             + "versions: `huggingface-cli download \(name)`) saves it in the Hugging Face cache (~/.cache/huggingface/hub/"
@@ -79,25 +79,4 @@ public enum ModelResolver {
                          hint: "A model folder holds config.json, model.safetensors and the tokenizer files; copy or download the missing ones.")
     }
 
-    static func hubCacheFolder() -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if let cache = environment["HF_HUB_CACHE"], !cache.isEmpty { return cache }
-        if let home = environment["HF_HOME"], !home.isEmpty { return (home as NSString).appendingPathComponent("hub") }
-        return (NSHomeDirectory() as NSString).appendingPathComponent(".cache/huggingface/hub")
-    }
-
-    /// The snapshot `refs/main` points at, else the only snapshot there is.
-    static func hubSnapshot(_ repository: String) -> String? {
-        let snapshots = (repository as NSString).appendingPathComponent("snapshots")
-        if let reference = try? String(contentsOfFile: (repository as NSString).appendingPathComponent("refs/main"), encoding: .utf8) {
-            let path = (snapshots as NSString).appendingPathComponent(reference.trimmingCharacters(in: .whitespacesAndNewlines))
-            if isModelFolder(path) { return path }
-        }
-        let all = ((try? FileManager.default.contentsOfDirectory(atPath: snapshots)) ?? []).sorted()
-        if all.count == 1 {
-            let path = (snapshots as NSString).appendingPathComponent(all[0])
-            if isModelFolder(path) { return path }
-        }
-        return nil
-    }
 }

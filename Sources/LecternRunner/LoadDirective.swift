@@ -28,7 +28,7 @@ public struct LoadDirective: DirectiveHandler {
                                                                            labelColumn: settings.labelColumn,
                                                                            textPairColumn: settings.textPairColumn, invalidUTF8: settings.invalidUTF8,
                                                                            task: settings.problemType, labelDelimiter: settings.labelDelimiter,
-                                                                           rowsNeeded: settings.rowsNeeded))
+                                                                           rowsNeeded: settings.rowsNeeded, config: settings.config))
         } catch {
             throw problem(error)
         }

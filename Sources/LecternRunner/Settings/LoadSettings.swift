@@ -11,6 +11,8 @@ extension LoadDirective {
     public struct Settings: DirectiveSettings {
         static let dataset = Parameter<String>.requiredText("dataset",
             "A dataset name (searched in ./data, $LECTERN_DATA, installed corpora such as `bbc_news`) or a path.")
+        static let config = Parameter<String?>.text("config",
+            "For a dataset with several configs, which one (`load_dataset(name, config)`): a config of its README.md, or a folder of its Parquet export.")
         static let split = Parameter<String?>.text("split",
             "The rows to load, as `datasets` writes a split: `train`, `train[:1000]`, `train[:10%]`, `test[-200:]`.")
         static let splits = Parameter<[(name: String, expression: String)]?>(
@@ -40,7 +42,7 @@ extension LoadDirective {
         static let labelDelimiter = Parameter<String?>.text("label_delimiter",
             "For multi-label data: what separates the labels written in one field (default: `,`).")
 
-        public static let parameters = [dataset.spec, split.spec, splits.spec, testSize.spec, trainSize.spec, seed.spec, shuffle.spec, format.spec,
+        public static let parameters = [dataset.spec, config.spec, split.spec, splits.spec, testSize.spec, trainSize.spec, seed.spec, shuffle.spec, format.spec,
                                         textColumn.spec, labelColumn.spec, textPairColumn.spec, invalidUTF8.spec, problemType.spec, labelDelimiter.spec]
         public static let exclusiveGroups = [[split.name, splits.name]]
 
@@ -57,6 +59,7 @@ extension LoadDirective {
 
         public let arguments: DirectiveArguments
         public let dataset: String
+        public let config: String?
         public let split: String?
         public let splits: [(name: String, expression: String)]?
         public let testSize: TrainTestSplit.Size?
@@ -74,6 +77,7 @@ extension LoadDirective {
         public init(_ arguments: DirectiveArguments) {
             self.arguments = arguments
             dataset = arguments[Self.dataset]
+            config = arguments[Self.config]
             split = arguments[Self.split]
             splits = arguments[Self.splits]
             testSize = arguments[Self.testSize]
