@@ -85,6 +85,8 @@ public enum DatasetFormat: String, Sendable, CaseIterable {
     /// Parquet files, as `datasets` and pyarrow write them and the Hub stores every dataset: one file, or a
     /// folder of shards whose names give the splits.
     case parquet
+    /// Arrow IPC files: `save_to_disk` folders (`dataset_dict.json`, `state.json`), a folder of `.arrow` shards, or one file.
+    case arrow
 }
 
 /// Something about the data that a user should know, with the file and line it concerns.

@@ -45,14 +45,14 @@ public enum DatasetLoader {
             throw DataError("This dataset (\(format == .agNews ? "the AG News release" : "a folder of class folders")) has one class per text, so it cannot be read for `\(options.task.rawValue)`.",
                             file: path, hint: "Scores and label lists come from CSV or JSON Lines files.")
         }
-        if options.config != nil, format != .parquet {
+        if options.config != nil, format != .parquet, format != .arrow {
             throw DataError("Only a dataset of Parquet files, as the Hub keeps them, has configs to choose from.", file: path, hint: "Remove `config`.")
         }
         switch format {
         case .agNews: return try AGNewsReader.read(folder: path, options: options)
         case .csv, .jsonl: return try TableReader.read(at: path, format: format, options: options)
         case .folders: return try ClassFolderReader.read(folder: path, options: options)
-        case .parquet: return try ColumnarTableReader.read(at: path, options: options)
+        case .parquet, .arrow: return try ColumnarTableReader.read(at: path, format: format, options: options)
         }
     }
 
@@ -69,19 +69,22 @@ public enum DatasetLoader {
             case "csv": return .csv
             case "jsonl", "json", "ndjson": return .jsonl
             case "parquet": return .parquet
+            case "arrow": return .arrow
             default:
                 throw DataError("Lectern cannot tell this file's format from its name.", file: path,
-                                hint: "Use a .csv, .jsonl or .parquet file, or set `format:` (ag_news, csv, jsonl, folders, parquet).")
+                                hint: "Use a .csv, .jsonl, .parquet or .arrow file, or set `format:` (ag_news, csv, jsonl, folders, parquet, arrow).")
             }
         }
         let entries = Files.list(path)
         if entries.contains("classes.txt"), entries.contains(where: { $0.hasSuffix(".csv") }) { return .agNews }
         if entries.contains(where: { $0.hasSuffix(".csv") }) { return .csv }
         if entries.contains(where: { $0.hasSuffix(".jsonl") }) { return .jsonl }
+        if entries.contains("dataset_dict.json") || entries.contains("state.json") { return .arrow }
         if !DataFiles.splits(in: path, suffixes: [".parquet"]).isEmpty { return .parquet }
+        if !DataFiles.splits(in: path, suffixes: [".arrow"]).isEmpty { return .arrow }
         if entries.contains(where: { Files.isFolder((path as NSString).appendingPathComponent($0)) }) { return .folders }
         throw DataError("This folder holds no dataset Lectern can read.", file: path,
-                        hint: "Lectern reads CSV files, JSON Lines files, Parquet files, the AG News release (CSV + classes.txt) or a folder of class folders of .txt files.")
+                        hint: "Lectern reads CSV files, JSON Lines files, Parquet and Arrow files (save_to_disk folders too), the AG News release (CSV + classes.txt) or a folder of class folders of .txt files.")
     }
 
     /// Orders split names as `datasets` users expect to see them.

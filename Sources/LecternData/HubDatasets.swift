@@ -13,7 +13,7 @@ enum HubDatasets {
     ]
 
     /// The suffixes of the data files a snapshot may hold.
-    static let dataSuffixes = [".parquet", ".csv", ".jsonl", ".json"]
+    static let dataSuffixes = [".parquet", ".arrow", ".csv", ".jsonl", ".json"]
 
     /// `ORG/NAME`: one slash, no path-like start, and no data file's suffix (`data/reviews.csv` is a path).
     static func isRepositoryName(_ name: String) -> Bool {

@@ -73,13 +73,22 @@ enum PythonCode {
                 "                                remove_columns=[\"title\", \"description\"])",
                 "raw_datasets = raw_datasets.cast_column(\"label\", ClassLabel(names=class_names))",
             ]
-        case .csv?, .jsonl?, .parquet?:
-            let builder = format == .csv ? "csv" : format == .jsonl ? "json" : "parquet"
+        case .csv?, .jsonl?, .parquet?, .arrow?:
+            let builder = format == .csv ? "csv" : format == .jsonl ? "json" : format == .parquet ? "parquet" : "arrow"
             let path = source ?? name
             var isFolder: ObjCBool = false
-            if format == .parquet, FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-                // A folder of shards: `datasets` finds the splits from the file names, as Lectern did.
-                lines.append("raw_datasets = load_dataset(\(literal(path)), split=\(literal(split ?? "train")))")
+            let folder = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+            let saved = ["dataset_dict.json", "state.json"].contains { FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent($0)) }
+            if format == .arrow, folder, saved {
+                // A `save_to_disk` folder: load_from_disk, then the split expression's rows (what Lectern read).
+                lines.append("from datasets import load_from_disk, concatenate_datasets")
+                lines.append("saved = load_from_disk(\(literal(path)))")
+                lines.append("raw_datasets = " + savedSplit(split ?? "train"))
+            } else if folder {
+                // A folder of shards (or a Hub snapshot): `datasets` finds the splits from the file names and
+                // README.md's configs, as Lectern did.
+                let config = settings.config.map { ", \(literal($0))" } ?? ""
+                lines.append("raw_datasets = load_dataset(\(literal(path))\(config), split=\(literal(split ?? "train")))")
             } else {
                 lines.append("raw_datasets = load_dataset(\(literal(builder)), data_files=\(literal(path)), split=\(literal(split ?? "train")))")
             }
@@ -101,6 +110,18 @@ enum PythonCode {
         }
         lines.append("print(raw_datasets)")
         return lines.joined(separator: "\n")
+    }
+
+    /// A split expression over a `load_from_disk` result: each part's rows, joined.
+    static func savedSplit(_ expression: String) -> String {
+        guard let parsed = try? SplitExpression(expression) else { return "saved[\(literal(expression))]" }
+        let parts = parsed.parts.map { part -> String in
+            let split = "saved[\(literal(part.split))]"
+            func bound(_ value: Int?) -> String { value.map { part.percent ? "\($0) * len(\(split)) // 100" : String($0) } ?? "" }
+            let rows = part.from == nil && part.to == nil ? "" : ".select(range(len(\(split)))[\(bound(part.from)):\(bound(part.to))])"
+            return split + rows
+        }
+        return parts.count == 1 ? parts[0] : "concatenate_datasets([" + parts.joined(separator: ", ") + "])"
     }
 
     /// The label column as the task needs it: classes encoded (names sorted, as Lectern), scores as

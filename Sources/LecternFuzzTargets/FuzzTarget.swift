@@ -30,6 +30,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case tokenizerJSON
     /// A Parquet file: the footer, then every readable column, whole and as a slice of rows.
     case parquet
+    /// An Arrow IPC file (stream or file format): the schema, then every column.
+    case arrow
 
     public func run(_ data: Data) {
         switch self {
@@ -43,6 +45,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .bpeTokenizer: Self.bpeTokenizer(data)
         case .tokenizerJSON: Self.tokenizerJSON(data)
         case .parquet: Self.parquet(data)
+        case .arrow: Self.arrow(data)
         }
     }
 
@@ -121,6 +124,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         for column in file.columns {
             _ = try? file.read([column.name])
             _ = try? file.read([column.name], rows: 1..<3)
+        }
+    }
+
+    static func arrow(_ data: Data) {
+        guard let file = try? ArrowFile(path: ScratchFile.write(data, name: "table.arrow")) else { return }
+        for name in file.columnNames {
+            _ = try? file.read([name])
+            _ = try? file.read([name], limit: 2)
         }
     }
 

@@ -197,6 +197,7 @@ extension DatasetFormat {
         case .jsonl: return "JSON Lines"
         case .folders: return "a folder per class"
         case .parquet: return "Parquet"
+        case .arrow: return "Arrow"
         }
     }
 }

@@ -123,6 +123,54 @@ def dataset_folder():
     (out / "expected.json").write_text(json.dumps(expected, indent=0) + "\n")
 
 
+
+
+def arrow_fixtures():
+    """Arrow IPC as pyarrow writes it (stream and file formats, large types, nulls, lists, ZSTD buffers) and a
+    `save_to_disk` DatasetDict (two splits, the train split in two shards), with what pyarrow and
+    `load_from_disk` give, for LecternColumnarTests and LecternDataTests."""
+    import datasets
+    import pyarrow.ipc as ipc
+    out = OUT.parent / "arrow"
+    out.mkdir(parents=True, exist_ok=True)
+    data = table()
+    large = data.cast(pa.schema([pa.field("text", pa.large_string())] + [data.schema.field(i) for i in range(1, 7)]
+                                + [pa.field("tags", pa.large_list(pa.int64())), data.schema.field(8)]))
+    with ipc.new_stream(out / "stream.arrow", data.schema) as writer:
+        for batch in data.to_batches(max_chunksize=70):
+            writer.write_batch(batch)
+    with ipc.new_file(out / "file-large.arrow", large.schema) as writer:
+        writer.write_table(large, max_chunksize=128)
+    with ipc.new_stream(out / "zstd.arrow", data.schema, options=ipc.IpcWriteOptions(compression="zstd")) as writer:
+        writer.write_table(data, max_chunksize=100)
+
+    # Seeds for the `arrow` fuzz target (at most 4 KB each).
+    seeds = OUT.parents[3] / "fuzz" / "corpus" / "arrow"
+    seeds.mkdir(parents=True, exist_ok=True)
+    small = data.slice(0, 8)
+    with ipc.new_stream(seeds / "stream.arrow", small.schema) as writer:
+        writer.write_table(small, max_chunksize=4)
+    with ipc.new_file(seeds / "file-large.arrow", large.schema) as writer:
+        writer.write_table(large.slice(0, 6))
+    with ipc.new_stream(seeds / "zstd.arrow", small.schema, options=ipc.IpcWriteOptions(compression="zstd")) as writer:
+        writer.write_table(small)
+
+    saved = OUT.parents[2] / "LecternDataTests" / "Fixtures" / "saved"
+    names = ["World", "Sports", "Business", "Sci/Tech"]
+    features = datasets.Features({"text": datasets.Value("string"), "label": datasets.ClassLabel(names=names)})
+    dd = datasets.DatasetDict({
+        "train": datasets.Dataset.from_dict({"text": [f"saved train {i}" for i in range(25)], "label": [(i * 3) % 4 for i in range(25)]},
+                                            features=features),
+        "test": datasets.Dataset.from_dict({"text": [f"saved test {i}" for i in range(8)], "label": [i % 4 for i in range(8)]},
+                                           features=features)})
+    dd.save_to_disk(str(saved), num_shards={"train": 2, "test": 1})
+    loaded = datasets.load_from_disk(str(saved))
+    (saved.parent / "saved-expected.json").write_text(json.dumps({
+        "label_names": names,
+        "splits": {split: {"text": list(loaded[split]["text"]), "label": list(loaded[split]["label"])} for split in loaded}}, indent=0) + "\n")
+
+
 if __name__ == "__main__":
     main()
     dataset_folder()
+    arrow_fixtures()
