@@ -18,7 +18,7 @@ LECTERN := .build/release/lectern
 # The reference environment (PyTorch, transformers, datasets) for fixtures and benchmarks, outside the repository.
 REFERENCE_VENV ?= $(HOME)/.cache/lectern-ref
 
-.PHONY: family-check site site-check distributed bench-cache determinism fuzz screenshots test-packages help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
+.PHONY: hub-check family-check site site-check distributed bench-cache determinism fuzz screenshots test-packages help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
 
 help:
 	@echo "make notebook   set up, build (release) and render $(NOTEBOOK) into output/"
@@ -85,7 +85,8 @@ site-check: site
 # The export tests validate notebooks with nbformat (Debian's package, for /usr/bin/python3).
 # nbformat checks the exported notebooks; GNU time measures the YAML alias bombs' memory and CPU time;
 # Chromium and poppler-utils print and join the course site's PDFs; chromedriver, Selenium and the
-# axe-core of PyPI's axe-selenium-python (in $(A11Y_VENV), outside the repository) check its accessibility.
+# axe-core of PyPI's axe-selenium-python (in $(A11Y_VENV), outside the repository) check its accessibility;
+# pyarrow there writes the Hub-layout copy of AG News that `make hub-check` reads.
 A11Y_VENV ?= $(HOME)/.cache/lectern-a11y
 test-packages:
 	@{ /usr/bin/python3 -c "import nbformat" 2>/dev/null && [ -x /usr/bin/time ] && command -v chromium > /dev/null && command -v pdfunite > /dev/null \
@@ -93,8 +94,8 @@ test-packages:
 		{ SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-nbformat time chromium chromium-driver poppler-utils python3-venv; }
 	@[ -x "$(A11Y_VENV)/bin/python" ] || $(PYTHON) -m venv "$(A11Y_VENV)"
-	@"$(A11Y_VENV)/bin/python" -c "import selenium, axe_selenium_python" 2>/dev/null || \
-		"$(A11Y_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check selenium axe-selenium-python
+	@"$(A11Y_VENV)/bin/python" -c "import selenium, axe_selenium_python, pyarrow" 2>/dev/null || \
+		"$(A11Y_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check selenium axe-selenium-python pyarrow
 
 test: setup test-packages
 	$(SWIFT) test
@@ -173,6 +174,20 @@ DETERMINISM_NOTEBOOK ?= notebooks/fine-tuning-bert.md
 determinism: setup build
 	@for run in first second; do $(LECTERN) run $(DETERMINISM_NOTEBOOK) --no-cache --out .lectern/determinism/$$run --quiet || exit 1; done
 	.ci/compare-transcripts .lectern/determinism/{first,second}/$(basename $(notdir $(DETERMINISM_NOTEBOOK))).json
+
+# The course lesson from AG News in the Hugging Face cache, as `load_dataset("fancyzhx/ag_news")` leaves it
+# (bench/make_hub_cache.py: the Hub's Parquet files and layout, made from the CSV release with pyarrow), and
+# from the CSV release: the JSON transcripts are identical apart from timings and the data source.
+HUB_CHECK = .lectern/hub-check
+hub-check: setup build test-packages
+	@rm -rf $(HUB_CHECK) && mkdir -p $(HUB_CHECK)/no-data
+	"$(A11Y_VENV)/bin/python" bench/make_hub_cache.py "$(LECTERN_DATA)/ag_news" $(HUB_CHECK)/hub
+	$(LECTERN) run notebooks/fine-tuning-bert.md --no-cache --out $(HUB_CHECK)/csv --quiet
+	LECTERN_DATA=$(abspath $(HUB_CHECK)/no-data) HF_HUB_CACHE=$(abspath $(HUB_CHECK)/hub) \
+		$(LECTERN) run notebooks/fine-tuning-bert.md --no-cache --out $(HUB_CHECK)/hub-out --quiet
+	@for run in csv hub-out; do grep -v -E '^ *"(data|source|format)": ' $(HUB_CHECK)/$$run/fine-tuning-bert.json > $(HUB_CHECK)/$$run.json; done
+	grep -q '"format": "parquet"' $(HUB_CHECK)/hub-out/fine-tuning-bert.json
+	.ci/compare-transcripts $(HUB_CHECK)/csv.json $(HUB_CHECK)/hub-out.json
 
 # libFuzzer with AddressSanitizer. SwiftPM renames an executable's main, so libFuzzer's own main
 # cannot be linked: the targets are instrumented for coverage and link the no-main runtime,
