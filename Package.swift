@@ -81,7 +81,7 @@ let package = Package(
             dependencies: ["CCPUID", "LecternRender", "LecternRunner", "LecternExport", "LecternEngine", "LecternTranscript", "LecternNotebook", "LecternFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Lectern's side of `make bench` (bench/run_bench.py runs it against the Hugging Face reference).
-        .executableTarget(name: "lectern-bench", dependencies: ["LecternData", "LecternEngine"], path: "bench/lectern-bench"),
+        .executableTarget(name: "lectern-bench", dependencies: ["LecternData", "LecternEngine", "LecternFiles"], path: "bench/lectern-bench"),
         // The fuzzers' entry points (docs/reliability.md); the tests replay fuzz/corpus through them.
         .target(name: "LecternFuzzTargets", dependencies: ["LecternNotebook", "LecternColumnar", "LecternData", "LecternEngine", "LecternRunner"]),
         // `make fuzz` builds this with libFuzzer; built normally it replays inputs (`lectern-fuzz TARGET FILE...`).

@@ -8,7 +8,8 @@ struct ColumnChunkReader {
     /// size does not bound its count; this does (writers use 20,000 at most by default).
     static let maximumPageValues = 1 << 20
 
-    func rows(from bytes: [UInt8], rowCount: Int) throws(ColumnarError) -> [ColumnValue] {
+    /// The chunk's rows, or its first `limit` rows: decoding stops at the page that completes them.
+    func rows(from bytes: [UInt8], rowCount: Int, limit: Int? = nil) throws(ColumnarError) -> [ColumnValue] {
         let name = column.name
         try Decompression.check(chunk.codec, column: name)
         let decoder = ValueDecoder(type: chunk.type, fixedLength: column.leafElement.typeLength, isText: column.leafElement.isText, column: name)
@@ -17,6 +18,8 @@ struct ColumnChunkReader {
         var assembler = RowAssembler(column: column, expectedRows: rowCount)
         var valuesSeen = 0
         while valuesSeen < chunk.valueCount {
+            // A list row may go on in the next page (pages v1), so a list column stops one row later.
+            if let limit, assembler.rows.count > limit || (column.shape == .value && assembler.rows.count >= limit) { return Array(assembler.rows.prefix(limit)) }
             guard !reader.isAtEnd else { throw ColumnarError("The column `\(name)` ends before its last value: the file is truncated or damaged.") }
             let header = ThriftFields(try ThriftValue.readStruct(&reader), "page header")
             let pageType = try header.int(1)

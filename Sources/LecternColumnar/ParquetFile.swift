@@ -72,7 +72,7 @@ public struct ParquetFile: Sendable {
             for (position, column) in selected.enumerated() {
                 let chunk = group.columns[column.leaf]
                 let bytes = try file.read(at: chunk.start, count: chunk.length)
-                let rows = try ColumnChunkReader(column: column, chunk: chunk).rows(from: bytes, rowCount: group.rowCount)
+                let rows = try ColumnChunkReader(column: column, chunk: chunk).rows(from: bytes, rowCount: group.rowCount, limit: keep.upperBound)
                 result[position].append(contentsOf: rows[keep])
             }
         }

@@ -23,9 +23,9 @@ enum ColumnarTableReader {
             groups = [("train", [path])]
         }
         var classNames = features?.classNames[options.labelColumn].map { LabelColumn.ClassNames(names: $0, source: "the dataset's ClassLabel feature") }
-        var raw: [(split: String, texts: [String], pairs: [String], labels: [TableReader.RawLabel])] = []
+        var raw: [RawSplit] = []
         for (split, files) in groups {
-            var texts: [String] = [], pairs: [String] = [], labels: [TableReader.RawLabel] = []
+            var rows = RawSplit(name: split)
             // Rows still needed from this split's shards, in order (nil: all).
             var needed = options.rowsNeeded.map { $0[split] ?? 0 } ?? nil
             for file in files {
@@ -42,34 +42,81 @@ enum ColumnarTableReader {
                 }
                 let values: [[ColumnValue]]
                 do { values = try table.read(columns, limit: needed) } catch { throw DataError(error.message, file: file) }
-                for (row, text) in values[0].enumerated() {
-                    texts.append(try Self.text(text, column: options.textColumn, file: file, row: row))
-                    if values.count > 2 { pairs.append(try Self.text(values[2][row], column: options.textPairColumn!, file: file, row: row)) }
-                    labels.append(TableReader.RawLabel(value: try Self.label(values[1][row], options: options, file: file, row: row),
-                                                       file: "\(file), row \(row)", line: nil))
-                }
+                rows.files.append((file, rows.labels.count))
+                try Self.appendTexts(values[0], to: &rows.texts, column: options.textColumn, file: file)
+                if values.count > 2 { try Self.appendTexts(values[2], to: &rows.pairs, column: options.textPairColumn!, file: file) }
+                rows.labels += values[1]
                 needed = needed.map { $0 - values[0].count }
             }
-            raw.append((split, texts, pairs, labels))
+            raw.append(rows)
         }
         let folder = Files.isFolder(path) ? path : parentFolder(of: path)
-        let (names, targets) = try LabelColumn.encode(raw.map(\.labels), task: options.task, delimiter: options.labelDelimiter,
-                                                       classNames: classNames ?? .classesFile(Files.join(folder, "classes.txt")))
+        let given = classNames ?? .classesFile(Files.join(folder, "classes.txt"))
+        let names: [String], targets: [Labels]
+        if options.task == .singleLabelClassification, let ids = Self.classIDs(raw) {
+            (names, targets) = try LabelColumn.encode(ids: ids, classNames: given, source: path)
+        } else {
+            let written = try raw.map { (split) throws(DataError) in try split.writtenLabels(options: options) }
+            (names, targets) = try LabelColumn.encode(written, task: options.task, delimiter: options.labelDelimiter, classNames: given)
+        }
         let splits = zip(raw, targets).map { split, labels in
-            DatasetSplit(name: split.split, texts: split.texts, targets: labels, pairs: options.textPairColumn == nil ? nil : split.pairs)
+            DatasetSplit(name: split.name, texts: split.texts, targets: labels, pairs: options.textPairColumn == nil ? nil : split.pairs)
         }
         return Dataset(labelNames: names, splits: splits, source: path, format: format)
     }
 
-    private static func text(_ value: ColumnValue, column: String, file: String, row: Int) throws(DataError) -> String {
-        guard case let .string(text) = value else {
-            throw DataError("Row \(row) of the column `\(column)` is \(Self.describe(value)), not text.", file: file,
-                            hint: value == .null ? "Remove the rows without text (datasets: `.filter(lambda e: e[\"\(column)\"] is not None)`)." : "Set `text_column` to a column of text.")
+    /// One split's columns as read, with where each file's rows begin (for messages).
+    struct RawSplit {
+        var name: String
+        var texts: [String] = []
+        var pairs: [String] = []
+        var labels: [ColumnValue] = []
+        var files: [(path: String, firstRow: Int)] = []
+
+        init(name: String) { self.name = name }
+
+        /// The labels as written, each with its file and row (1-based), for the general label encoding.
+        func writtenLabels(options: LoadOptions) throws(DataError) -> [TableReader.RawLabel] {
+            var written: [TableReader.RawLabel] = []
+            written.reserveCapacity(labels.count)
+            for (index, file) in files.enumerated() {
+                let end = index + 1 < files.count ? files[index + 1].firstRow : labels.count
+                for row in file.firstRow..<end {
+                    let value = try ColumnarTableReader.label(labels[row], options: options, file: file.path, row: row - file.firstRow)
+                    written.append(TableReader.RawLabel(value: value, file: file.path, line: row - file.firstRow + 1))
+                }
+            }
+            return written
         }
-        return text
     }
 
-    private static func label(_ value: ColumnValue, options: LoadOptions, file: String, row: Int) throws(DataError) -> TableReader.RawLabel.Value {
+    /// Every split's labels as class ids, when they are all whole numbers (nil otherwise).
+    private static func classIDs(_ splits: [RawSplit]) -> [[Int]]? {
+        var ids: [[Int]] = []
+        for split in splits {
+            var column: [Int] = []
+            column.reserveCapacity(split.labels.count)
+            for value in split.labels {
+                guard case let .int(id) = value, let small = Int(exactly: id) else { return nil }
+                column.append(small)
+            }
+            ids.append(column)
+        }
+        return ids
+    }
+
+    private static func appendTexts(_ values: [ColumnValue], to texts: inout [String], column: String, file: String) throws(DataError) {
+        texts.reserveCapacity(texts.count + values.count)
+        for (row, value) in values.enumerated() {
+            guard case let .string(text) = value else {
+                throw DataError("Row \(row + 1) of the column `\(column)` is \(Self.describe(value)), not text.", file: file,
+                                hint: value == .null ? "Remove the rows without text (datasets: `.filter(lambda e: e[\"\(column)\"] is not None)`)." : "Set `text_column` to a column of text.")
+            }
+            texts.append(text)
+        }
+    }
+
+    fileprivate static func label(_ value: ColumnValue, options: LoadOptions, file: String, row: Int) throws(DataError) -> TableReader.RawLabel.Value {
         func item(_ value: ColumnValue) -> String? {
             switch value {
             case let .int(number): String(number)
@@ -85,7 +132,7 @@ enum ColumnarTableReader {
         } else if let text = item(value) {
             return .text(text)
         }
-        throw DataError("Row \(row) of the label column `\(options.labelColumn)` is \(Self.describe(value)).", file: file,
+        throw DataError("Row \(row + 1) of the label column `\(options.labelColumn)` is \(Self.describe(value)).", file: file,
                         hint: options.task == .multiLabelClassification ? "Multi-label data needs a list of class ids or names per text."
                             : "Set `label_column` to the column that holds the label" + (value.isList ? ", or `problem_type: multi_label_classification` for lists." : "."))
     }

@@ -52,6 +52,24 @@ enum LabelColumn {
         }
     }
 
+    /// Class ids read as numbers (Parquet and Arrow integer columns), with the rules of `classEncoding`'s whole
+    /// numbers: names from `given`, else the ids 0, 1, …; an id outside them is an error naming its split and row.
+    static func encode(ids splits: [[Int]], classNames given: ClassNames?, source: String) throws(DataError) -> (names: [String], labels: [Labels]) {
+        let largest = splits.lazy.compactMap { $0.max() }.max() ?? -1
+        if given == nil, largest >= maximumClassCount {
+            throw DataError("The label \(largest) would make \(largest) + 1 classes; labels written as whole numbers are class ids 0, 1, 2, ….", file: source,
+                            hint: "Check that `label_column` names the label column, or give the class names (a ClassLabel feature, or classes.txt beside the files).")
+        }
+        let count = given?.names.count ?? (largest + 1)
+        for split in splits {
+            if let row = split.firstIndex(where: { $0 < 0 || $0 >= count }) {
+                throw DataError("Row \(row + 1) has the label \(split[row]), outside the classes 0 to \(count - 1)\(given.map { " listed in \($0.source)" } ?? "").",
+                                file: source)
+            }
+        }
+        return (given?.names ?? (0..<count).map(String.init), splits.map { .classes($0) })
+    }
+
     /// Class names the data gives, and where they come from (for messages).
     struct ClassNames {
         var names: [String]

@@ -22,13 +22,12 @@ public struct LoadDirective: DirectiveHandler {
         }
         let path: String
         let loaded: Dataset
+        var options = LoadOptions(format: settings.format, textColumn: settings.textColumn, labelColumn: settings.labelColumn,
+                                  textPairColumn: settings.textPairColumn, invalidUTF8: settings.invalidUTF8, task: settings.problemType,
+                                  labelDelimiter: settings.labelDelimiter, rowsNeeded: settings.rowsNeeded, config: settings.config)
         do {
             path = try DatasetResolver.resolve(settings.dataset, relativeTo: context.baseFolder)
-            loaded = try DatasetLoader.load(at: path, options: LoadOptions(format: settings.format, textColumn: settings.textColumn,
-                                                                           labelColumn: settings.labelColumn,
-                                                                           textPairColumn: settings.textPairColumn, invalidUTF8: settings.invalidUTF8,
-                                                                           task: settings.problemType, labelDelimiter: settings.labelDelimiter,
-                                                                           rowsNeeded: settings.rowsNeeded, config: settings.config))
+            loaded = try DatasetLoader.load(at: path, options: options)
         } catch {
             throw problem(error)
         }
@@ -45,8 +44,12 @@ public struct LoadDirective: DirectiveHandler {
             throw problem(error, named: slicing)
         }
         if let empty = dataset.splits.first(where: { $0.count == 0 }) {
+            // Parquet and Arrow stop at the rows needed, so they do not know every split's size: read them all for the message.
+            options.rowsNeeded = nil
+            let partial = loaded.format == .parquet || loaded.format == .arrow
+            let whole = partial ? (try? DatasetLoader.load(at: path, options: options)) ?? loaded : loaded
             throw arguments.problem("The split `\(empty.name)` has no rows after slicing.", with: slicing,
-                                    hint: "Check the slice bounds; the source has " + loaded.splits.map { "\($0.name): \($0.count) rows" }.joined(separator: ", ") + ".")
+                                    hint: "Check the slice bounds; the source has " + whole.splits.map { "\($0.name): \($0.count) rows" }.joined(separator: ", ") + ".")
         }
 
         var seedUsed: Int?

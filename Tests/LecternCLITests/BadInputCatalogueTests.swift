@@ -18,6 +18,8 @@ struct BadInputCatalogueTests {
     }
 
     static let tinyModel = repositoryRoot.appendingPathComponent("Tests/LecternEngineTests/Fixtures/tiny-bert-classifier").path
+    static let parquetShard = repositoryRoot.appendingPathComponent("Tests/LecternDataTests/Fixtures/parquet-folder/data/test-00000-of-00001.parquet").path
+    static let savedDataset = repositoryRoot.appendingPathComponent("Tests/LecternDataTests/Fixtures/saved").path
 
     /// A notebook that predicts one text with the model at `path`.
     static func predicting(with path: String) -> String { "```predict\nmodel: \(path)\ntext: Stocks rose.\n```\n" }
@@ -86,6 +88,25 @@ struct BadInputCatalogueTests {
              message: ["lesson.md:3:8: error: The split `train` has no rows after slicing.", "train: 20 rows"]),
         Case(name: "slice beyond the data", notebook: "```load\ndataset: tiny_news\nsplit: train[100:200]\n```\n",
              message: ["lesson.md:3:8: error: The split `train` has no rows after slicing.", "train: 20 rows"]),
+        Case(name: "truncated Parquet file", notebook: "```load\ndataset: data/news.parquet\n```\n",
+             prepare: { folder in
+                 let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: parquetShard)))
+                 folder.write("data/news.parquet", Array(bytes.prefix(bytes.count / 2)))
+             },
+             message: ["data/news.parquet: The file does not begin and end with PAR1, so it is not a Parquet file (or it is truncated)."]),
+        Case(name: "Parquet file without the text column", notebook: "```load\ndataset: data/news.parquet\ntext_column: body\n```\n",
+             prepare: { folder in try FileManager.default.copyItem(atPath: parquetShard, toPath: folder.path + "/data/news.parquet") },
+             message: ["data/news.parquet: The file has no column `body`. Its columns are `text`, `label`; set `text_column` to choose one."]),
+        Case(name: "Hub dataset not in the cache", notebook: "```load\ndataset: someone/missing_news\n```\n",
+             message: ["someone/missing_news: No dataset at this path or in the Hugging Face cache.", "datasets--someone--missing_news/snapshots",
+                       "`hf download someone/missing_news --repo-type dataset`"]),
+        Case(name: "save_to_disk folder missing a shard", notebook: "```load\ndataset: data/saved\n```\n",
+             prepare: { folder in
+                 try FileManager.default.createDirectory(atPath: folder.path + "/data", withIntermediateDirectories: true)
+                 try FileManager.default.copyItem(atPath: savedDataset, toPath: folder.path + "/data/saved")
+                 try FileManager.default.removeItem(atPath: folder.path + "/data/saved/train/data-00001-of-00002.arrow")
+             },
+             message: ["data/saved/train/state.json: state.json names data-00001-of-00002.arrow, which is missing."]),
         Case(name: "folder without class folders", notebook: "```load\ndataset: data/loose\n```\n",
              prepare: { $0.write("data/loose/article.txt", "Just one file.\n") },
              message: ["data/loose: This folder holds no dataset Lectern can read."]),

@@ -66,3 +66,32 @@ struct ParquetDatasetTests {
         }
     }
 }
+
+/// Damaged or unsuitable columns in a Parquet file written by pyarrow (LecternColumnarTests' fixtures).
+struct ParquetColumnProblemTests {
+    static let file = repositoryRoot.appendingPathComponent("Tests/LecternColumnarTests/Fixtures/parquet/none-v1.parquet").path
+
+    @Test func aNullTextNamesItsRow() {
+        #expect(throws: DataError("Row 6 of the column `text` is empty (null), not text.", file: Self.file,
+                                  hint: "Remove the rows without text (datasets: `.filter(lambda e: e[\"text\"] is not None)`).")) {
+            try DatasetLoader.load(at: Self.file)
+        }
+    }
+
+    @Test func classIDsBeyondTheNamesAreErrors() throws {
+        let options = LoadOptions(textColumn: "names", labelColumn: "big")
+        #expect(throws: DataError.self) { try DatasetLoader.load(at: Self.file, options: options) }
+        let texts = LoadOptions(textColumn: "label", labelColumn: "label")
+        #expect(throws: DataError("Row 1 of the column `label` is a whole number, not text.", file: Self.file, hint: "Set `text_column` to a column of text.")) {
+            try DatasetLoader.load(at: Self.file, options: texts)
+        }
+    }
+
+    /// Scores (regression) and label lists (multi-label) come through the general label path.
+    @Test func scoresAndListsAreLabelsForTheirTasks() throws {
+        let regression = try DatasetLoader.load(at: ParquetDatasetTests.folder + "/data/test-00000-of-00001.parquet",
+                                                options: LoadOptions(task: .regression))
+        #expect(regression.labelNames == ["LABEL_0"])
+        if case let .scores(scores) = regression.splits[0].targets { #expect(scores.prefix(4) == [0, 1, 2, 3]) } else { Issue.record("not scores") }
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import LecternData
 import LecternEngine
+import LecternFiles
 
 let arguments = CommandLine.arguments
 
@@ -9,6 +10,7 @@ let arguments = CommandLine.arguments
 ///     lectern-bench tokenizer AG_NEWS_FOLDER [BBC_FOLDER]
 ///     lectern-bench inference AG_NEWS_FOLDER MODEL [BATCH] [MAX_LENGTH] [THREADS] [float32|bf16]
 ///     lectern-bench training AG_NEWS_FOLDER MODEL [SEED] [float32|bf16]
+///     lectern-bench load PATH SPLIT
 ///     lectern-bench peak [THREADS]
 ///     lectern-bench products [THREADS]
 func seconds(_ work: () throws -> Void) rethrows -> Double {
@@ -40,6 +42,20 @@ BLAS.prepare()
 for warning in BLAS.kernels.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
 do {
     switch arguments[1] {
+    case "load":
+        // A `load` cell's reading: only the rows the split expression needs, then the expression's rows.
+        let expression = try SplitExpression(arguments[3])
+        var rows: DatasetSplit?
+        let elapsed = try seconds {
+            let loaded = try DatasetLoader.load(at: arguments[2], options: LoadOptions(rowsNeeded: SplitExpression.rowsNeeded([expression])))
+            rows = try expression.select(from: loaded)
+        }
+        let split = rows!
+        // The peak of the load itself: the digest below builds its own copy of the rows.
+        let peak = peakResidentMegabytes()
+        var digest = ""
+        let hashing = seconds { digest = ContentHash.sha256(text: zip(split.labels, split.texts).map { "\($0)\t\($1)\n" }.joined()) }
+        print("{\"rows\": \(split.count), \"seconds\": \(elapsed), \"sha256\": \"\(digest)\", \"peak_rss_mb\": \(peak), \"hash_seconds\": \(hashing)}")
     case "tokenizer":
         let tokenizer = try BertTokenizer(folder: try ModelResolver.resolve("sentence-transformers/all-MiniLM-L6-v2"))
         var corpus = try texts(arguments[2], split: "test")

@@ -10,7 +10,7 @@ extension LoadDirective {
     /// The `load` cell's parameters, typed: where the data is, which rows, how to divide them.
     public struct Settings: DirectiveSettings {
         static let dataset = Parameter<String>.requiredText("dataset",
-            "A dataset name (searched in ./data, $LECTERN_DATA, installed corpora such as `bbc_news`) or a path.")
+            "A dataset name (searched in ./data, $LECTERN_DATA, the Hugging Face cache, installed corpora such as `bbc_news`), a Hub name such as `fancyzhx/ag_news`, or a path.")
         static let config = Parameter<String?>.text("config",
             "For a dataset with several configs, which one (`load_dataset(name, config)`): a config of its README.md, or a folder of its Parquet export.")
         static let split = Parameter<String?>.text("split",
@@ -28,8 +28,8 @@ extension LoadDirective {
         static let format = Parameter<DatasetFormat?>(
             ParameterSpec("format", .choice(["auto"] + DatasetFormat.allCases.map(\.rawValue)), default: .string("auto"),
                           "The files' layout; `auto` tells it from the files.")) { $0?.text.flatMap(DatasetFormat.init(rawValue:)) }
-        static let textColumn = Parameter<String>.text("text_column", default: "text", "The text column of a CSV or JSON Lines dataset.")
-        static let labelColumn = Parameter<String>.text("label_column", default: "label", "The label column of a CSV or JSON Lines dataset.")
+        static let textColumn = Parameter<String>.text("text_column", default: "text", "The text column of a CSV, JSON Lines, Parquet or Arrow dataset.")
+        static let labelColumn = Parameter<String>.text("label_column", default: "label", "The label column of a CSV, JSON Lines, Parquet or Arrow dataset.")
         static let textPairColumn = Parameter<String?>.text("text_pair_column",
             "The second text of a sentence pair (MRPC's `sentence2`; AG News's `description` with `text_column: title`): each row is then a pair.")
         static let invalidUTF8 = Parameter<InvalidUTF8Policy>.choice("invalid_utf8", default: .windows1252,
