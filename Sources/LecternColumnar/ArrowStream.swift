@@ -183,12 +183,17 @@ struct RecordBatch {
 
     private func values(_ field: ArrowField, _ cursor: inout Cursor) throws(ColumnarError) -> [ColumnValue] {
         let (count, nulls) = try nextNode(&cursor)
-        if case .null = field.kind { return Array(repeating: .null, count: min(count, length)) }
+        if case .null = field.kind {
+            // A column of nulls has no buffers to bound its length; none holds texts or labels anyway.
+            guard count <= 1 << 16 else { throw ColumnarError("The Arrow column `\(field.name)` holds only nulls (\(count) of them): it has no texts or labels.") }
+            return Array(repeating: .null, count: count)
+        }
         let validity = try nextBuffer(&cursor)
         guard validity.isEmpty || validity.count * 8 >= count else { throw .truncated }
         func isValid(_ index: Int) -> Bool { nulls == 0 || validity.isEmpty || validity[index >> 3] & (1 << UInt8(index & 7)) != 0 }
         var values: [ColumnValue] = []
-        values.reserveCapacity(count)
+        // The count comes from the file; the buffers checked below bound it, so reserve no more than a page's worth first.
+        values.reserveCapacity(min(count, 1 << 16))
         switch field.kind {
         case .bool:
             let data = try nextBuffer(&cursor)
@@ -254,7 +259,7 @@ struct RecordBatch {
         if count == 0 { return [0] }
         var reader = ByteReader(buffer)
         var offsets: [Int] = []
-        offsets.reserveCapacity(count + 1)
+        offsets.reserveCapacity(count + 1) // checked against the buffer's size above
         for _ in 0...count {
             let raw = large ? Int64(bitPattern: try reader.littleEndian(8)) : Int64(Int32(bitPattern: try reader.uint32()))
             guard raw >= 0, raw <= Int64(body.count) * 8 + 1, raw >= Int64(offsets.last ?? 0) else {

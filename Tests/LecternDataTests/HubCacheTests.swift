@@ -105,6 +105,18 @@ struct HubCacheTests {
         #expect(throws: DataError.self) { try DatasetLoader.load(at: snapshot) }
     }
 
+    /// A Hub dataset of JSON Lines files at the top of its snapshot (the layout of SetFit/bbc-news): found by
+    /// name, read by the JSON Lines reader, splits from the file names.
+    @Test func aJSONLinesDatasetInTheCache() throws {
+        let train = folder.write("src/train.jsonl", (0..<6).map { "{\"text\": \"article \($0)\", \"label\": \($0 % 2), \"label_text\": \"\($0 % 2 == 0 ? "sport" : "tech")\"}" }.joined(separator: "\n") + "\n")
+        let test = folder.write("src/test.jsonl", "{\"text\": \"held out\", \"label\": 1, \"label_text\": \"tech\"}\n")
+        let snapshot = try cacheDataset("SetFit/bbc-news", files: [("train.jsonl", train), ("test.jsonl", test)])
+        #expect(try DatasetResolver.resolve("bbc-news", relativeTo: folder.path, hubCache: cache) == snapshot)
+        let dataset = try DatasetLoader.load(at: snapshot)
+        #expect(dataset.format == .jsonl && dataset.splits.map(\.name) == ["train", "test"])
+        #expect(dataset[split: "train"]?.labels == [0, 1, 0, 1, 0, 1] && dataset[split: "test"]?.texts == ["held out"])
+    }
+
     @Test func aMissingDatasetListsThePlacesAndTheDownloadCommand() {
         do {
             _ = try DatasetResolver.resolve("ag_news", relativeTo: folder.path, hubCache: cache)
