@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -76,9 +77,12 @@ let package = Package(
         // Rendering as a library, in stages: parse (LessonSource) → execute (Execution, with the cell cache)
         // → writers (TranscriptOutput: HTML, Markdown, JSON, ipynb) → site (CourseSite, with PDF handouts).
         .target(name: "LecternRender", dependencies: ["LecternNotebook", "LecternRunner", "LecternEngine", "LecternTranscript", "LecternExport", "LecternFiles"]),
+        // `lectern preview`: the transcript live on the loopback address (FlyingFox: HTTP and WebSockets on BSD
+        // sockets and Swift concurrency, no other dependency).
+        .target(name: "LecternPreview", dependencies: ["LecternRender", "LecternRunner", "LecternNotebook", .product(name: "FlyingFox", package: "FlyingFox")]),
         .executableTarget(
             name: "lectern",
-            dependencies: ["CCPUID", "LecternRender", "LecternRunner", "LecternExport", "LecternEngine", "LecternTranscript", "LecternNotebook", "LecternFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CCPUID", "LecternRender", "LecternPreview", "LecternRunner", "LecternExport", "LecternEngine", "LecternTranscript", "LecternNotebook", "LecternFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Lectern's side of `make bench` (bench/run_bench.py runs it against the Hugging Face reference).
         .executableTarget(name: "lectern-bench", dependencies: ["LecternData", "LecternEngine", "LecternFiles"], path: "bench/lectern-bench"),
@@ -93,6 +97,7 @@ let package = Package(
         .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternFiles", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "CCPUID", "CBFloat16", "LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript", "LecternFiles", "LecternTestSupport"]),
+        .testTarget(name: "LecternPreviewTests", dependencies: ["LecternPreview", "LecternRender", "LecternTranscript", "LecternTestSupport"]),
         .testTarget(name: "LecternRenderTests", dependencies: ["LecternRender", "LecternNotebook", "LecternRunner", "LecternTranscript", "LecternTestSupport"]),
         .testTarget(name: "LecternRunnerTests", dependencies: ["LecternRunner", "LecternNotebook", "LecternEngine", "LecternTranscript", "LecternFiles", "LecternTestSupport"]),
         // Runs the built `lectern` executable as a student would; `swift test` builds it first.

@@ -7,7 +7,7 @@ import LecternTranscript
 /// Stage 3, the writers: a transcript as `STEM.html`, `STEM.md` and `STEM.json`, and on request as a
 /// Jupyter notebook of the equivalent Hugging Face code with Lectern's outputs (`STEM.ipynb`). Each
 /// file is written whole or not at all.
-public struct TranscriptOutput {
+public struct TranscriptOutput: Sendable {
     public var folder: String
     public var renderer: HTMLTranscriptRenderer
     /// Also write `STEM.ipynb` (`--to ipynb`).

@@ -9,7 +9,7 @@ struct Lectern: ParsableCommand {
         commandName: "lectern",
         abstract: "Run Markdown course notebooks that fine-tune BERT, as reproducible documents.",
         version: LecternVersion.current,
-        subcommands: [Run.self, Build.self, Watch.self, New.self, Export.self, Check.self, Reference.self, Tokenize.self, Doctor.self]
+        subcommands: [Run.self, Build.self, Watch.self, Preview.self, New.self, Export.self, Check.self, Reference.self, Tokenize.self, Doctor.self]
     )
 
     /// Checks that this CPU runs the engine's instructions before any of them runs.

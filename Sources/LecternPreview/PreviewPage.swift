@@ -1,0 +1,80 @@
+import Foundation
+import LecternNotebook
+
+/// The live page: the saved transcript with a bar of controls (status, stop, resume, run again, the
+/// lesson's parameters) and a script that listens for new transcripts and swaps in their `<main>`,
+/// keeping the scroll position.
+enum PreviewPage {
+    static func html(session: PreviewSession) -> String {
+        let transcript = (try? String(contentsOfFile: session.htmlPath, encoding: .utf8))
+            ?? "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Lectern preview</title></head><body><main><p>Rendering…</p></main></body></html>"
+        let bar = controls(session: session)
+        guard let end = transcript.range(of: "</body>", options: .backwards) else { return transcript + bar }
+        return transcript.replacingCharacters(in: end, with: bar + "</body>")
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    /// The bar, fixed at the bottom of the window, and its script.
+    static func controls(session: PreviewSession) -> String {
+        let lesson = try? session.source.parse()
+        let fields = (lesson?.bindings.bindings ?? []).compactMap { binding -> String? in
+            guard let value = binding.value.scalarText else { return nil }
+            return "<label>\(escape(binding.name)) <input name=\"\(escape(binding.name))\" value=\"\(escape(value))\" size=\"8\"></label>"
+        }.joined(separator: " ")
+        return """
+        <aside id="lectern-preview" aria-label="Lectern preview" style="position:fixed;left:0;right:0;bottom:0;z-index:10;padding:.5rem 1rem;\
+        background:#1f2328;color:#fff;font:14px/1.4 system-ui,sans-serif;display:flex;flex-wrap:wrap;gap:.5rem;align-items:center">
+        <output id="lectern-status" role="status" aria-live="polite" style="flex:1 1 20rem">\(escape(session.events.currentStatus))</output>
+        <button type="button" data-post="/stop">Stop</button>
+        <button type="button" data-post="/resume">Resume</button>
+        <button type="button" data-post="/refresh">Run again</button>
+        <form id="lectern-parameters" style="display:\(fields.isEmpty ? "none" : "flex");gap:.5rem;align-items:center">\(fields)<button type="submit">Run with these</button></form>
+        </aside>
+        <div style="height:4rem" aria-hidden="true"></div>
+        <script>
+        (() => {
+          const status = document.getElementById("lectern-status");
+          const post = async (path, body) => {
+            const answer = await fetch(path, {method: "POST", body: body || "", credentials: "same-origin"});
+            status.textContent = (await answer.text()).trim();
+          };
+          document.querySelectorAll("#lectern-preview [data-post]").forEach(button =>
+            button.addEventListener("click", () => post(button.dataset.post)));
+          document.getElementById("lectern-parameters").addEventListener("submit", event => {
+            event.preventDefault();
+            post("/run", [...new FormData(event.target)].map(([name, value]) => `${name}=${value}`).join("\\n"));
+          });
+          let shown = \(session.events.version);
+          const refresh = async version => {
+            if (version <= shown) return;
+            const answer = await fetch("/page", {credentials: "same-origin", cache: "no-store"});
+            if (!answer.ok) return;
+            const page = new DOMParser().parseFromString(await answer.text(), "text/html");
+            const fresh = page.querySelector("main"), current = document.querySelector("main");
+            if (!fresh || !current) return;
+            const y = window.scrollY;
+            current.replaceWith(fresh);
+            document.title = page.title;
+            window.scrollTo(0, y);
+            shown = version;
+            document.body.dataset.version = String(version);
+          };
+          const listen = () => {
+            const socket = new WebSocket(`ws://${location.host}/events`);
+            socket.onmessage = message => {
+              const event = JSON.parse(message.data);
+              if (event.type === "status") status.textContent = event.text;
+              if (event.type === "page") refresh(event.version);
+            };
+            socket.onclose = () => setTimeout(listen, 1000);
+          };
+          listen();
+        })();
+        </script>
+        """
+    }
+}
