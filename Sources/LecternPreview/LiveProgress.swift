@@ -27,6 +27,10 @@ public final class LiveProgress: ProgressReporter, @unchecked Sendable {
         events.status("\(directive): \(status) in \(String(format: "%.2f", seconds)) s")
     }
 
+    public func logged(_ row: [(key: String, value: Double)]) {
+        events.logRow(row)
+    }
+
     public func progress(done: Int, total: Int, unit: String, note: String?) {
         terminal?.progress(done: done, total: total, unit: unit, note: note)
         let text: String? = lock.withLock {

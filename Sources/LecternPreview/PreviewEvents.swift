@@ -31,6 +31,12 @@ public final class PreviewEvents: Sendable {
         send(["type": "status", "text": text])
     }
 
+    /// A row of the training log, the moment the Trainer makes it: keys and values in the Trainer's order.
+    public func logRow(_ row: [(key: String, value: Double)]) {
+        // `sent`: when, in milliseconds since 1970, so that a page can tell how late its row arrived.
+        send(["type": "log", "keys": row.map(\.key), "values": row.map(\.value), "sent": (Date().timeIntervalSince1970 * 1000).rounded()])
+    }
+
     public var version: Int { state.withLock { $0.version } }
     public var currentStatus: String { state.withLock { $0.status } }
 

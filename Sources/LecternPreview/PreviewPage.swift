@@ -29,6 +29,10 @@ enum PreviewPage {
         <aside id="lectern-preview" aria-label="Lectern preview" style="position:fixed;left:0;right:0;bottom:0;z-index:10;padding:.5rem 1rem;\
         background:#1f2328;color:#fff;font:14px/1.4 system-ui,sans-serif;display:flex;flex-wrap:wrap;gap:.5rem;align-items:center">
         <output id="lectern-status" role="status" aria-live="polite" style="flex:1 1 20rem">\(escape(session.events.currentStatus))</output>
+        <figure id="lectern-log" hidden style="margin:0;flex:1 1 100%">
+        <svg id="lectern-loss" width="240" height="48" role="img" aria-label="Training loss so far" style="background:#2d333b"></svg>
+        <table style="font-variant-numeric:tabular-nums;border-collapse:collapse"><caption style="text-align:left">Training log, as it is written</caption><thead><tr><th scope="col">step</th><th scope="col">row</th></tr></thead><tbody id="lectern-rows"></tbody></table>
+        </figure>
         <button type="button" data-post="/stop">Stop</button>
         <button type="button" data-post="/resume">Resume</button>
         <button type="button" data-post="/refresh">Run again</button>
@@ -48,6 +52,25 @@ enum PreviewPage {
             event.preventDefault();
             post("/run", [...new FormData(event.target)].map(([name, value]) => `${name}=${value}`).join("\\n"));
           });
+          const log = document.getElementById("lectern-log"), rows = document.getElementById("lectern-rows"), chart = document.getElementById("lectern-loss");
+          let losses = [];
+          const logRow = (keys, values) => {
+            log.hidden = false;
+            const field = name => values[keys.indexOf(name)];
+            const step = field("step");
+            const text = keys.filter(key => key !== "step" && key !== "epoch")
+              .map(key => `${key} ${Number(values[keys.indexOf(key)]).toPrecision(4)}`).join(" · ");
+            const row = rows.insertRow(-1);
+            row.insertCell().textContent = step;
+            row.insertCell().textContent = text;
+            while (rows.rows.length > 6) rows.deleteRow(0);
+            if (keys.includes("loss")) {
+              losses.push(field("loss"));
+              const top = Math.max(...losses), bottom = Math.min(...losses), span = top - bottom || 1;
+              const points = losses.map((loss, index) => `${(index / Math.max(losses.length - 1, 1)) * 236 + 2},${46 - ((loss - bottom) / span) * 44}`).join(" ");
+              chart.innerHTML = `<polyline fill="none" stroke="#4493f8" stroke-width="2" points="${points}"></polyline>`;
+            }
+          };
           let shown = \(session.events.version);
           const refresh = async version => {
             if (version <= shown) return;
@@ -61,7 +84,11 @@ enum PreviewPage {
             document.title = page.title;
             window.scrollTo(0, y);
             shown = version;
+            window.lecternShownAt = Date.now();
             document.body.dataset.version = String(version);
+            losses = [];
+            rows.replaceChildren();
+            log.hidden = true;
           };
           const listen = () => {
             const socket = new WebSocket(`ws://${location.host}/events`);
@@ -69,6 +96,10 @@ enum PreviewPage {
               const event = JSON.parse(message.data);
               if (event.type === "status") status.textContent = event.text;
               if (event.type === "page") refresh(event.version);
+              if (event.type === "log") {
+                logRow(event.keys, event.values);
+                (window.lecternLogDelays = window.lecternLogDelays || []).push(Date.now() - event.sent);
+              }
             };
             socket.onclose = () => setTimeout(listen, 1000);
           };

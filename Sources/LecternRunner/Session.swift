@@ -160,6 +160,13 @@ public protocol ProgressReporter: Sendable {
     func cellFinished(directive: String, status: String, seconds: Double, summary: String?)
     /// `done` of `total` units of work (`unit`, e.g. "steps"), with an optional short note (the last loss).
     func progress(done: Int, total: Int, unit: String, note: String?)
+    /// A row of the training log as the Trainer makes it (`log_history`'s keys, in its order).
+    func logged(_ row: [(key: String, value: Double)])
+}
+
+extension ProgressReporter {
+    /// The terminal shows steps, not rows: by default a row is not reported.
+    public func logged(_ row: [(key: String, value: Double)]) {}
 }
 
 /// Reports nothing (tests, `--quiet`).

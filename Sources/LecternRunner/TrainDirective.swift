@@ -94,6 +94,7 @@ public struct TrainDirective: DirectiveHandler {
             CellMetrics.compute(logits: logits, targets: targets, outputs: outputs, names: metricNames, average: average, zeroDivision: 0, threshold: threshold)
         }
         trainer.shouldStop = context.isInterrupted
+        trainer.onLog = { [progress = context.progress] entry in progress.logged(entry.fields) }
         let (resumeFrom, resumeNotices) = try Self.resumeFolder(settings, outputDir: training.outputDir, context: context)
         let notices = checkpoint.notices + [settings.precision.notice].compactMap { $0 } + resumeNotices
         let result: Trainer.Output

@@ -36,8 +36,9 @@ struct HubCacheTests {
     func fixture(_ shard: String) -> String { ParquetDatasetTests.folder + "/" + shard }
 
     @Test func aDatasetIsFoundByItsNameUnderItsOrganisationAndAsItMoved() throws {
-        let snapshot = try cacheDataset("fancyzhx/ag_news", files: Self.shards.map { ($0, fixture($0)) })
-        for name in ["fancyzhx/ag_news", "ag_news"] {
+        // (`imdb` rather than `ag_news`: CI's $LECTERN_DATA holds an ag_news, which is searched first.)
+        let snapshot = try cacheDataset("stanfordnlp/imdb", files: Self.shards.map { ($0, fixture($0)) })
+        for name in ["stanfordnlp/imdb", "imdb"] {
             #expect(try DatasetResolver.resolve(name, relativeTo: folder.path, hubCache: cache) == snapshot, "\(name)")
         }
         let dataset = try DatasetLoader.load(at: snapshot)
@@ -119,12 +120,12 @@ struct HubCacheTests {
 
     @Test func aMissingDatasetListsThePlacesAndTheDownloadCommand() {
         do {
-            _ = try DatasetResolver.resolve("ag_news", relativeTo: folder.path, hubCache: cache)
+            _ = try DatasetResolver.resolve("imdb", relativeTo: folder.path, hubCache: cache)
             Issue.record("resolved a dataset that is not there")
         } catch {
-            #expect(error.message.contains(cache + "/datasets--ag_news/snapshots/…"))
-            #expect(error.message.contains(cache + "/datasets--fancyzhx--ag_news/snapshots/…"))
-            #expect(error.hint?.contains("`hf download fancyzhx/ag_news --repo-type dataset`") == true, "\(error.hint ?? "")")
+            #expect(error.message.contains(cache + "/datasets--imdb/snapshots/…"))
+            #expect(error.message.contains(cache + "/datasets--stanfordnlp--imdb/snapshots/…"))
+            #expect(error.hint?.contains("`hf download stanfordnlp/imdb --repo-type dataset`") == true, "\(error.hint ?? "")")
         }
     }
 }

@@ -44,7 +44,11 @@ public final class Trainer: @unchecked Sendable {
     public var parameters: ModelParameters { model.parameters }
     private let computeMetrics: Metrics
     private var checkpoints: CheckpointStore
-    public private(set) var logHistory: [TrainerLogEntry] = []
+    public private(set) var logHistory: [TrainerLogEntry] = [] {
+        didSet { if logHistory.count > oldValue.count { logHistory[oldValue.count...].forEach(onLog) } }
+    }
+    /// Hears each `log_history` entry as it is made (a live view of the run; restored entries too on resume).
+    public var onLog: @Sendable (TrainerLogEntry) -> Void = { _ in }
     public private(set) var bestMetric: Double?
     public private(set) var bestModelCheckpoint: String?
     public private(set) var globalStep = 0
