@@ -160,12 +160,13 @@ bench-training: setup reference-env build
 
 # The course notebook's HTML in a real browser: headless Chromium (Debian's package) photographs
 # the top, the train cell and the evaluate cell (light and dark) into docs/screenshots/.
-screenshots: setup build
+screenshots: setup build test-packages
 	@command -v chromium > /dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 	$(LECTERN) run notebooks/fine-tuning-bert.md --out output --quiet --refresh train
 	$(LECTERN) run docs/screenshots/one-cell.md --out output --quiet --no-cache
 	docs/screenshots/take.sh output/fine-tuning-bert.html docs/screenshots output/one-cell.html
+	"$(A11Y_VENV)/bin/python" docs/screenshots/take-preview.py $(LECTERN) docs/screenshots/preview.png
 
 # The cell cache: the course notebook with an empty cache, then again after editing a paragraph.
 bench-cache: setup build

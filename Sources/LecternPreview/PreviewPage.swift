@@ -26,6 +26,10 @@ enum PreviewPage {
             return "<label>\(escape(binding.name)) <input name=\"\(escape(binding.name))\" value=\"\(escape(value))\" size=\"8\"></label>"
         }.joined(separator: " ")
         return """
+        <style>
+        #lectern-preview table th, #lectern-preview table td { color: #fff; background: #1f2328; border: 1px solid #57606a; padding: 1px 6px; }
+        #lectern-preview button { font: inherit; }
+        </style>
         <aside id="lectern-preview" aria-label="Lectern preview" style="position:fixed;left:0;right:0;bottom:0;z-index:10;padding:.5rem 1rem;\
         background:#1f2328;color:#fff;font:14px/1.4 system-ui,sans-serif;display:flex;flex-wrap:wrap;gap:.5rem;align-items:center">
         <output id="lectern-status" role="status" aria-live="polite" style="flex:1 1 20rem">\(escape(session.events.currentStatus))</output>
@@ -35,7 +39,9 @@ enum PreviewPage {
         </figure>
         <button type="button" data-post="/stop">Stop</button>
         <button type="button" data-post="/resume">Resume</button>
-        <button type="button" data-post="/refresh">Run again</button>
+        <label>Cell <input id="lectern-cell" size="9" placeholder="train or 42" aria-describedby="lectern-cell-help"></label>
+        <button type="button" id="lectern-refresh">Run again</button>
+        <span id="lectern-cell-help" hidden>A directive name or the line of its fence runs that cell even if cached; empty runs what changed.</span>
         <form id="lectern-parameters" style="display:\(fields.isEmpty ? "none" : "flex");gap:.5rem;align-items:center">\(fields)<button type="submit">Run with these</button></form>
         </aside>
         <div style="height:4rem" aria-hidden="true"></div>
@@ -48,6 +54,8 @@ enum PreviewPage {
           };
           document.querySelectorAll("#lectern-preview [data-post]").forEach(button =>
             button.addEventListener("click", () => post(button.dataset.post)));
+          document.getElementById("lectern-refresh").addEventListener("click", () =>
+            post("/refresh", document.getElementById("lectern-cell").value));
           document.getElementById("lectern-parameters").addEventListener("submit", event => {
             event.preventDefault();
             post("/run", [...new FormData(event.target)].map(([name, value]) => `${name}=${value}`).join("\\n"));
