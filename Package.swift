@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternFiles", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "CCPUID", "CBFloat16", "LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript", "LecternFiles", "LecternTestSupport"]),
-        .testTarget(name: "LecternPreviewTests", dependencies: ["LecternPreview", "LecternRender", "LecternTranscript", "LecternTestSupport"]),
+        .testTarget(name: "LecternPreviewTests", dependencies: ["LecternPreview", "LecternRender", "LecternTranscript", "LecternTestSupport", .product(name: "FlyingFox", package: "FlyingFox")]),
         .testTarget(name: "LecternRenderTests", dependencies: ["LecternRender", "LecternNotebook", "LecternRunner", "LecternTranscript", "LecternTestSupport"]),
         .testTarget(name: "LecternRunnerTests", dependencies: ["LecternRunner", "LecternNotebook", "LecternEngine", "LecternTranscript", "LecternFiles", "LecternTestSupport"]),
         // Runs the built `lectern` executable as a student would; `swift test` builds it first.

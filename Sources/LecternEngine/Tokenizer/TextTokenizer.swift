@@ -108,6 +108,8 @@ extension TextTokenizer {
 /// model of its `tokenizer.json`, else by the files of a slow tokenizer (`vocab.txt`).
 public enum ModelTokenizer {
     public static func load(folder: String) throws(ModelError) -> any TextTokenizer {
+        // A damaged tokenizer_config.json stops here, as it stops transformers, rather than being read as no settings.
+        _ = try tokenizerConfig(at: (folder as NSString).appendingPathComponent("tokenizer_config.json"))
         let json = (folder as NSString).appendingPathComponent("tokenizer.json")
         guard FileManager.default.fileExists(atPath: json) else { return try BertTokenizer(folder: folder) }
         let root = try tokenizerJSON(json)
@@ -130,11 +132,20 @@ public enum ModelTokenizer {
     /// tokenizer_config.json's `model_max_length`: where `truncation=True` cuts when no `max_length`
     /// is given. nil when the folder does not say (or says transformers' "unset", a huge number).
     static func modelMaxLength(folder: String) -> Int? {
-        let path = (folder as NSString).appendingPathComponent("tokenizer_config.json")
-        guard let data = FileManager.default.contents(atPath: path),
-              let config = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+        guard let config = try? tokenizerConfig(at: (folder as NSString).appendingPathComponent("tokenizer_config.json")),
               let length = config["model_max_length"] as? Double, length >= 2, length <= 1_000_000 else { return nil }
         return Int(length)
+    }
+
+    /// tokenizer_config.json's settings: none when the folder has no such file; an error naming the file
+    /// when it is not a JSON object (cut off, or not written by a tokenizer).
+    static func tokenizerConfig(at path: String) throws(ModelError) -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [:] }
+        guard let config = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw ModelError("tokenizer_config.json is not valid JSON, so the tokenizer's settings (model_max_length, lower-casing) cannot be read.",
+                             file: path, hint: "The file is damaged: take it again from where the model came from (transformers stops here too).")
+        }
+        return config
     }
 
     /// A file's token ids (the vocabulary with its added tokens), held to what a table by id can

@@ -57,7 +57,7 @@ extension BertTokenizer {
             if !token.isEmpty || id == 0 { vocabulary[token] = vocabulary[token] ?? id }
             id += 1
         }
-        let config = FileManager.default.contents(atPath: configFile).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
+        let config = try ModelTokenizer.tokenizerConfig(at: configFile)
         var normalizer = BertNormalizer()
         normalizer.lowercase = config["do_lower_case"] as? Bool ?? true
         normalizer.handleChineseChars = config["tokenize_chinese_chars"] as? Bool ?? true
