@@ -62,7 +62,9 @@ enum ColumnarTableReader {
         let splits = zip(raw, targets).map { split, labels in
             DatasetSplit(name: split.name, texts: split.texts, targets: labels, pairs: options.textPairColumn == nil ? nil : split.pairs)
         }
-        return Dataset(labelNames: names, splits: splits, source: path, format: format)
+        var dataset = Dataset(labelNames: names, splits: splits, source: path, format: format)
+        dataset.filesRead = raw.flatMap { $0.files.map(\.path) }
+        return dataset
     }
 
     /// One split's columns as read, with where each file's rows begin (for messages).

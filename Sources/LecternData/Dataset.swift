@@ -9,6 +9,9 @@ public struct Dataset: Sendable {
     public var format: DatasetFormat
     /// Things a user should know about the data: undecodable bytes, and where.
     public var notices: [DataNotice]
+    /// The files a reader that reads only part of a dataset opened (Parquet and Arrow shards), in order;
+    /// empty when the whole source was read.
+    public var filesRead: [String] = []
 
     public init(labelNames: [String], splits: [DatasetSplit], source: String, format: DatasetFormat, notices: [DataNotice] = []) {
         self.labelNames = labelNames

@@ -71,7 +71,13 @@ public struct LoadDirective: DirectiveHandler {
             }
         }
         session.dataset = LoadedDataset(name: settings.dataset, dataset: dataset)
-        session.recordInput(kind: .data, name: settings.dataset, path: path, detail: "\(dataset.splits.reduce(0) { $0 + $1.count }.grouped) rows",
+        // Parquet and Arrow read only some files of a dataset: the header names each, with its SHA-256.
+        let filesRead = loaded.filesRead.map { file in
+            let shown = file.hasPrefix(path + "/") ? String(file.dropFirst(path.count + 1)) : (file as NSString).lastPathComponent
+            return shown + ((try? context.hashes.sha256(of: file)).map { " (sha256:\($0))" } ?? "")
+        }
+        session.recordInput(kind: .data, name: settings.dataset, path: path,
+                            detail: "\(dataset.splits.reduce(0) { $0 + $1.count }.grouped) rows" + (filesRead.isEmpty ? "" : "; read " + filesRead.joined(separator: ", ")),
                             hashes: context.hashes)
         return Self.report(name: settings.dataset, path: path, dataset: dataset, seed: seedUsed)
     }

@@ -48,6 +48,8 @@ struct ParquetDatasetTests {
         #expect(SplitExpression.rowsNeeded([try SplitExpression("train[:10%]")]) == ["train": Int?.none])
         let dataset = try DatasetLoader.load(at: Self.folder, options: LoadOptions(rowsNeeded: ["train": 7]))
         #expect(dataset[split: "train"]?.count == 7 && dataset[split: "test"]?.count == 0)
+        // The run header names the files read: the first shard only.
+        #expect(dataset.filesRead == [Self.folder + "/data/train-00000-of-00002.parquet"])
     }
 
     @Test func splitNamesFollowDatasetsKeywords() {
