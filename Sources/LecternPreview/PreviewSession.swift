@@ -126,13 +126,9 @@ public final class PreviewSession: Sendable {
         }
     }
 
-    /// Modification times and sizes of the notebook and its parameters file.
+    /// The notebook's and its parameters file's save signatures.
     private func signature() -> [String] {
         let source = self.source
-        return ([source.path] + (source.parametersFile.map { [$0] } ?? [])).map { path in
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-            let date = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            return "\(date) \((attributes?[.size] as? NSNumber)?.intValue ?? -1)"
-        }
+        return SaveSignature.of([source.path] + (source.parametersFile.map { [$0] } ?? []))
     }
 }

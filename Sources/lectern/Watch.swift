@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LecternRender
 
 /// `lectern watch NOTEBOOK`: render, then render again whenever the notebook (or its parameters
 /// file) is saved. With the cell cache, an edit to prose or to a late cell re-renders at once.
@@ -16,11 +17,11 @@ struct Watch: ParsableCommand {
         Interruption.install()
         let watched = [options.notebook] + (options.parametersFile.map { [$0] } ?? [])
         print("Watching \(watched.joined(separator: ", ")); the transcript is file://\(rendering.htmlPath(for: options.notebook)). Ctrl-C stops.")
-        var seen = Self.signature(of: watched)
+        var seen = SaveSignature.of(watched)
         renderAndReport()
         while !Interruption.requested {
             Thread.sleep(forTimeInterval: interval)
-            let now = Self.signature(of: watched)
+            let now = SaveSignature.of(watched)
             guard now != seen else { continue }
             seen = now
             print("\(watched[0]) changed; rendering.")
@@ -34,14 +35,5 @@ struct Watch: ParsableCommand {
         let elapsed = ContinuousClock.now - clock
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         print(String(format: "%@ in %.2f s. Waiting for changes…", status == 0 ? "Done" : "Finished with problems (above)", seconds))
-    }
-
-    /// Modification times and sizes: changes when an editor saves, even within the same second.
-    static func signature(of paths: [String]) -> [String] {
-        paths.map { path in
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-            let date = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            return "\(date) \((attributes?[.size] as? NSNumber)?.intValue ?? -1)"
-        }
     }
 }
