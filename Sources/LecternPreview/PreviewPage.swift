@@ -6,7 +6,7 @@ import LecternNotebook
 /// keeping the scroll position.
 enum PreviewPage {
     static func html(session: PreviewSession) -> String {
-        let transcript = (try? String(contentsOfFile: session.htmlPath, encoding: .utf8))
+        let transcript = session.currentPage
             ?? "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Lectern preview</title></head><body><main><p>Rendering…</p></main></body></html>"
         let bar = controls(session: session)
         guard let end = transcript.range(of: "</body>", options: .backwards) else { return transcript + bar }

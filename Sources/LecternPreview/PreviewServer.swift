@@ -75,7 +75,7 @@ public final class PreviewServer: Sendable {
             return Self.text("Running with " + (assignments.isEmpty ? "the notebook's values." : assignments.joined(separator: ", ")))
         })
         await server.appendRoute("GET /page", handler: guarded(false) { _ in
-            guard let html = try? String(contentsOfFile: session.htmlPath, encoding: .utf8) else { return Self.text("Not rendered yet.", status: .notFound) }
+            guard let html = session.currentPage else { return Self.text("Not rendered yet.", status: .notFound) }
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8", HTTPHeader("Cache-Control"): "no-store"], body: Data(html.utf8))
         })
         await server.appendRoute("GET /") { request in

@@ -23,6 +23,8 @@ public final class PreviewSession: Sendable {
         var pending: [Request] = []
         var running = false
         var finished = false
+        /// The transcript so far while a run goes on (HTML, never written to a file).
+        var livePage: String?
     }
 
     public let events: PreviewEvents
@@ -58,6 +60,11 @@ public final class PreviewSession: Sendable {
     }
 
     public var isRunning: Bool { state.withLock { $0.running } }
+
+    /// The page to show: the transcript so far while a run goes on, else the one written last (nil before the first).
+    public var currentPage: String? {
+        state.withLock { $0.livePage } ?? (try? String(contentsOfFile: htmlPath, encoding: .utf8))
+    }
 
     /// Starts the thread that runs the lesson, and watches the notebook (and its parameters file) every `interval` seconds.
     public func start(interval: Double = 0.25) {
@@ -108,10 +115,19 @@ public final class PreviewSession: Sendable {
         state.withLock { $0.running = true }
         events.status("Running \(source.path)…")
         let started = Date()
+        let renderer = output.renderer
         let execution = Execution(options: options, progress: LiveProgress(events: events, terminal: terminal),
-                                  isInterrupted: { [self] in self.stopRequested.load(ordering: .relaxed) || self.externalStop() })
+                                  isInterrupted: { [self] in self.stopRequested.load(ordering: .relaxed) || self.externalStop() },
+                                  partialTranscript: { [self] partial in
+                                      let html = renderer.render(partial)
+                                      self.state.withLock { $0.livePage = html }
+                                      self.events.pageChanged()
+                                  })
         let rendered = LessonRendering(execution: execution, output: output).render(source)
-        state.withLock { $0.running = false }
+        state.withLock {
+            $0.running = false
+            $0.livePage = nil
+        }
         report(rendered)
         let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
         if let failure = rendered.outputFailure {

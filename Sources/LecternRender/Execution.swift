@@ -31,21 +31,31 @@ public struct Execution: Sendable {
     public var progress: any ProgressReporter
     /// Whether the user asked the run to stop (Ctrl-C): cells stop at their next safe point.
     public var isInterrupted: @Sendable () -> Bool
+    /// Hears the transcript so far as each cell starts (a live view); nil: nobody listens.
+    public var partialTranscript: (@Sendable (Transcript) -> Void)?
 
     public init(options: ExecutionOptions = ExecutionOptions(), progress: any ProgressReporter = SilentProgress(),
-                isInterrupted: @escaping @Sendable () -> Bool = { false }) {
+                isInterrupted: @escaping @Sendable () -> Bool = { false }, partialTranscript: (@Sendable (Transcript) -> Void)? = nil) {
         self.options = options
         self.progress = progress
         self.isInterrupted = isInterrupted
+        self.partialTranscript = partialTranscript
     }
 
     /// The lesson's transcript, with the facts of this machine and run.
     public func run(_ lesson: ParsedLesson) -> Transcript {
         let path = lesson.notebook.path
-        let context = RunContext(notebookPath: path, baseFolder: URL(fileURLWithPath: path).deletingLastPathComponent().path,
+        var context = RunContext(notebookPath: path, baseFolder: URL(fileURLWithPath: path).deletingLastPathComponent().path,
                                  seed: lesson.seed, progress: progress, isInterrupted: isInterrupted, resume: options.resume,
                                  cache: options.cache ? CellCache(besideNotebook: path) : nil, refresh: options.refresh,
                                  frozen: options.frozen)
+        if let hear = partialTranscript {
+            context.partialTranscript = { @Sendable (partial: Transcript) in
+                var annotated = partial
+                RunFacts.annotate(&annotated)
+                hear(annotated)
+            }
+        }
         var transcript = NotebookRunner(keepGoing: options.keepGoing).run(lesson.notebook, bindings: lesson.bindings, context: context,
                                                                           runInfo: RunFacts.current(notebook: path))
         RunFacts.annotate(&transcript)

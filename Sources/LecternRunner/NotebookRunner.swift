@@ -130,6 +130,9 @@ public struct NotebookRunner: Sendable {
         transcript.runInfo += Self.runHeader(plan)
         var state = RunState()
         for (position, planned) in plan.enumerated() {
+            if let partial = context.partialTranscript {
+                partial(snapshot(transcript, notebook: notebook, bindings: bindings, plan: plan, running: planned.index, state: state, since: clock))
+            }
             state.records[planned.index] = runCell(planned, position: position, of: plan.count, state: &state, context: context)
         }
         return finish(transcript, notebook: notebook, bindings: bindings, state: state, since: clock)
@@ -224,6 +227,20 @@ public struct NotebookRunner: Sendable {
     }
 
     /// The transcript once every cell has run: status, the data and models read, cells in document order.
+    /// The transcript so far, for a live view: the cells done, the one at `running`, and those to come, shown as not run yet.
+    private func snapshot(_ transcript: Transcript, notebook: Notebook, bindings: ParameterBindings, plan: [PlannedCell], running: Int,
+                          state: RunState, since clock: ContinuousClock.Instant) -> Transcript {
+        var state = state
+        for planned in plan where state.records[planned.index] == nil {
+            state.records[planned.index] = DirectiveRecord(index: planned.index, directive: planned.cell.name.rawValue, line: planned.cell.line,
+                                                           source: planned.cell.source, status: .skipped,
+                                                           skipReason: planned.index == running ? "running…" : "waiting to run")
+        }
+        var partial = finish(transcript, notebook: notebook, bindings: bindings, state: state, since: clock)
+        partial.status = .running
+        return partial
+    }
+
     private func finish(_ transcript: Transcript, notebook: Notebook, bindings: ParameterBindings, state: RunState,
                         since clock: ContinuousClock.Instant) -> Transcript {
         var transcript = transcript

@@ -1,4 +1,5 @@
 import Foundation
+import LecternTranscript
 import LecternData
 import LecternEngine
 import LecternFiles
@@ -138,6 +139,8 @@ public struct RunContext: Sendable {
     public var frozen: Bool
     /// Content hashes computed during this run (cache keys and the run header share them).
     public let hashes = ContentHashes()
+    /// Hears the transcript so far as each cell starts (`lectern preview`'s live page); nil: nobody listens.
+    public var partialTranscript: (@Sendable (Transcript) -> Void)?
 
     public init(notebookPath: String, baseFolder: String, seed: Int, progress: any ProgressReporter,
                 isInterrupted: @escaping @Sendable () -> Bool = { false }, resume: Bool = false,

@@ -68,6 +68,7 @@ extension Transcript {
         case .error: return "a cell failed"
         case .invalid: return "not run: the notebook has problems"
         case .interrupted: return "interrupted"
+        case .running: return "running"
         }
     }
 

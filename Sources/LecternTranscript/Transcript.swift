@@ -11,6 +11,9 @@ public struct Transcript: Sendable {
         case invalid
         /// The user stopped the run (Ctrl-C, SIGTERM); `lectern run --resume` continues it.
         case interrupted
+        /// A live view while the cells run (`lectern preview`): the cells done so far, the one running and
+        /// those to come. Never written to a file.
+        case running
     }
 
     public var title: String
