@@ -58,18 +58,24 @@ struct PackageManifestTests {
         }
     }
 
-    /// The Parquet reader reads untrusted bytes too: its target has no unchecked flags, and the data module
-    /// that uses it has none either.
+    /// The Parquet reader and the tokenizers' file readers read untrusted bytes too: their targets have no
+    /// unchecked flags, and the data module that uses the Parquet reader has none either.
     @Test func theTableReadersAreCompiledWithChecks() throws {
         let manifest = try String(contentsOf: repositoryRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
-        for target in ["LecternColumnar", "LecternData"] {
+        for target in ["LecternColumnar", "LecternData", "LecternTokenizers"] {
             let match = try #require(manifest.firstMatch(of: try Regex("\\.target\\(name: \"\(target)\"[^\\n]*\\)")))
             let declaration = String(manifest[match.range])
-            #expect(!declaration.contains("unsafeFlags"), "\(declaration)")
+            // The tokenizers drop only the exclusivity checks (their speed); bounds and overflow checks stay everywhere.
+            let allowed = declaration.replacingOccurrences(of: ".unsafeFlags([\"-enforce-exclusivity=unchecked\"])", with: "")
+            #expect(!allowed.contains("unsafeFlags") && !declaration.contains("Ounchecked"), "\(declaration)")
         }
         let folder = repositoryRoot.appendingPathComponent("Sources/LecternColumnar")
         for reader in ["ThriftCompact.swift", "ParquetFile.swift", "ColumnChunkReader.swift", "ValueDecoding.swift", "Decompression.swift"] {
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(reader).path), "\(reader) is not in LecternColumnar")
+        }
+        let tokenizers = repositoryRoot.appendingPathComponent("Sources/LecternTokenizers")
+        for reader in ["TokenizerFiles.swift", "TextTokenizer.swift", "ByteLevelBPETokenizer.swift", "WordPiece.swift"] {
+            #expect(FileManager.default.fileExists(atPath: tokenizers.appendingPathComponent(reader).path), "\(reader) is not in LecternTokenizers")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LecternWeights
 
 extension BertTokenizer {
     /// Loads the tokenizer of a Hugging Face model folder: `tokenizer.json` if present (what

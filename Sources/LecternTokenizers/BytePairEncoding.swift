@@ -1,3 +1,5 @@
+import LecternWeights
+
 /// Byte-pair encoding of one word: start from its characters, then merge the adjacent pair whose
 /// merge was learnt first (the lowest rank; the leftmost of equals), until no learnt merge applies.
 /// This is the order of Hugging Face tokenizers' heap of merges.
@@ -47,14 +49,15 @@ struct BytePairEncoding: Sendable {
         func consider(_ left: Int) {
             guard left >= 0 else { return }
             let right = next[left]
-            guard right < count, let merge = merges[Self.key(symbols[left], symbols[right])] else { return }
+            guard right >= 0, right < count, let merge = merges[Self.key(symbols[left], symbols[right])] else { return }
             candidates.push(MergeHeap.Candidate(rank: merge.rank, position: left, left: symbols[left], right: symbols[right]))
         }
         for position in 0..<(count - 1) { consider(position) }
         while let candidate = candidates.pop() {
-            // A candidate whose symbols have since merged with others is stale.
+            // A candidate whose symbols have since merged with others is stale (a symbol merged into the one
+            // before it has no next: -1, which the engine's unchecked build once read as symbols[-1]).
             let left = candidate.position, right = next[left]
-            guard right < count, symbols[left] == candidate.left, symbols[right] == candidate.right,
+            guard right >= 0, right < count, symbols[left] == candidate.left, symbols[right] == candidate.right,
                   let merge = merges[Self.key(candidate.left, candidate.right)] else { continue }
             symbols[left] = merge.merged
             next[left] = next[right]

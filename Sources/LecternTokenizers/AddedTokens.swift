@@ -1,3 +1,5 @@
+import LecternWeights
+
 /// The tokens a tokenizer keeps whole wherever they occur in the raw text (`[CLS]`, `<s>`,
 /// `<mask>`, ...), matched longest first, as Hugging Face tokenizers matches them before anything
 /// else runs. WordPiece matches them in UTF-8 bytes, byte-level BPE in Unicode scalars.

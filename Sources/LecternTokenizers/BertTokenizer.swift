@@ -1,4 +1,5 @@
 import Foundation
+import LecternWeights
 
 /// BERT's WordPiece tokenizer with the behaviour of Hugging Face's fast tokenizer: special tokens
 /// in the raw text are kept whole, the rest is normalised, split into words and word pieces, and

@@ -1,4 +1,5 @@
 import Foundation
+import LecternWeights
 
 /// BERT's text normalisation followed by its pre-tokenisation, as Hugging Face's fast tokenizer
 /// runs them (`normalizers/bert.rs`, `pre_tokenizers/bert.rs`), fused into one pass over the

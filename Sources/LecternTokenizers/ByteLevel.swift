@@ -1,3 +1,5 @@
+import LecternWeights
+
 /// GPT-2's byte-level pre-tokenisation, which RoBERTa uses: a text is split into words by
 /// GPT-2's pattern, and each word's UTF-8 bytes become printable characters, so that BPE never
 /// meets an unknown character.

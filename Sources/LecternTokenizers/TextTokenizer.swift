@@ -1,4 +1,5 @@
 import Foundation
+import LecternWeights
 
 /// One text's (or sentence pair's) token ids, as the fast tokenizer returns them for
 /// `tokenizer(text, truncation=...)` or `tokenizer(text, text_pair, truncation=...)`.

@@ -1,4 +1,5 @@
 import Foundation
+import LecternWeights
 
 /// Byte-level BPE with the behaviour of Hugging Face's fast tokenizer, as RoBERTa (and GPT-2) use
 /// it: added tokens in the raw text are kept whole, the rest is split by GPT-2's pattern into
