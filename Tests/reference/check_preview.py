@@ -90,10 +90,16 @@ def main():
         driver.find_element("css selector", "#lectern-parameters button[type='submit']").click()
         wait("the new parameter in the prose", lambda: "We take 16 rows." in main_text(), seconds=180)
 
-        axe = Axe(driver)
-        axe.inject()
-        violations = axe.run(options={"resultTypes": ["violations"]})["violations"]
-        serious = [f"{v['impact']}: {v['id']} ({v['help']})" for v in violations if v.get("impact") in ("serious", "critical")]
+        serious = []
+        for width, height in [(1280, 900), (360, 800)]:
+            driver.set_window_size(width, height)
+            axe = Axe(driver)
+            axe.inject()
+            violations = axe.run(options={"resultTypes": ["violations"]})["violations"]
+            serious += [f"{width} px: {v['impact']}: {v['id']} ({v['help']})" for v in violations if v.get("impact") in ("serious", "critical")]
+            overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if overflow > 1:
+                serious.append(f"{width} px: the page is {overflow} px wider than the window")
         results["axe_serious"] = serious
     finally:
         driver.quit()
