@@ -55,30 +55,30 @@ struct PreviewServerTests {
         let (server, port, token) = try await start()
         defer { Task { await server.stop() } }
         let host = "127.0.0.1:\(port)", cookie = "lectern-preview-token=\(token)", origin = "http://127.0.0.1:\(port)"
-        func request(_ method: String, _ path: String, headers: [String: String], body: String = "") throws -> RawHTTP.Response {
-            try RawHTTP.send(port: port, method: method, path: path, headers: headers, body: body)
+        func request(_ method: String, _ path: String, headers: [String: String], body: String = "") async throws -> RawHTTP.Response {
+            try await RawHTTP.request(port: port, method: method, path: path, headers: headers, body: body)
         }
-        #expect(try request("GET", "/", headers: ["Host": host]).status == 403, "no token")
-        #expect(try request("GET", "/", headers: ["Host": host, "Cookie": "lectern-preview-token=\(String(token.reversed()))"]).status == 403, "a wrong token")
-        #expect(try request("GET", "/?token=nope", headers: ["Host": host]).status == 403, "a wrong token in the URL")
-        #expect(try request("GET", "/", headers: ["Host": "evil.example:\(port)", "Cookie": cookie]).status == 403, "a foreign Host (DNS rebinding)")
-        #expect(try request("POST", "/run", headers: ["Host": host, "Cookie": cookie], body: "rows=10").status == 403, "no Origin")
-        #expect(try request("POST", "/run", headers: ["Host": host, "Cookie": cookie, "Origin": "http://evil.example"], body: "rows=10").status == 403, "a foreign Origin")
-        #expect(try request("POST", "/stop", headers: ["Host": host, "Cookie": cookie, "Origin": "http://evil.example"]).status == 403)
+        #expect(try await request("GET", "/", headers: ["Host": host]).status == 403, "no token")
+        #expect(try await request("GET", "/", headers: ["Host": host, "Cookie": "lectern-preview-token=\(String(token.reversed()))"]).status == 403, "a wrong token")
+        #expect(try await request("GET", "/?token=nope", headers: ["Host": host]).status == 403, "a wrong token in the URL")
+        #expect(try await request("GET", "/", headers: ["Host": "evil.example:\(port)", "Cookie": cookie]).status == 403, "a foreign Host (DNS rebinding)")
+        #expect(try await request("POST", "/run", headers: ["Host": host, "Cookie": cookie], body: "rows=10").status == 403, "no Origin")
+        #expect(try await request("POST", "/run", headers: ["Host": host, "Cookie": cookie, "Origin": "http://evil.example"], body: "rows=10").status == 403, "a foreign Origin")
+        #expect(try await request("POST", "/stop", headers: ["Host": host, "Cookie": cookie, "Origin": "http://evil.example"]).status == 403)
         let upgrade = ["Host": host, "Cookie": cookie, "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
                        "Sec-WebSocket-Version": "13", "Origin": "http://evil.example"]
-        #expect(try request("GET", "/events", headers: upgrade).status == 403, "a socket opened from a foreign Origin")
-        #expect(try request("GET", "/..%2F..%2Fsecret.txt", headers: ["Host": host, "Cookie": cookie]).status == 404, "`..`")
-        #expect(try request("GET", "/escape.txt", headers: ["Host": host, "Cookie": cookie]).status == 404, "a symbolic link that leaves the folder")
+        #expect(try await request("GET", "/events", headers: upgrade).status == 403, "a socket opened from a foreign Origin")
+        #expect(try await request("GET", "/..%2F..%2Fsecret.txt", headers: ["Host": host, "Cookie": cookie]).status == 404, "`..`")
+        #expect(try await request("GET", "/escape.txt", headers: ["Host": host, "Cookie": cookie]).status == 404, "a symbolic link that leaves the folder")
         try await Task.sleep(nanoseconds: 300_000_000)
         #expect(renders.value == 1, "nothing ran")
         // The right token in the URL becomes a cookie; with it the page, its controls and the lesson's files.
-        let entry = try request("GET", "/?token=\(token)", headers: ["Host": "localhost:\(port)"])
+        let entry = try await request("GET", "/?token=\(token)", headers: ["Host": "localhost:\(port)"])
         #expect(entry.status == 303 && entry.headers["set-cookie"]?.contains("lectern-preview-token=\(token)") == true)
-        let page = try request("GET", "/", headers: ["Host": host, "Cookie": cookie])
+        let page = try await request("GET", "/", headers: ["Host": host, "Cookie": cookie])
         #expect(page.status == 200 && page.body.contains("id=\"lectern-preview\"") && page.body.contains("We take 20 rows."))
-        #expect(try request("GET", "/lesson.md", headers: ["Host": host, "Cookie": cookie]).status == 200)
-        let opened = try request("GET", "/events", headers: upgrade.merging(["Origin": origin]) { $1 })
+        #expect(try await request("GET", "/lesson.md", headers: ["Host": host, "Cookie": cookie]).status == 200)
+        let opened = try await request("GET", "/events", headers: upgrade.merging(["Origin": origin]) { $1 })
         #expect(opened.status == 101, "the page's own socket")
     }
 
@@ -91,9 +91,9 @@ struct PreviewServerTests {
         try await until { renders.value >= 2 && (folder.read("out/lesson.md")?.contains("A second draft.") ?? false) }
         #expect(server.session.events.version >= 2)
         // A parameter of the wrong kind is refused as --set refuses it; a good one runs.
-        let bad = try RawHTTP.send(port: port, method: "POST", path: "/run", headers: headers, body: "rows=abc")
+        let bad = try await RawHTTP.request(port: port, method: "POST", path: "/run", headers: headers, body: "rows=abc")
         #expect(bad.status == 400 && bad.body.contains("train[:abc]"), "\(bad.body)")
-        let good = try RawHTTP.send(port: port, method: "POST", path: "/run", headers: headers, body: "rows=12")
+        let good = try await RawHTTP.request(port: port, method: "POST", path: "/run", headers: headers, body: "rows=12")
         #expect(good.status == 200)
         try await until { folder.read("out/lesson.md")?.contains("We take 12 rows.") ?? false }
         // What the preview wrote is what `lectern run --set rows=12` writes.
@@ -122,11 +122,21 @@ enum RawHTTP {
         var body: String
     }
 
+    /// The request on a thread of its own: a blocking read on one of Swift concurrency's few threads would
+    /// keep the server, whose tasks need those threads, from answering (on 2 cores, with other tests running).
+    static func request(port: UInt16, method: String, path: String, headers: [String: String], body: String = "") async throws -> Response {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try send(port: port, method: method, path: path, headers: headers, body: body) })
+            }
+        }
+    }
+
     static func send(port: UInt16, method: String, path: String, headers: [String: String], body: String = "") throws -> Response {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure("no socket") }
         defer { close(descriptor) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
