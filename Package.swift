@@ -97,7 +97,7 @@ let package = Package(
         .executableTarget(name: "lectern-fuzz", dependencies: ["LecternFuzzTargets", "CLibFuzzer"], path: "fuzz/lectern-fuzz"),
         .target(name: "LecternTestSupport", path: "Tests/LecternTestSupport"),
         .testTarget(name: "LecternNotebookTests", dependencies: ["LecternNotebook", "LecternTestSupport"]),
-        .testTarget(name: "LecternColumnarTests", dependencies: ["LecternColumnar", "LecternTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LecternColumnarTests", dependencies: ["LecternColumnar", "LecternEngine", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternFiles", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "CCPUID", "CBFloat16", "LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript", "LecternFiles", "LecternTestSupport"]),

@@ -31,7 +31,7 @@ enum ColumnarTableReader {
             for file in files {
                 if needed == 0 { break }
                 let table: TableFile
-                do { table = try TableFile(path: file) } catch { throw DataError(error.message, file: file) }
+                do { table = try TableFile(path: file, format: format) } catch { throw DataError(error.message, file: file) }
                 if classNames == nil, let names = DatasetFeatures(metadata: table.keyValueMetadata).classNames[options.labelColumn] {
                     classNames = LabelColumn.ClassNames(names: names, source: "the dataset's ClassLabel feature")
                 }
@@ -157,8 +157,8 @@ private enum TableFile {
     case parquet(ParquetFile)
     case arrow(ArrowFile)
 
-    init(path: String) throws(ColumnarError) {
-        self = path.hasSuffix(".arrow") ? .arrow(try ArrowFile(path: path)) : .parquet(try ParquetFile(path: path))
+    init(path: String, format: DatasetFormat) throws(ColumnarError) {
+        self = format == .arrow ? .arrow(try ArrowFile(path: path)) : .parquet(try ParquetFile(path: path))
     }
 
     var columnNames: [String] {

@@ -80,8 +80,10 @@ public enum DatasetLoader {
         if entries.contains(where: { $0.hasSuffix(".csv") }) { return .csv }
         if entries.contains(where: { $0.hasSuffix(".jsonl") }) { return .jsonl }
         if entries.contains("dataset_dict.json") || entries.contains("state.json") { return .arrow }
-        if !DataFiles.splits(in: path, suffixes: [".parquet"]).isEmpty { return .parquet }
-        if !DataFiles.splits(in: path, suffixes: [".arrow"]).isEmpty { return .arrow }
+        // One walk of the folder for both columnar kinds (the Hub keeps them in data/ or a folder per config).
+        let columnar = DataFiles.list(path, suffixes: [".parquet", ".arrow"])
+        if columnar.contains(where: { $0.hasSuffix(".parquet") }) { return .parquet }
+        if !columnar.isEmpty { return .arrow }
         if entries.contains(where: { Files.isFolder((path as NSString).appendingPathComponent($0)) }) { return .folders }
         throw DataError("This folder holds no dataset Lectern can read.", file: path,
                         hint: "Lectern reads CSV files, JSON Lines files, Parquet and Arrow files (save_to_disk folders too), the AG News release (CSV + classes.txt) or a folder of class folders of .txt files.")

@@ -56,11 +56,10 @@ enum LabelColumn {
     /// numbers: names from `given`, else the ids 0, 1, …; an id outside them is an error naming its split and row.
     static func encode(ids splits: [[Int]], classNames given: ClassNames?, source: String) throws(DataError) -> (names: [String], labels: [Labels]) {
         let largest = splits.lazy.compactMap { $0.max() }.max() ?? -1
-        if given == nil, largest >= maximumClassCount {
+        guard let count = idClassCount(largest: largest, given: given) else {
             throw DataError("The label \(largest) would make \(largest) + 1 classes; labels written as whole numbers are class ids 0, 1, 2, ….", file: source,
                             hint: "Check that `label_column` names the label column, or give the class names (a ClassLabel feature, or classes.txt beside the files).")
         }
-        let count = given?.names.count ?? (largest + 1)
         for split in splits {
             if let row = split.firstIndex(where: { $0 < 0 || $0 >= count }) {
                 throw DataError("Row \(row + 1) has the label \(split[row]), outside the classes 0 to \(count - 1)\(given.map { " listed in \($0.source)" } ?? "").",
@@ -68,6 +67,14 @@ enum LabelColumn {
             }
         }
         return (given?.names ?? (0..<count).map(String.init), splits.map { .classes($0) })
+    }
+
+    /// How many classes whole-number labels stand for: the given names', else the largest id + 1; nil when that
+    /// is more than any lesson has (a column of large numbers, an id column found by fuzzing, would otherwise
+    /// ask for millions of classes).
+    static func idClassCount(largest: Int, given: ClassNames?) -> Int? {
+        if let given { return given.names.count }
+        return largest >= maximumClassCount ? nil : largest + 1
     }
 
     /// Class names the data gives, and where they come from (for messages).
@@ -90,15 +97,13 @@ enum LabelColumn {
         let classNames = given?.names
         let source = given?.source ?? "classes.txt"
         if !values.isEmpty, values.allSatisfy({ Int($0.value) != nil }) {
-            let ids = values.map { Int($0.value)! }
-            // Whole numbers are class ids 0, 1, …; a column of large numbers (an id column, found by fuzzing)
-            // would otherwise ask for millions of classes.
-            if classNames == nil, let largest = values.max(by: { Int($0.value)! < Int($1.value)! }), Int(largest.value)! >= maximumClassCount {
+            // Whole numbers are class ids 0, 1, ….
+            let largest = values.max { Int($0.value)! < Int($1.value)! }!
+            guard let count = idClassCount(largest: Int(largest.value)!, given: given) else {
                 throw DataError("The label \(largest.value) would make \(largest.value) + 1 classes; labels written as whole numbers are class ids 0, 1, 2, ….",
                                 file: largest.file, line: largest.line,
                                 hint: "Check that `label_column` names the label column, or write the class names in classes.txt beside the file.")
             }
-            let count = classNames?.count ?? (ids.max()! + 1)
             if let bad = values.first(where: { Int($0.value)! < 0 || Int($0.value)! >= count }) {
                 throw DataError("The label \(bad.value) is outside the classes 0 to \(count - 1)\(classNames != nil ? " listed in \(source)" : "").",
                                 file: bad.file, line: bad.line)

@@ -1,8 +1,9 @@
 import Foundation
 
 /// The engine's seeded random stream (SplitMix64): weight initialisation, the epoch shuffle and
-/// dropout masks all draw from it, so a seed fixes every random choice of a run.
-struct SplitMix64 {
+/// dropout masks all draw from it, so a seed fixes every random choice of a run. The tests draw
+/// repeatable mutations from it too, as a `RandomNumberGenerator`.
+struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
     private var spareNormal: Float?
 
@@ -15,6 +16,8 @@ struct SplitMix64 {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    mutating func next() -> UInt64 { nextUInt64() }
 
     /// Moves the stream past `draws` values of `nextUInt64()` at once (each draw adds the same constant to the state).
     mutating func skip(_ draws: Int) { state &+= UInt64(draws) &* 0x9E37_79B9_7F4A_7C15 }

@@ -66,7 +66,7 @@ public struct LessonRendering {
             }
             if execution.isInterrupted() { break }
         }
-        let title = ((try? source.parse().notebook.title) ?? stem) + ": sweep"
+        let title = (outcome.variants.lazy.compactMap { $0.lesson?.notebook.title }.first ?? stem) + ": sweep"
         let elapsed = ContinuousClock.now - clock
         let comparison = SweepReport.transcript(title: title, notebook: source.path, variants: compared,
                                                 runInfo: RunFacts.current(notebook: source.path), startedAt: started,

@@ -2,6 +2,7 @@ import Foundation
 import LecternTestSupport
 import Testing
 @testable import LecternColumnar
+@testable import LecternEngine
 
 /// Damaged and hostile Parquet files: each is refused with a message, never a trap, an endless loop or
 /// an allocation the file's size does not justify.
@@ -38,7 +39,7 @@ struct HostileParquetTests {
 
     /// Thousands of single-byte changes at random places (seeded): each file reads or is refused with a message.
     @Test func mutatedFilesReadOrFailCleanly() {
-        var random = SystemRandomNumberGenerator.Seeded(seed: 20261206)
+        var random = SplitMix64(seed: 20261206)
         var refused = 0
         for _ in 0..<400 {
             var bytes = Self.original
@@ -87,21 +88,6 @@ struct HostileParquetTests {
         var many = ByteReader([0x80, 0x01, 4, 0xFF, 0xFF, 0xFF, 0x07, 0])
         #expect(throws: ColumnarError("A page holds 16777215 values where 2 are expected: the file is damaged.")) {
             try ValueDecoder.deltaBinaryPacked(&many, count: 2)
-        }
-    }
-}
-
-extension SystemRandomNumberGenerator {
-    /// SplitMix64: the same sequence on every machine, for repeatable mutations.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 }
