@@ -83,7 +83,7 @@ let package = Package(
         .target(name: "LecternRender", dependencies: ["LecternNotebook", "LecternRunner", "LecternEngine", "LecternTranscript", "LecternExport", "LecternFiles"]),
         // `lectern preview`: the transcript live on the loopback address (FlyingFox: HTTP and WebSockets on BSD
         // sockets and Swift concurrency, no other dependency).
-        .target(name: "LecternPreview", dependencies: ["LecternRender", "LecternRunner", "LecternNotebook", .product(name: "FlyingFox", package: "FlyingFox")]),
+        .target(name: "LecternPreview", dependencies: ["LecternRender", "LecternRunner", "LecternNotebook", "LecternTranscript", .product(name: "FlyingFox", package: "FlyingFox")]),
         .executableTarget(
             name: "lectern",
             dependencies: ["CCPUID", "LecternRender", "LecternPreview", "LecternRunner", "LecternExport", "LecternEngine", "LecternTranscript", "LecternNotebook", "LecternFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternFiles", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "CCPUID", "CBFloat16", "LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript", "LecternFiles", "LecternTestSupport"]),
-        .testTarget(name: "LecternPreviewTests", dependencies: ["LecternPreview", "LecternRender", "LecternTranscript", "LecternTestSupport", .product(name: "FlyingFox", package: "FlyingFox")]),
+        .testTarget(name: "LecternPreviewTests", dependencies: ["LecternPreview", "LecternRender", "LecternNotebook", "LecternTranscript", "LecternTestSupport", .product(name: "FlyingFox", package: "FlyingFox")]),
         .testTarget(name: "LecternRenderTests", dependencies: ["LecternRender", "LecternNotebook", "LecternRunner", "LecternTranscript", "LecternTestSupport"]),
         .testTarget(name: "LecternRunnerTests", dependencies: ["LecternRunner", "LecternNotebook", "LecternEngine", "LecternTranscript", "LecternFiles", "LecternTestSupport"]),
         // Runs the built `lectern` executable as a student would; `swift test` builds it first.

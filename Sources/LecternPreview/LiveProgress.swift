@@ -5,13 +5,16 @@ import LecternRunner
 /// steps, sent as one status line at most every 0.2 s (the terminal keeps its own pace).
 public final class LiveProgress: ProgressReporter, @unchecked Sendable {
     private let events: PreviewEvents
+    /// The page of the lesson running, so that only its tabs draw its log.
+    private let page: String
     private let terminal: (any ProgressReporter)?
     private let lock = NSLock()
     private var cell = ""
     private var lastSent = Date.distantPast
 
-    public init(events: PreviewEvents, terminal: (any ProgressReporter)?) {
+    public init(events: PreviewEvents, page: String, terminal: (any ProgressReporter)?) {
         self.events = events
+        self.page = page
         self.terminal = terminal
     }
 
@@ -28,7 +31,7 @@ public final class LiveProgress: ProgressReporter, @unchecked Sendable {
     }
 
     public func logged(_ row: [(key: String, value: Double)]) {
-        events.logRow(row)
+        events.logRow(row, page: page)
     }
 
     public func progress(done: Int, total: Int, unit: String, note: String?) {

@@ -16,13 +16,13 @@ public final class PreviewEvents: Sendable {
 
     public init() {}
 
-    /// The transcript on disk is new: pages fetch it.
-    public func pageChanged() {
+    /// Page `page` (a lesson's name, or the course's index) is new: the tabs showing it fetch it.
+    public func pageChanged(_ page: String) {
         let version = state.withLock { state -> Int in
             state.version += 1
             return state.version
         }
-        send(["type": "page", "version": version])
+        send(["type": "page", "version": version, "page": page])
     }
 
     /// The run's state in one line ("train: 37/100 steps · loss 0.5217").
@@ -31,10 +31,10 @@ public final class PreviewEvents: Sendable {
         send(["type": "status", "text": text])
     }
 
-    /// A row of the training log, the moment the Trainer makes it: keys and values in the Trainer's order.
-    public func logRow(_ row: [(key: String, value: Double)]) {
+    /// A row of the training log of page `page`'s lesson, the moment the Trainer makes it: keys and values in the Trainer's order.
+    public func logRow(_ row: [(key: String, value: Double)], page: String) {
         // `sent`: when, in milliseconds since 1970, so that a page can tell how late its row arrived.
-        send(["type": "log", "keys": row.map(\.key), "values": row.map(\.value), "sent": (Date().timeIntervalSince1970 * 1000).rounded()])
+        send(["type": "log", "page": page, "keys": row.map(\.key), "values": row.map(\.value), "sent": (Date().timeIntervalSince1970 * 1000).rounded()])
     }
 
     public var version: Int { state.withLock { $0.version } }

@@ -1,14 +1,15 @@
 import Foundation
 import LecternNotebook
 
-/// The live page: the saved transcript with a bar of controls (status, stop, resume, run again, the
-/// lesson's parameters) and a script that listens for new transcripts and swaps in their `<main>`,
-/// keeping the scroll position.
+/// The live page: a saved transcript (or a course's index) with a bar of controls (status, stop, resume,
+/// run again, the lesson's parameters) and a script that listens for new versions of this page and swaps
+/// in their `<main>`, keeping the scroll position.
 enum PreviewPage {
-    static func html(session: PreviewSession) -> String {
-        let transcript = session.currentPage
+    /// `page`: a lesson's name, or `PreviewSession.indexPage`.
+    static func html(session: PreviewSession, page: String) -> String {
+        let transcript = session.page(named: page)
             ?? "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Lectern preview</title></head><body><main><p>Rendering…</p></main></body></html>"
-        let bar = controls(session: session)
+        let bar = controls(session: session, page: page)
         guard let end = transcript.range(of: "</body>", options: .backwards) else { return transcript + bar }
         return transcript.replacingCharacters(in: end, with: bar + "</body>")
     }
@@ -18,10 +19,17 @@ enum PreviewPage {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
+    /// `text` as a JavaScript string literal that cannot end the script element it is written in.
+    static func scriptString(_ text: String) -> String {
+        let json = (try? JSONSerialization.data(withJSONObject: [text])).map { String(decoding: $0, as: UTF8.self) } ?? "[\"\"]"
+        return String(json.dropFirst().dropLast()).replacingOccurrences(of: "<", with: "\\u003c")
+    }
+
     /// The bar, fixed at the bottom of the window, and its script.
-    static func controls(session: PreviewSession) -> String {
-        let lesson = try? session.source.parse()
-        let fields = (lesson?.bindings.bindings ?? []).compactMap { binding -> String? in
+    static func controls(session: PreviewSession, page: String) -> String {
+        let lesson = session.lesson(named: page)
+        let parsed = lesson.flatMap { try? session.source($0).parse() }
+        let fields = (parsed?.bindings.bindings ?? []).compactMap { binding -> String? in
             guard let value = binding.value.scalarText else { return nil }
             return "<label>\(escape(binding.name)) <input name=\"\(escape(binding.name))\" value=\"\(escape(value))\" size=\"8\"></label>"
         }.joined(separator: " ")
@@ -38,24 +46,35 @@ enum PreviewPage {
         <table style="font-variant-numeric:tabular-nums;border-collapse:collapse"><caption style="text-align:left">Training log, as it is written</caption><thead><tr><th scope="col">step</th><th scope="col">row</th></tr></thead><tbody id="lectern-rows"></tbody></table>
         </figure>
         <button type="button" data-post="/stop">Stop</button>
-        <button type="button" data-post="/resume">Resume</button>
-        <label>Cell <input id="lectern-cell" size="9" placeholder="train or 42" aria-describedby="lectern-cell-help"></label>
-        <button type="button" id="lectern-refresh">Run again</button>
-        <span id="lectern-cell-help" hidden>A directive name or the line of its fence runs that cell even if cached; empty runs what changed.</span>
+        <button type="button" data-post="/resume"\(lesson == nil ? " hidden" : "")>Resume</button>
         <form id="lectern-parameters" style="display:\(fields.isEmpty ? "none" : "flex");gap:.5rem;align-items:center">\(fields)<button type="submit">Run with these</button></form>
         </aside>
-        <div style="height:4rem" aria-hidden="true"></div>
         <script>
         (() => {
           const status = document.getElementById("lectern-status");
+          // The fixed bar never hides the end of the page: the page leaves room for it as it grows.
+          const bar = document.getElementById("lectern-preview");
+          new ResizeObserver(() => { document.body.style.paddingBottom = `${bar.offsetHeight + 16}px`; }).observe(bar);
+          const pageName = \(scriptString(page));
           const post = async (path, body) => {
-            const answer = await fetch(path, {method: "POST", body: body || "", credentials: "same-origin"});
+            const answer = await fetch(`${path}?lesson=${encodeURIComponent(pageName)}`, {method: "POST", body: body || "", credentials: "same-origin"});
             status.textContent = (await answer.text()).trim();
           };
           document.querySelectorAll("#lectern-preview [data-post]").forEach(button =>
             button.addEventListener("click", () => post(button.dataset.post)));
-          document.getElementById("lectern-refresh").addEventListener("click", () =>
-            post("/refresh", document.getElementById("lectern-cell").value));
+          // Each cell of the transcript gets its own Run again (`--refresh` of the line of its fence).
+          const addCellButtons = () => document.querySelectorAll("main section.directive[data-line]").forEach(cell => {
+            const head = cell.querySelector(".cell-head"), name = head && head.querySelector(".name");
+            if (!head || head.querySelector(".lectern-run-cell")) return;
+            const button = document.createElement("button");
+            button.type = "button";
+            button.className = "lectern-run-cell";
+            button.textContent = "Run again";
+            button.setAttribute("aria-label", `Run the ${name ? name.textContent : ""} cell at line ${cell.dataset.line} again`);
+            button.addEventListener("click", () => post("/refresh", cell.dataset.line));
+            head.appendChild(button);
+          });
+          addCellButtons();
           document.getElementById("lectern-parameters").addEventListener("submit", event => {
             event.preventDefault();
             post("/run", [...new FormData(event.target)].map(([name, value]) => `${name}=${value}`).join("\\n"));
@@ -82,7 +101,7 @@ enum PreviewPage {
           let shown = \(session.events.version);
           const refresh = async version => {
             if (version <= shown) return;
-            const answer = await fetch("/page", {credentials: "same-origin", cache: "no-store"});
+            const answer = await fetch(`/page?name=${encodeURIComponent(pageName)}`, {credentials: "same-origin", cache: "no-store"});
             if (!answer.ok) return;
             const page = new DOMParser().parseFromString(await answer.text(), "text/html");
             const fresh = page.querySelector("main"), current = document.querySelector("main");
@@ -90,6 +109,7 @@ enum PreviewPage {
             const y = window.scrollY;
             current.replaceWith(fresh);
             document.title = page.title;
+            addCellButtons();
             window.scrollTo(0, y);
             shown = version;
             window.lecternShownAt = Date.now();
@@ -103,8 +123,8 @@ enum PreviewPage {
             socket.onmessage = message => {
               const event = JSON.parse(message.data);
               if (event.type === "status") status.textContent = event.text;
-              if (event.type === "page") refresh(event.version);
-              if (event.type === "log") {
+              if (event.type === "page" && (event.page === undefined || event.page === pageName)) refresh(event.version);
+              if (event.type === "log" && event.page === pageName) {
                 logRow(event.keys, event.values);
                 (window.lecternLogDelays = window.lecternLogDelays || []).push(Date.now() - event.sent);
               }

@@ -17,7 +17,7 @@ public final class PreviewServer: Sendable {
     public init(session: PreviewSession, port: UInt16 = 0, access: PreviewAccess = PreviewAccess()) throws {
         self.session = session
         self.access = access
-        files = PreviewFiles(folders: [URL(fileURLWithPath: session.source.path).deletingLastPathComponent().path, session.output.folder])
+        files = PreviewFiles(folders: session.servedFolders)
         server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: port), timeout: 3600, logger: .disabled)
     }
 
@@ -49,33 +49,36 @@ public final class PreviewServer: Sendable {
             session.stop()
             return Self.text("Stopping at the next safe point.")
         })
-        await server.appendRoute("POST /resume", handler: guarded(true) { _ in
-            session.request(.resume)
+        await server.appendRoute("POST /resume", handler: guarded(true) { request in
+            guard let lesson = Self.lesson(of: request, in: session) else { return Self.unknownLesson }
+            session.request(.resume, lesson: lesson)
             return Self.text("Resuming.")
         })
         await server.appendRoute("POST /refresh", handler: guarded(true) { request in
+            guard let lesson = Self.lesson(of: request, in: session) else { return Self.unknownLesson }
             let cell = String(decoding: try await request.bodyData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            session.request(cell.isEmpty ? .rerun : .refresh(cell))
+            session.request(cell.isEmpty ? .rerun : .refresh(cell), lesson: lesson)
             return Self.text(cell.isEmpty ? "Running." : "Running \(cell) again.")
         })
         await server.appendRoute("POST /run", handler: guarded(true) { request in
+            guard let lesson = Self.lesson(of: request, in: session) else { return Self.unknownLesson }
             // The same checks as --set: every problem, at its place, before anything runs.
             let assignments = String(decoding: try await request.bodyData, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
-            var source = session.source
+            var source = session.source(lesson)
             source.assignments = assignments
             let problems: [Diagnostic]
             do {
-                let lesson = try source.parse()
-                problems = NotebookRunner().check(lesson.notebook, bindings: lesson.bindings)
+                let parsed = try source.parse()
+                problems = NotebookRunner().check(parsed.notebook, bindings: parsed.bindings)
             } catch let error as Diagnostics {
                 problems = error.all
             }
             if !problems.isEmpty { return Self.text(problems.map(\.description).joined(separator: "\n"), status: .badRequest) }
-            session.request(.parameters(assignments))
+            session.request(.parameters(assignments), lesson: lesson)
             return Self.text("Running with " + (assignments.isEmpty ? "the notebook's values." : assignments.joined(separator: ", ")))
         })
-        await server.appendRoute("GET /page", handler: guarded(false) { _ in
-            guard let html = session.currentPage else { return Self.text("Not rendered yet.", status: .notFound) }
+        await server.appendRoute("GET /page", handler: guarded(false) { request in
+            guard let html = session.page(named: request.query["name"] ?? "") else { return Self.text("Not rendered yet.", status: .notFound) }
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8", HTTPHeader("Cache-Control"): "no-store"], body: Data(html.utf8))
         })
         await server.appendRoute("GET /") { request in
@@ -87,17 +90,32 @@ public final class PreviewServer: Sendable {
                 headers[HTTPHeader("Set-Cookie")] = "\(PreviewAccess.cookie)=\(access.token); Path=/; HttpOnly; SameSite=Strict"
                 return HTTPResponse(statusCode: .seeOther, headers: headers)
             }
-            return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8", HTTPHeader("Cache-Control"): "no-store"],
-                                body: Data(PreviewPage.html(session: session).utf8))
+            return Self.livePage(session.isCourse ? PreviewSession.indexPage : session.pageNames[0], session: session)
         }
         await server.appendRoute("GET *") { request in
             if let refusal = access.refusal(request, changesState: false) { return refusal }
+            // A lesson's page (and a course's index) is the live page; everything else is a file.
+            let name = String(request.path.dropFirst())
+            if session.lesson(named: name) != nil, !name.isEmpty { return Self.livePage(String(name.dropLast(name.hasSuffix(".html") ? 5 : 0)), session: session) }
+            if session.isCourse, name == PreviewSession.indexPage + ".html" { return Self.livePage(PreviewSession.indexPage, session: session) }
             guard let path = files.file(for: request.path), let data = FileManager.default.contents(atPath: path) else {
                 return Self.text("Not found.", status: .notFound)
             }
             return HTTPResponse(statusCode: .ok, headers: [.contentType: PreviewFiles.contentType(path)], body: data)
         }
     }
+
+    static func livePage(_ name: String, session: PreviewSession) -> HTTPResponse {
+        HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8", HTTPHeader("Cache-Control"): "no-store"],
+                     body: Data(PreviewPage.html(session: session, page: name).utf8))
+    }
+
+    /// The lesson a control names (`?lesson=STEM`); a single lesson's controls may leave it out.
+    static func lesson(of request: HTTPRequest, in session: PreviewSession) -> Int? {
+        session.lesson(named: request.query["lesson"] ?? "")
+    }
+
+    static let unknownLesson = text("No lesson of this preview has that name.", status: .notFound)
 
     static func text(_ text: String, status: HTTPStatusCode = .ok) -> HTTPResponse {
         HTTPResponse(statusCode: status, headers: [.contentType: "text/plain; charset=utf-8"], body: Data((text + "\n").utf8))

@@ -15,9 +15,9 @@ public struct LessonRendering {
     }
 
     /// Runs the lesson once and writes its transcript as `STEM.*` (the notebook's name unless `stem` is
-    /// given; `titleSuffix` tells variants apart). A notebook that cannot be parsed still gets a
-    /// transcript saying why; only a missing file gets none.
-    public func render(_ source: LessonSource, stem: String? = nil, titleSuffix: String = "") -> RenderedLesson {
+    /// given; `titleSuffix` tells variants apart; `site` gives a course page its navigation). A notebook
+    /// that cannot be parsed still gets a transcript saying why; only a missing file gets none.
+    public func render(_ source: LessonSource, stem: String? = nil, titleSuffix: String = "", site: SiteNavigation? = nil) -> RenderedLesson {
         var result = RenderedLesson()
         let stem = stem ?? URL(fileURLWithPath: source.path).deletingPathExtension().lastPathComponent
         if let clash = output.clash(stem: stem, notebook: source.path) {
@@ -38,7 +38,7 @@ public struct LessonRendering {
         }
         transcript.title += titleSuffix
         result.transcript = transcript
-        do { result.written = try output.write(transcript, stem: stem, lesson: result.lesson) } catch { result.outputFailure = error }
+        do { result.written = try output.write(transcript, stem: stem, lesson: result.lesson, site: site) } catch { result.outputFailure = error }
         return result
     }
 

@@ -1,17 +1,18 @@
 import ArgumentParser
 import Foundation
 import Synchronization
+import LecternNotebook
 import LecternPreview
 import LecternRender
 import LecternRunner
 import LecternTranscript
 
-/// `lectern preview LESSON.md`: the transcript live in the browser while the lesson runs and while it is
-/// written, as `quarto preview` and Jupyter show a notebook.
+/// `lectern preview LESSON.md` (or a course folder): the transcript live in the browser while the lesson
+/// runs and while it is written, as `quarto preview` and Jupyter show a notebook.
 struct Preview: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve a notebook's transcript on this machine and update it live: on every save, and while cells run (Ctrl-C to stop).",
-        discussion: "Only this machine can reach it (127.0.0.1), and only with the printed URL's token. The page has controls to stop a run (as Ctrl-C: training keeps a checkpoint), resume it, run again and change the notebook's parameters. output/ gets exactly what `lectern run` writes.")
+        abstract: "Serve a notebook's transcript, or a course folder's site, on this machine and update it live: on every save, and while cells run (Ctrl-C to stop).",
+        discussion: "Only this machine can reach it (127.0.0.1), and only with the printed URL's token. The page has controls to stop a run (as Ctrl-C: training keeps a checkpoint), resume it, run a cell again and change the notebook's parameters. A notebook's output folder gets exactly what `lectern run` writes; a course folder's (default: site) what `lectern build` writes.")
 
     @OptionGroup var options: NotebookOptions
     @OptionGroup var rendering: RenderOptions
@@ -20,9 +21,27 @@ struct Preview: ParsableCommand {
     var port: UInt16 = 0
 
     func run() throws {
-        guard let lesson = rendering.rendering(for: options.notebook) else { throw ExitCode(2) }
+        var isFolder: ObjCBool = false
+        let subject: PreviewSession.Subject
+        let firstLesson: String
+        if FileManager.default.fileExists(atPath: options.notebook, isDirectory: &isFolder), isFolder.boolValue {
+            guard options.assignments.isEmpty, options.parametersFile == nil else {
+                printError("error: --set and --params give one notebook's parameters; preview that notebook, or change them in the page's form.")
+                throw ExitCode(2)
+            }
+            let course: Course
+            do { course = try Course.load(folder: options.notebook) } catch {
+                report(error.all)
+                throw ExitCode(1)
+            }
+            (subject, firstLesson) = (.course(course), course.lessons[0])
+        } else {
+            (subject, firstLesson) = (.lesson(options.source), options.notebook)
+        }
+        let isCourse = if case .course = subject { true } else { false }
+        guard let lesson = rendering.rendering(for: firstLesson, course: isCourse) else { throw ExitCode(2) }
         let quiet = rendering.quiet
-        let session = PreviewSession(source: options.source, output: lesson.output, options: lesson.execution.options,
+        let session = PreviewSession(subject, output: lesson.output, options: lesson.execution.options,
                                      terminal: quiet ? nil : TerminalProgress(), externalStop: { Interruption.requested },
                                      report: { _ = report($0, quiet: quiet) })
         let server = try PreviewServer(session: session, port: port)

@@ -6,8 +6,11 @@ import LecternTranscript
 
 /// The options `run` and `watch` share: where the transcript goes and how cells run.
 struct RenderOptions: ParsableArguments {
-    @Option(name: .customLong("out"), help: ArgumentHelp("Folder for the transcript files.", valueName: "dir"))
-    var outputFolder = "output"
+    @Option(name: .customLong("out"), help: ArgumentHelp("Folder for the transcript files (default: output; for `lectern preview FOLDER`, site, as `lectern build` writes).", valueName: "dir"))
+    var givenOutputFolder: String?
+
+    /// `--out`, else `output` (a course previewed as a site: `site`, where `lectern build` writes it).
+    func outputFolder(forCourse course: Bool = false) -> String { givenOutputFolder ?? (course ? "site" : "output") }
 
     @Option(help: ArgumentHelp("The HTML template (default: templates/transcript.html.mustache of this project).", valueName: "file"))
     var template: String?
@@ -38,12 +41,12 @@ struct RenderOptions: ParsableArguments {
     /// The HTML transcript's path for a notebook.
     func htmlPath(for notebook: String) -> String {
         let stem = URL(fileURLWithPath: notebook).deletingPathExtension().lastPathComponent
-        return URL(fileURLWithPath: outputFolder).appendingPathComponent(stem + ".html").standardizedFileURL.path
+        return URL(fileURLWithPath: outputFolder()).appendingPathComponent(stem + ".html").standardizedFileURL.path
     }
 
     /// The library's rendering of a notebook with these options (nil, after saying why, without a template);
     /// prepares the engine and installs the Ctrl-C handling the run consults.
-    func rendering(for notebook: String, resume: Bool = false) -> LessonRendering? {
+    func rendering(for notebook: String, resume: Bool = false, course: Bool = false) -> LessonRendering? {
         let renderer: HTMLTranscriptRenderer
         do { renderer = try TranscriptTemplate.renderer(explicit: template, notebook: notebook, executableFolder: executableFolder) } catch {
             printError("error: \(error)")
@@ -54,7 +57,7 @@ struct RenderOptions: ParsableArguments {
         let options = ExecutionOptions(cache: !noCache, refresh: Set(refresh), keepGoing: keepGoing, resume: resume)
         return LessonRendering(execution: Execution(options: options, progress: quiet ? SilentProgress() : TerminalProgress(),
                                                     isInterrupted: { Interruption.requested }),
-                               output: TranscriptOutput(folder: outputFolder, renderer: renderer, ipynb: extraFormats.contains(.ipynb)))
+                               output: TranscriptOutput(folder: outputFolder(forCourse: course), renderer: renderer, ipynb: extraFormats.contains(.ipynb)))
     }
 }
 

@@ -31,7 +31,7 @@ struct PreviewServerTests {
     func start() async throws -> (PreviewServer, UInt16, String) {
         let renderer = try HTMLTranscriptRenderer(templateAt: repositoryRoot.appendingPathComponent("templates/transcript.html.mustache").path)
         let counter = renders
-        let session = PreviewSession(source: LessonSource(path: folder.path + "/lesson/lesson.md"),
+        let session = PreviewSession(.lesson(LessonSource(path: folder.path + "/lesson/lesson.md")),
                                      output: TranscriptOutput(folder: folder.path + "/out", renderer: renderer),
                                      report: { _ in counter.add() })
         let server = try PreviewServer(session: session)

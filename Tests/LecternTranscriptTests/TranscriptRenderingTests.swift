@@ -53,7 +53,7 @@ struct TranscriptRenderingTests {
         try HTMLCheck.assertWellFormed(html)
         #expect(html.contains("class=\"banner\""))
         #expect(html.contains("<a href=\"#cell-3\"><code>load</code> cell on line 12</a>"))
-        #expect(html.contains("<section class=\"directive error\" id=\"cell-3\">"))
+        #expect(html.contains("<section class=\"directive error\" id=\"cell-3\" data-line=\"12\">"))
         let markdown = Self.sample(failing: true).markdown(stem: "lesson").text
         #expect(markdown.contains("[the cell](#cell-3)"))
     }
