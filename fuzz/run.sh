@@ -8,7 +8,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds="${FUZZ_SECONDS:-600}"
-targets="${FUZZ_TARGETS:-notebook parameters safetensors torchCheckpoint csv tokenizer bpeTokenizer tokenizerJSON labelColumns parquet arrow}"
+targets="${FUZZ_TARGETS:-notebook parameters safetensors modelConfig torchCheckpoint csv tokenizer bpeTokenizer tokenizerJSON labelColumns parquet arrow}"
 binary=.build-fuzz/debug/lectern-fuzz
 mkdir -p .fuzz/crashes
 export SWIFT_BACKTRACE=enable=no   # libFuzzer and the sanitizer report crashes themselves

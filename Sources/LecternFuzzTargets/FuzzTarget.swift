@@ -15,6 +15,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case parameters
     /// The safetensors header and tensor reads.
     case safetensors
+    /// A model's `config.json`: every family's keys, labels and problem type, then the layout its sizes imply.
+    case modelConfig
     /// `pytorch_model.bin`: the zip directory, the restricted unpickler, storage checks and tensor reads.
     case torchCheckpoint
     /// CSV with a header, read into a dataset.
@@ -38,6 +40,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .notebook: Self.notebook(data)
         case .parameters: Self.parameters(data)
         case .safetensors: Self.safetensors(data)
+        case .modelConfig: Self.modelConfig(data)
         case .torchCheckpoint: Self.torchCheckpoint(data)
         case .csv: Self.csv(data)
         case .labelColumns: Self.labelColumns(data)
@@ -95,6 +98,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             defer { buffer.deallocate() }
             _ = try? file.read(tensor.name, into: buffer)
         }
+    }
+
+    static func modelConfig(_ data: Data) {
+        let path = ScratchFile.write(data, name: "config.json")
+        guard let config = try? ModelConfig(contentsOf: path) else { return }
+        _ = (config.problemType, config.maxSequenceLength, config.headSize)
+        // A real load first holds the layer count to the weights file's; the layout walks the layers.
+        if config.numHiddenLayers <= 64 { _ = ModelParameters.count(for: config) }
     }
 
     static func torchCheckpoint(_ data: Data) {

@@ -47,13 +47,15 @@ struct PackageManifestTests {
     }
 
     /// Code that reads untrusted bytes keeps Swift's bounds and overflow checks: the model-file readers
-    /// live in `LecternWeights`, which no unchecked flag reaches (only the engine's kernels drop them).
+    /// (weights, and config.json with every family's keys) live in `LecternWeights`, which no unchecked
+    /// flag reaches (only the engine's kernels drop them).
     @Test func theModelFileReadersAreCompiledWithChecks() throws {
         let manifest = try String(contentsOf: repositoryRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
         let declaration = try #require(manifest.firstMatch(of: /\.target\(name: "LecternWeights"[^\n]*\)/)).output
         #expect(!declaration.contains("unsafeFlags"), "\(declaration)")
         let folder = repositoryRoot.appendingPathComponent("Sources/LecternWeights")
-        for reader in ["Safetensors.swift", "StoredZip.swift", "RestrictedUnpickler.swift", "TorchCheckpoint.swift", "MappedFile.swift"] {
+        for reader in ["Safetensors.swift", "StoredZip.swift", "RestrictedUnpickler.swift", "TorchCheckpoint.swift", "MappedFile.swift",
+                       "ModelConfig/ModelConfig.swift", "ModelConfig/ModelFamily.swift"] {
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(reader).path), "\(reader) is not in LecternWeights")
         }
     }

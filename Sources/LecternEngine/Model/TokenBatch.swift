@@ -34,3 +34,13 @@ public struct TokenBatch: Sendable, Equatable {
     /// Σ length², the size of one head's attention maps over the batch.
     public var attentionArea: Int { zip(sequenceStarts, sequenceStarts.dropFirst()).reduce(0) { $0 + ($1.1 - $1.0) * ($1.1 - $1.0) } }
 }
+
+extension ModelConfig {
+    /// A batch's token types must have rows in the model's table (a family without token types
+    /// ignores them, as its transformers model takes none).
+    func checkTokenTypes(_ batch: TokenBatch) throws(ModelError) {
+        guard family.names.tokenTypeEmbeddings != nil, let largest = batch.typeIDs.max(), Int(largest) >= typeVocabSize else { return }
+        throw ModelError("The token type \(largest) (a sentence pair's second text) has no row in the model's \(typeVocabSize) token types (type_vocab_size).",
+                         file: "config.json", hint: "This model reads single texts; drop `text_pair_column`.")
+    }
+}

@@ -49,14 +49,6 @@ public struct ModelConfig: Sendable, Equatable {
 
     public init() {}
 
-    /// A batch's token types must have rows in the model's table (a family without token types
-    /// ignores them, as its transformers model takes none).
-    func checkTokenTypes(_ batch: TokenBatch) throws(ModelError) {
-        guard family.names.tokenTypeEmbeddings != nil, let largest = batch.typeIDs.max(), Int(largest) >= typeVocabSize else { return }
-        throw ModelError("The token type \(largest) (a sentence pair's second text) has no row in the model's \(typeVocabSize) token types (type_vocab_size).",
-                         file: "config.json", hint: "This model reads single texts; drop `text_pair_column`.")
-    }
-
     /// Reads `config.json`; its family's keys are checked, the rest default as in transformers.
     public init(contentsOf path: String) throws(ModelError) {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -116,26 +108,26 @@ public struct ModelConfig: Sendable, Equatable {
 }
 
 /// config.json's keys, read with the checks every family shares.
-struct ConfigKeys {
-    let object: [String: Any]
-    let file: String
+package struct ConfigKeys {
+    package let object: [String: Any]
+    package let file: String
 
-    func integer(_ key: String, _ target: inout Int) throws(ModelError) {
+    package func integer(_ key: String, _ target: inout Int) throws(ModelError) {
         guard let value = object[key] else { return }
         guard let number = value as? Int, number > 0 else { throw ModelError("`\(key)` must be a positive whole number.", file: file) }
         target = number
     }
 
-    func real(_ key: String, _ target: inout Float) throws(ModelError) {
+    package func real(_ key: String, _ target: inout Float) throws(ModelError) {
         guard let value = object[key], !(value is NSNull) else { return }
         guard let number = value as? Double else { throw ModelError("`\(key)` must be a number.", file: file) }
         target = Float(number)
     }
 
     /// A number that may be absent or null.
-    func optionalReal(_ key: String) -> Float? { (object[key] as? Double).map(Float.init) }
+    package func optionalReal(_ key: String) -> Float? { (object[key] as? Double).map(Float.init) }
 
-    func activation(_ key: String) throws(ModelError) -> ModelConfig.Activation {
+    package func activation(_ key: String) throws(ModelError) -> ModelConfig.Activation {
         switch object[key] as? String ?? "gelu" {
         case "gelu": return .gelu
         case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": return .geluTanh
@@ -150,7 +142,7 @@ public indirect enum JSONScalar: Sendable, Equatable {
     case number(Double), integer(Int), string(String), bool(Bool), null
     case array([JSONScalar]), object([String: JSONScalar])
 
-    init?(_ value: Any) {
+    package init?(_ value: Any) {
         switch value {
         case let number as NSNumber:
             switch String(cString: number.objCType) {
@@ -166,7 +158,7 @@ public indirect enum JSONScalar: Sendable, Equatable {
         }
     }
 
-    var foundation: Any {
+    package var foundation: Any {
         switch self {
         case let .number(value): return value
         case let .integer(value): return value

@@ -11,20 +11,20 @@ public struct ModelFamily: Sendable, Equatable, CustomStringConvertible {
     public let architecture: String
     /// The base model's prefix in a classifier's checkpoint (`bert.`); head tensors have none.
     public let basePrefix: String
-    let names: TensorNames
+    package let names: TensorNames
     /// The activation between the head's dense layer and the classifier.
     public let headActivation: HeadActivation
     /// Whether dropout follows the attention's output projection (BERT's does; DistilBERT drops out
     /// only inside attention and after the feed-forward block).
-    let dropsAttentionOutput: Bool
+    package let dropsAttentionOutput: Bool
     /// Whether dropout also precedes the head's dense layer (RoBERTa's head drops out before each of its layers).
-    let dropsHeadInput: Bool
+    package let dropsHeadInput: Bool
     /// Whether padding tokens keep their own position row and the others are numbered without them (RoBERTa).
-    let positionsSkipPadding: Bool
+    package let positionsSkipPadding: Bool
     /// Reads the family's config.json keys into `config` (the shared checks come after).
-    let readConfig: @Sendable (inout ModelConfig, ConfigKeys) throws(ModelError) -> Void
+    package let readConfig: @Sendable (inout ModelConfig, ConfigKeys) throws(ModelError) -> Void
     /// The sizes a saved config.json states, under the family's keys.
-    let sizeKeys: @Sendable (ModelConfig) -> [String: JSONScalar]
+    package let sizeKeys: @Sendable (ModelConfig) -> [String: JSONScalar]
 
     public enum HeadActivation: Sendable {
         /// BERT's pooler: tanh(W·h[CLS] + b).
@@ -35,24 +35,24 @@ public struct ModelFamily: Sendable, Equatable, CustomStringConvertible {
 
     /// Module names (a tensor is a module's `.weight` or `.bias`), as transformers names them
     /// without the base prefix.
-    struct TensorNames: Sendable {
-        var wordEmbeddings: String
-        var positionEmbeddings: String
+    package struct TensorNames: Sendable {
+        package var wordEmbeddings: String
+        package var positionEmbeddings: String
         /// nil when the family has no token types.
-        var tokenTypeEmbeddings: String?
-        var embeddingNorm: String
+        package var tokenTypeEmbeddings: String?
+        package var embeddingNorm: String
         /// What precedes a layer's index (`encoder.layer.`).
-        var layerPrefix: String
-        var query: String, key: String, value: String
-        var attentionOutput: String, attentionNorm: String
-        var intermediate: String, output: String, outputNorm: String
+        package var layerPrefix: String
+        package var query: String, key: String, value: String
+        package var attentionOutput: String, attentionNorm: String
+        package var intermediate: String, output: String, outputNorm: String
         /// The dense layer before the classifier (`pooler.dense`, `pre_classifier`).
-        var headDense: String
-        var classifier: String
+        package var headDense: String
+        package var classifier: String
         /// Modules a classifier's checkpoint stores without the base prefix.
-        var outsideBase: [String]
+        package var outsideBase: [String]
 
-        func layer(_ index: Int) -> String { layerPrefix + "\(index)." }
+        package func layer(_ index: Int) -> String { layerPrefix + "\(index)." }
     }
 
     init(modelType: String, architecture: String, basePrefix: String, names: TensorNames, headActivation: HeadActivation,
@@ -77,7 +77,7 @@ public struct ModelFamily: Sendable, Equatable, CustomStringConvertible {
     /// The names a tensor may have in a checkpoint, most likely first: with and without the base
     /// prefix (so a base model's checkpoint and a classifier's both load), and the old
     /// `gamma`/`beta` names of LayerNorm.
-    func checkpointNames(for name: String) -> [String] {
+    package func checkpointNames(for name: String) -> [String] {
         var names = isOutsideBase(name) ? [name] : [name, basePrefix + name]
         if name.hasSuffix("LayerNorm.weight") { names += names.map { $0.replacingOccurrences(of: "LayerNorm.weight", with: "LayerNorm.gamma") } }
         if name.hasSuffix("LayerNorm.bias") { names += names.map { $0.replacingOccurrences(of: "LayerNorm.bias", with: "LayerNorm.beta") } }
@@ -85,13 +85,13 @@ public struct ModelFamily: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The name `save_pretrained` gives a tensor of the classifier.
-    func savedName(for name: String) -> String { isOutsideBase(name) ? name : basePrefix + name }
+    package func savedName(for name: String) -> String { isOutsideBase(name) ? name : basePrefix + name }
 
     /// Whether a tensor belongs to the head (which a base model's checkpoint lacks, and which is then initialised).
-    func isHead(_ name: String) -> Bool { [names.headDense, names.classifier].contains { name.hasPrefix($0 + ".") } }
+    package func isHead(_ name: String) -> Bool { [names.headDense, names.classifier].contains { name.hasPrefix($0 + ".") } }
 
     /// N for a stored tensor of layer N (with or without the base prefix).
-    func layerIndex(_ name: String) -> Int? {
+    package func layerIndex(_ name: String) -> Int? {
         guard let range = name.range(of: names.layerPrefix) else { return nil }
         return Int(name[range.upperBound...].prefix { $0.isNumber })
     }
