@@ -64,10 +64,9 @@ public final class TextClassifier: Sendable {
             let labels = model.config.numLabels
             for (index, encoding) in encodings.enumerated() {
                 let logits = Array(output.logits[(index * labels)..<((index + 1) * labels)])
-                let probabilities = switch model.config.problemType {
-                case .singleLabelClassification: softmax(logits)
-                case .multiLabelClassification: logits.map { Float(1 / (1 + Foundation.exp(-Double($0)))) }
-                case .regression: logits
+                let probabilities = [Float](unsafeUninitializedCapacity: labels) { buffer, count in
+                    HeadLoss.activate(logits, outputs: labels, as: model.config.problemType, into: buffer.baseAddress!)
+                    count = labels
                 }
                 let best = ClassificationMetrics.predictions(logits: logits, labelCount: labels)[0]
                 predictions.append(Prediction(logits: logits, probabilities: probabilities, label: best, truncatedTokens: encoding.truncatedTokens))
@@ -76,12 +75,4 @@ public final class TextClassifier: Sendable {
         }
         return predictions
     }
-}
-
-/// Softmax of a short vector, in Double for the sum.
-func softmax(_ logits: [Float]) -> [Float] {
-    let largest = logits.max() ?? 0
-    let exponentials = logits.map { Foundation.exp(Double($0 - largest)) }
-    let sum = exponentials.reduce(0, +)
-    return exponentials.map { Float($0 / sum) }
 }

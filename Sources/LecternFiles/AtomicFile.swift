@@ -14,6 +14,15 @@ public enum AtomicFile {
     }
 
     public static func write(_ data: Data, to path: String) throws(WriteError) {
+        try write(to: path) { append throws(WriteError) in
+            try data.withUnsafeBytes { bytes in Result { () throws(WriteError) in try append(bytes) } }.get()
+        }
+    }
+
+    /// Writes the file from pieces that `produce` hands to its argument in order, each written as it
+    /// comes: a large file (a checkpoint's weights and moments) is never assembled in memory first.
+    public static func write(to path: String,
+                             _ produce: (_ append: (UnsafeRawBufferPointer) throws(WriteError) -> Void) throws(WriteError) -> Void) throws(WriteError) {
         let folder = parentFolder(of: path)
         let folderPath = folder.isEmpty ? "." : folder
         do { try makeFolder(folderPath) } catch {
@@ -22,25 +31,25 @@ public enum AtomicFile {
         let temporary = (folderPath as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).\(getpid()).tmp")
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard descriptor >= 0 else { throw WriteError(path: path, reason: explain(errno)) }
-        var failure: String?
-        data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = explain(errno)
-                    return
+        do throws(WriteError) {
+            try produce { (buffer: UnsafeRawBufferPointer) throws(WriteError) in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw WriteError(path: path, reason: explain(errno))
+                    }
+                    offset += written
                 }
-                offset += written
             }
-        }
-        if failure == nil, fsync(descriptor) != 0 { failure = explain(errno) }
-        close(descriptor)
-        if let failure {
+            if fsync(descriptor) != 0 { throw WriteError(path: path, reason: explain(errno)) }
+        } catch {
+            close(descriptor)
             unlink(temporary)
-            throw WriteError(path: path, reason: failure)
+            throw error
         }
+        close(descriptor)
         guard rename(temporary, path) == 0 else {
             let reason = explain(errno)
             unlink(temporary)

@@ -233,8 +233,7 @@ public struct NotebookRunner: Sendable {
         var state = state
         for planned in plan where state.records[planned.index] == nil {
             state.records[planned.index] = DirectiveRecord(index: planned.index, directive: planned.cell.name.rawValue, line: planned.cell.line,
-                                                           source: planned.cell.source, status: .skipped,
-                                                           skipReason: planned.index == running ? "running…" : "waiting to run")
+                                                           source: planned.cell.source, status: planned.index == running ? .running : .waiting)
         }
         var partial = finish(transcript, notebook: notebook, bindings: bindings, state: state, since: clock)
         partial.status = .running

@@ -125,6 +125,8 @@ extension DirectiveRecord {
         case .error: return "failed"
         case .skipped: return "skipped"
         case .interrupted: return "interrupted"
+        case .running: return "running…"
+        case .waiting: return "waiting to run"
         }
     }
 

@@ -109,6 +109,8 @@ public struct DirectiveRecord: Sendable {
         case ok, error, skipped
         /// Stopped by the user at a safe point; `error` says where and how to continue.
         case interrupted
+        /// A live view's cell that is running now, and one that has not started (`lectern preview`). Never written to a file.
+        case running, waiting
     }
 
     /// The cell's position among all cells of the notebook (0-based).

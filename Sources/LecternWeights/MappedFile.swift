@@ -32,6 +32,15 @@ final class MappedFile: @unchecked Sendable {
         return UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count)
     }
 
+    /// Lets the system drop the pages of `range` from this process (they are read again from the file if
+    /// touched): a weights file read once into the model then does not count twice in its memory.
+    func release(_ range: Range<Int>) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = range.lowerBound / page * page, end = min((range.upperBound + page - 1) / page * page, length)
+        guard start < end else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+    }
+
     func uint16(at offset: Int) -> Int { Int(base.loadUnaligned(fromByteOffset: offset, as: UInt16.self).littleEndian) }
     func uint32(at offset: Int) -> Int { Int(base.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian) }
     func uint64(at offset: Int) -> Int { Int(clamping: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian) }

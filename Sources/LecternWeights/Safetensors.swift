@@ -114,7 +114,9 @@ public final class SafetensorsFile: WeightsFile, @unchecked Sendable {
             throw ModelError("Tensor `\(name)` is \(info.dtype.rawValue); Lectern reads weights stored as F32, F16 or BF16.", file: path)
         }
         guard let start = destination.baseAddress else { return }
-        element.convert(file.bytes((dataOffset + info.range.lowerBound)..<(dataOffset + info.range.upperBound)).baseAddress!, count: info.count, into: start)
+        let range = (dataOffset + info.range.lowerBound)..<(dataOffset + info.range.upperBound)
+        element.convert(file.bytes(range).baseAddress!, count: info.count, into: start)
+        file.release(range)
     }
 }
 
@@ -133,19 +135,21 @@ public enum SafetensorsWriter {
         var header = Array(("{" + ([meta] + entries).joined(separator: ",") + "}").utf8)
         // The data area starts on an 8-byte boundary; the header is padded with spaces.
         while (header.count % 8) != 0 { header.append(0x20) }
-        var data = Data(capacity: 8 + header.count + offset)
-        withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
-        data.append(contentsOf: header)
-        for tensor in tensors {
-            #if _endian(little)
-            // The file is little-endian, as this machine: the values' bytes go in as they are (22 M at a time).
-            data.append(UnsafeBufferPointer(start: tensor.values.baseAddress, count: tensor.values.count))
-            #else
-            for value in tensor.values { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-            #endif
-        }
         do {
-            try AtomicFile.write(data, to: path)
+            // Written piece by piece: a checkpoint's moments (twice the model) are never copied into memory first.
+            try AtomicFile.write(to: path) { append throws(AtomicFile.WriteError) in
+                let start = withUnsafeBytes(of: UInt64(header.count).littleEndian) { Array($0) } + header
+                try start.withUnsafeBytes { bytes in Result { () throws(AtomicFile.WriteError) in try append(bytes) } }.get()
+                for tensor in tensors {
+                    #if _endian(little)
+                    // The file is little-endian, as this machine: the values' bytes go out as they are.
+                    try append(UnsafeRawBufferPointer(tensor.values))
+                    #else
+                    let bytes = tensor.values.map { $0.bitPattern.littleEndian }
+                    try bytes.withUnsafeBytes { bytes in Result { () throws(AtomicFile.WriteError) in try append(bytes) } }.get()
+                    #endif
+                }
+            }
         } catch {
             throw ModelError("Cannot write this file: \(error.reason).", file: path)
         }

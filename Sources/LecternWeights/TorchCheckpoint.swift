@@ -188,6 +188,7 @@ public final class TorchCheckpointFile: WeightsFile, @unchecked Sendable {
                 dimension -= 1
             }
         }
+        file.release(storages[tensor.storage.key]!)
     }
 
     private static func product(_ shape: [Int]) -> Int? {

@@ -67,9 +67,13 @@ struct SparseUpdateTests {
                     expected.append(half >= threshold ? 1 / (1 - probability) : 0)
                 }
             }
-            var mask = [Float](repeating: -1, count: count)
-            mask.withUnsafeMutableBufferPointer { generator.fill($0.baseAddress!, count: count, probability: probability) }
-            #expect(mask == expected)
+            var kept = [UInt8](repeating: 7, count: count)
+            let multipliers = kept.withUnsafeMutableBufferPointer { kept in
+                let mask = generator.fill(kept.baseAddress!, count: count, probability: probability)
+                return (0..<count).map { mask[$0] }
+            }
+            #expect(multipliers == expected)
+            #expect(kept.allSatisfy { $0 <= 1 })
         }
     }
 }

@@ -23,29 +23,13 @@ public enum Evaluation {
             start += batchSize
         }
         let targets = examples.map(\.target)
-        var loss: Double = 0
-        if case .label = targets.first {
-            // The Trainer's eval_loss for single-label classification, in double over each row.
-            for (index, target) in targets.enumerated() {
-                guard case let .label(label) = target else { continue }
-                let row = logits[(index * labelCount)..<((index + 1) * labelCount)].map(Double.init)
-                let largest = row.max()!
-                let logSum = Foundation.log(row.reduce(0) { $0 + Foundation.exp($1 - largest) }) + largest
-                if labelSmoothing == 0 {
-                    loss += logSum - row[label]
-                } else {
-                    let overClasses = row.reduce(0) { $0 + logSum - $1 } / Double(labelCount)
-                    loss += (1 - labelSmoothing) * (logSum - row[label]) + labelSmoothing * overClasses
-                }
-            }
-        } else {
-            var activations = [Float](repeating: 0, count: logits.count)
-            loss = logits.withUnsafeBufferPointer { logits in
-                HeadLoss.forward(logits: logits.baseAddress!, targets: targets, outputs: labelCount, smoothing: 0, activations: &activations)
-            } * Double(targets.count)
+        // The same loss as training's (`HeadLoss`), over every example at once: the mean the Trainer's eval_loss is.
+        var activations = [Float](repeating: 0, count: logits.count)
+        let loss = logits.withUnsafeBufferPointer { logits in
+            HeadLoss.forward(logits: logits.baseAddress!, targets: targets, outputs: labelCount, smoothing: labelSmoothing, activations: &activations)
         }
         let runtime = Trainer.seconds(since: clock)
-        var metrics: [(key: String, value: Double)] = [("eval_loss", loss / Double(max(targets.count, 1)))]
+        var metrics: [(key: String, value: Double)] = [("eval_loss", loss)]
         metrics += computeMetrics(logits, targets, labelCount).map { (key: "eval_" + $0.0, value: $0.1) }
         metrics += [("eval_runtime", (runtime * 10_000).rounded() / 10_000),
                     ("eval_samples_per_second", (Double(examples.count) / runtime * 1000).rounded() / 1000),

@@ -12,7 +12,7 @@ import Dispatch
 ///     which then multiply V.
 func attentionForward(context: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
                       sequenceStarts: [Int], heads: Int, hidden: Int,
-                      dropout: (mask: UnsafePointer<Float>, dropped: UnsafeMutablePointer<Float>)? = nil, precision: MatrixPrecision) {
+                      dropout: (mask: DropoutMask, dropped: UnsafeMutablePointer<Float>)? = nil, precision: MatrixPrecision) {
     let headSize = hidden / heads
     let scale = 1 / Float(headSize).squareRoot()
     let work = AttentionWork(sequenceStarts: sequenceStarts, heads: heads)
@@ -28,7 +28,8 @@ func attentionForward(context: UnsafeMutablePointer<Float>, probabilities: Unsaf
         var weights = UnsafePointer(map)
         if let dropout {
             let dropped = dropout.dropped + mapOffset
-            for index in 0..<(length * length) { dropped[index] = map[index] * dropout.mask[mapOffset + index] }
+            let mask = dropout.mask.advanced(by: mapOffset)
+            for index in 0..<(length * length) { dropped[index] = map[index] * mask[index] }
             weights = UnsafePointer(dropped)
         }
         precision.multiply(transposeA: false, transposeB: false, m: length, n: headSize, k: length,
@@ -43,7 +44,7 @@ func attentionForward(context: UnsafeMutablePointer<Float>, probabilities: Unsaf
 /// Writes (not accumulates) the gradients of Q, K and V into `qkvGradient`.
 func attentionBackward(qkvGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, contextGradient: UnsafePointer<Float>,
                        probabilities: UnsafePointer<Float>, qkv: UnsafePointer<Float>, sequenceStarts: [Int], heads: Int, hidden: Int,
-                       dropout: (mask: UnsafePointer<Float>, dropped: UnsafePointer<Float>)? = nil, precision: MatrixPrecision) {
+                       dropout: (mask: DropoutMask, dropped: UnsafePointer<Float>)? = nil, precision: MatrixPrecision) {
     let headSize = hidden / heads
     let scale = 1 / Float(headSize).squareRoot()
     let work = AttentionWork(sequenceStarts: sequenceStarts, heads: heads)
@@ -62,7 +63,7 @@ func attentionBackward(qkvGradient: UnsafeMutablePointer<Float>, scratch: Unsafe
         // dV = Pᵀ · dC (the masked maps, with dropout), and dP masked the same way.
         precision.multiply(transposeA: true, transposeB: false, m: length, n: headSize, k: length, a: dropout.map { $0.dropped + mapOffset } ?? map,
                    lda: length, b: dc, ldb: hidden, c: dv, ldc: 3 * hidden)
-        if let dropout { applyMask(scores, dropout.mask + mapOffset, count: length * length) }
+        if let dropout { applyMask(scores, dropout.mask.advanced(by: mapOffset), count: length * length) }
         // Softmax backward, row by row.
         for row in 0..<length {
             let p = map + row * length, d = scores + row * length

@@ -51,14 +51,12 @@ enum ClassificationHead {
         let config = p.config, h = config.hiddenSize, sequences = batch.count, labelCount = config.numLabels
         firstTokens(of: lastHidden, batch: batch, width: h, into: a.firstToken)
         if let probability = dropout.input {
-            generator.fill(a.inputMask, count: sequences * h, probability: probability)
-            applyMask(a.firstToken, a.inputMask, count: sequences * h)
+            applyMask(a.firstToken, generator.fill(a.inputMask, count: sequences * h, probability: probability), count: sequences * h)
         }
         dense(a.firstToken, sequences: sequences, parameters: p, precision: precision, output: a.dense)
         a.denseDropped.update(from: a.dense, count: sequences * h)
         if let probability = dropout.dense {
-            generator.fill(a.denseMask, count: sequences * h, probability: probability)
-            applyMask(a.denseDropped, a.denseMask, count: sequences * h)
+            applyMask(a.denseDropped, generator.fill(a.denseMask, count: sequences * h, probability: probability), count: sequences * h)
         }
         classify(a.denseDropped, sequences: sequences, parameters: p, precision: precision, logits: a.logits)
         return HeadLoss.forward(logits: a.logits, targets: targets, outputs: labelCount, smoothing: smoothing, activations: a.probabilities)
@@ -75,12 +73,12 @@ enum ClassificationHead {
         precision.linearBackward(outputGradient: scratch.logits, input: a.denseDropped, weight: p.pointer(p.classifierWeight), rows: sequences,
                                  inFeatures: h, outFeatures: labelCount, weightGradient: g + p.classifierWeight, biasGradient: g + p.classifierBias,
                                  inputGradient: scratch.dense)
-        if dropout.dense != nil { applyMask(scratch.dense, a.denseMask, count: sequences * h) }
+        if let probability = dropout.dense { applyMask(scratch.dense, DropoutMask(a.denseMask, probability: probability), count: sequences * h) }
         config.family.headActivation.backward(scratch.dense, output: a.dense, count: sequences * h)
         precision.linearBackward(outputGradient: scratch.dense, input: a.firstToken, weight: p.pointer(p.headDenseWeight), rows: sequences,
                                  inFeatures: h, outFeatures: h, weightGradient: g + p.headDenseWeight, biasGradient: g + p.headDenseBias,
                                  inputGradient: scratch.firstToken)
-        if dropout.input != nil { applyMask(scratch.firstToken, a.inputMask, count: sequences * h) }
+        if let probability = dropout.input { applyMask(scratch.firstToken, DropoutMask(a.inputMask, probability: probability), count: sequences * h) }
         hiddenGradient.update(repeating: 0, count: batch.tokenCount * h)
         for sequence in 0..<sequences {
             (hiddenGradient + batch.sequenceStarts[sequence] * h).update(from: scratch.firstToken + sequence * h, count: h)

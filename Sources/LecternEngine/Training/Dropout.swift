@@ -1,16 +1,40 @@
+/// A dropout mask: one byte per value, 1 where the value is kept and 0 where it is dropped, and the
+/// scale of the kept values, 1 / (1 − p). A byte instead of a float multiplier: a training step
+/// keeps every layer's masks for the backward pass, and they are a quarter of the size.
+struct DropoutMask {
+    let kept: UnsafeMutablePointer<UInt8>
+    let scale: Float
+
+    init(_ kept: UnsafeMutablePointer<UInt8>, probability: Float) {
+        self.kept = kept
+        scale = 1 / (1 - probability)
+    }
+
+    private init(kept: UnsafeMutablePointer<UInt8>, scale: Float) {
+        self.kept = kept
+        self.scale = scale
+    }
+
+    /// The multiplier of value `index`: 0 or 1 / (1 − p).
+    @inline(__always)
+    subscript(index: Int) -> Float { kept[index] != 0 ? scale : 0 }
+
+    /// The mask from value `offset` on.
+    func advanced(by offset: Int) -> DropoutMask { DropoutMask(kept: kept + offset, scale: scale) }
+}
+
 /// Dropout masks from a seeded stream: each value is kept with probability 1 − p and scaled by
-/// 1 / (1 − p), as `torch.nn.Dropout` in training mode. The masks are stored as multipliers
-/// (0 or 1 / (1 − p)) so the backward pass applies the same ones.
+/// 1 / (1 − p), as `torch.nn.Dropout` in training mode. The backward pass applies the same masks.
 struct DropoutGenerator {
     private var stream: SplitMix64
 
     init(seed: UInt64) { stream = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019) }
 
-    /// Fills `mask` with 0 or 1/(1−p); two 32-bit draws per 64-bit output. The cores fill a part
-    /// each, every part starting its stream where a single pass would be at that index, so the
-    /// mask is the same however it is shared out.
-    mutating func fill(_ mask: UnsafeMutablePointer<Float>, count: Int, probability: Float) {
-        let keep = 1 / (1 - probability)
+    /// Fills `count` values of a mask of probability p; two 32-bit draws per 64-bit output. The cores
+    /// fill a part each, every part starting its stream where a single pass would be at that index,
+    /// so the mask is the same however it is shared out.
+    @discardableResult
+    mutating func fill(_ kept: UnsafeMutablePointer<UInt8>, count: Int, probability: Float) -> DropoutMask {
         let threshold = UInt32(min(Double(probability) * 4_294_967_296.0, 4_294_967_295.0))
         let start = stream
         parallelParts(count, minimumPart: 1 << 15) { part in
@@ -19,17 +43,18 @@ struct DropoutGenerator {
             var index = part.lowerBound
             while index < part.upperBound {
                 let bits = stream.nextUInt64()
-                mask[index] = UInt32(truncatingIfNeeded: bits) >= threshold ? keep : 0
-                if index + 1 < part.upperBound { mask[index + 1] = UInt32(truncatingIfNeeded: bits >> 32) >= threshold ? keep : 0 }
+                kept[index] = UInt32(truncatingIfNeeded: bits) >= threshold ? 1 : 0
+                if index + 1 < part.upperBound { kept[index + 1] = UInt32(truncatingIfNeeded: bits >> 32) >= threshold ? 1 : 0 }
                 index += 2
             }
         }
         stream.skip((count + 1) / 2)
+        return DropoutMask(kept, probability: probability)
     }
 }
 
 /// out = x ⊙ mask (forward), or gradient ⊙ mask (backward), in place.
 @inline(__always)
-func applyMask(_ values: UnsafeMutablePointer<Float>, _ mask: UnsafePointer<Float>, count: Int) {
+func applyMask(_ values: UnsafeMutablePointer<Float>, _ mask: DropoutMask, count: Int) {
     for index in 0..<count { values[index] *= mask[index] }
 }

@@ -1,18 +1,26 @@
 /// What a training step keeps between the forward and the backward pass, and the backward pass's
-/// scratch: one allocation, carved into named buffers, grown to the largest batch seen and reused.
+/// scratch: one allocation of floats and one of dropout masks' bytes, carved into named buffers,
+/// grown to the largest batch seen and reused.
 final class TrainingActivations {
-    /// One encoder layer's saved activations and dropout masks.
+    /// One encoder layer's saved activations and dropout masks (its projections in a buffer all layers share).
     struct Layer {
         var qkv, context, attentionProjection, attentionSum, attentionNorm, attentionMean, attentionRstd: UnsafeMutablePointer<Float>
         var intermediatePre, intermediate, outputProjection, outputSum, outputMean, outputRstd: UnsafeMutablePointer<Float>
-        var probabilities, droppedProbabilities, attentionMask, attentionOutputMask, outputMask: UnsafeMutablePointer<Float>
+        var probabilities, droppedProbabilities: UnsafeMutablePointer<Float>
+        var attentionMask, attentionOutputMask, outputMask: UnsafeMutablePointer<UInt8>
 
-        /// Where the layer's forward pass writes, with the masks it applies (nil: no dropout there).
-        func buffers(attentionMask: Bool, attentionOutputMask: Bool, outputMask: Bool) -> EncoderLayerBuffers {
-            let dropout = attentionMask || attentionOutputMask || outputMask
-                ? (attention: attentionMask ? UnsafePointer(self.attentionMask) : nil, droppedProbabilities: droppedProbabilities,
-                   attentionOutput: attentionOutputMask ? UnsafePointer(self.attentionOutputMask) : nil, output: outputMask ? UnsafePointer(self.outputMask) : nil)
-                : nil
+        /// The masks `dropout` applies in this layer (nil where it applies none), as the forward pass filled them.
+        func masks(_ dropout: EncoderLayerDropout) -> (attention: DropoutMask?, attentionOutput: DropoutMask?, output: DropoutMask?) {
+            (dropout.attention.map { DropoutMask(attentionMask, probability: $0) },
+             dropout.attentionOutput.map { DropoutMask(attentionOutputMask, probability: $0) },
+             dropout.output.map { DropoutMask(outputMask, probability: $0) })
+        }
+
+        /// Where the layer's forward pass writes, with the masks it applies.
+        func buffers(_ dropout: EncoderLayerDropout) -> EncoderLayerBuffers {
+            let masks = masks(dropout)
+            let dropout = dropout.isOff ? nil
+                : (attention: masks.attention, droppedProbabilities: droppedProbabilities, attentionOutput: masks.attentionOutput, output: masks.output)
             return EncoderLayerBuffers(qkv: qkv, context: context, probabilities: probabilities, attentionProjection: attentionProjection,
                                        attentionSum: attentionSum, attentionNorm: attentionNorm, attentionMean: attentionMean,
                                        attentionRstd: attentionRstd, intermediatePre: intermediatePre, intermediate: intermediate,
@@ -23,14 +31,16 @@ final class TrainingActivations {
 
     /// The embeddings' sum, its LayerNorm statistics and dropout mask.
     struct Embeddings {
-        var sum, mean, rstd, mask: UnsafeMutablePointer<Float>
+        var sum, mean, rstd: UnsafeMutablePointer<Float>
+        var mask: UnsafeMutablePointer<UInt8>
     }
 
     /// The head's activations, per sequence: the first token's hidden state (after the head's input
     /// dropout, if any), the dense layer's activated output, the same after dropout, the logits and
     /// their softmax, and the masks.
     struct Head {
-        var firstToken, dense, denseDropped, denseMask, inputMask, logits, probabilities: UnsafeMutablePointer<Float>
+        var firstToken, dense, denseDropped, logits, probabilities: UnsafeMutablePointer<Float>
+        var denseMask, inputMask: UnsafeMutablePointer<UInt8>
     }
 
     /// The backward pass's gradients, shared by every layer (the pass runs one layer at a time).
@@ -39,6 +49,7 @@ final class TrainingActivations {
     }
 
     private var storage = UnsafeMutableBufferPointer<Float>.allocate(capacity: 0)
+    private var maskStorage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 0)
     private var shape: [Int] = []
     private(set) var layers: [Layer] = []
     /// The input of layer 0 (the embeddings' output), then each layer's output.
@@ -55,39 +66,49 @@ final class TrainingActivations {
         let grown = sameModel ? zip(shape[..<3], variable).map { max($0, $1) } : variable
         let (tokens, attention, sequences) = (grown[0], grown[1], grown[2])
         // Sizes first, in the order the buffers are carved; then one allocation.
-        let layerSizes = [tokens * 3 * h, tokens * h, tokens * h, tokens * h, tokens * h, tokens, tokens,
-                          tokens * i, tokens * i, tokens * h, tokens * h, tokens, tokens,
-                          attention, attention, attention, tokens * h, tokens * h]
-        let total = count * layerSizes.reduce(0, +) + (count + 1) * tokens * h
-            + [tokens * h, tokens, tokens, tokens * h].reduce(0, +)
-            + [sequences * h, sequences * h, sequences * h, sequences * h, sequences * l, sequences * l].reduce(0, +)
+        let layerSizes = [tokens * 3 * h, tokens * h, tokens * h, tokens * h, tokens, tokens,
+                          tokens * i, tokens * i, tokens * h, tokens, tokens, attention, attention]
+        let layerMaskSizes = [attention, tokens * h, tokens * h]
+        // The dense projections before dropout and the residual are not read by the backward pass: every
+        // layer writes them into one shared buffer.
+        let total = count * layerSizes.reduce(0, +) + tokens * h + (count + 1) * tokens * h
+            + [tokens * h, tokens, tokens].reduce(0, +)
+            + [sequences * h, sequences * h, sequences * h, sequences * l, sequences * l].reduce(0, +)
             + [sequences * l, sequences * h, sequences * h, tokens * h, tokens * h, tokens * h, tokens * i, tokens * h, tokens * 3 * h, attention].reduce(0, +)
-            + sequences * h
+        let maskTotal = count * layerMaskSizes.reduce(0, +) + tokens * h + 2 * sequences * h
         storage.deallocate()
         storage = .allocate(capacity: total)
         storage.initialize(repeating: 0)
-        var next = storage.baseAddress!
+        maskStorage.deallocate()
+        maskStorage = .allocate(capacity: maskTotal)
+        maskStorage.initialize(repeating: 0)
+        var next = storage.baseAddress!, nextMask = maskStorage.baseAddress!
         func carve(_ size: Int) -> UnsafeMutablePointer<Float> { defer { next += size }; return next }
+        func carveMask(_ size: Int) -> UnsafeMutablePointer<UInt8> { defer { nextMask += size }; return nextMask }
+        let projection = carve(tokens * h)
         layers = (0..<count).map { _ in
-            Layer(qkv: carve(tokens * 3 * h), context: carve(tokens * h), attentionProjection: carve(tokens * h), attentionSum: carve(tokens * h),
+            Layer(qkv: carve(tokens * 3 * h), context: carve(tokens * h), attentionProjection: projection, attentionSum: carve(tokens * h),
                   attentionNorm: carve(tokens * h), attentionMean: carve(tokens), attentionRstd: carve(tokens),
-                  intermediatePre: carve(tokens * i), intermediate: carve(tokens * i), outputProjection: carve(tokens * h), outputSum: carve(tokens * h),
+                  intermediatePre: carve(tokens * i), intermediate: carve(tokens * i), outputProjection: projection, outputSum: carve(tokens * h),
                   outputMean: carve(tokens), outputRstd: carve(tokens),
-                  probabilities: carve(attention), droppedProbabilities: carve(attention), attentionMask: carve(attention),
-                  attentionOutputMask: carve(tokens * h), outputMask: carve(tokens * h))
+                  probabilities: carve(attention), droppedProbabilities: carve(attention), attentionMask: carveMask(attention),
+                  attentionOutputMask: carveMask(tokens * h), outputMask: carveMask(tokens * h))
         }
         hidden = (0...count).map { _ in carve(tokens * h) }
-        embeddings = Embeddings(sum: carve(tokens * h), mean: carve(tokens), rstd: carve(tokens), mask: carve(tokens * h))
-        let firstToken = carve(sequences * h), dense = carve(sequences * h), denseDropped = carve(sequences * h), denseMask = carve(sequences * h)
+        embeddings = Embeddings(sum: carve(tokens * h), mean: carve(tokens), rstd: carve(tokens), mask: carveMask(tokens * h))
+        let firstToken = carve(sequences * h), dense = carve(sequences * h), denseDropped = carve(sequences * h), denseMask = carveMask(sequences * h)
         let logits = carve(sequences * l), probabilities = carve(sequences * l)
         gradients = Gradients(logits: carve(sequences * l), dense: carve(sequences * h), firstToken: carve(sequences * h),
                               hidden: carve(tokens * h), sum: carve(tokens * h), norm: carve(tokens * h), intermediate: carve(tokens * i),
                               context: carve(tokens * h), qkv: carve(tokens * 3 * h), scores: carve(attention))
-        head = Head(firstToken: firstToken, dense: dense, denseDropped: denseDropped, denseMask: denseMask, inputMask: carve(sequences * h),
-                    logits: logits, probabilities: probabilities)
-        precondition(next == storage.baseAddress! + total)
+        head = Head(firstToken: firstToken, dense: dense, denseDropped: denseDropped, logits: logits, probabilities: probabilities,
+                    denseMask: denseMask, inputMask: carveMask(sequences * h))
+        precondition(next == storage.baseAddress! + total && nextMask == maskStorage.baseAddress! + maskTotal)
         shape = grown + fixed
     }
 
-    deinit { storage.deallocate() }
+    deinit {
+        storage.deallocate()
+        maskStorage.deallocate()
+    }
 }

@@ -107,16 +107,15 @@ public final class TrainingModel: @unchecked Sendable {
         layerNormForward(output: a.hidden[0], mean: e.mean, rstd: e.rstd, input: e.sum,
                          weight: p.pointer(p.embeddingNormWeight), bias: p.pointer(p.embeddingNormBias), rows: n, width: h, epsilon: config.layerNormEps)
         if dropout.hidden > 0 {
-            generator.fill(e.mask, count: n * h, probability: dropout.hidden)
-            applyMask(a.hidden[0], e.mask, count: n * h)
+            applyMask(a.hidden[0], generator.fill(e.mask, count: n * h, probability: dropout.hidden), count: n * h)
         }
         let masks = layerDropout
         for (index, layer) in p.layers.enumerated() {
             let s = a.layers[index]
-            if masks.attention { generator.fill(s.attentionMask, count: heads * batch.attentionArea, probability: dropout.attention) }
-            if masks.attentionOutput { generator.fill(s.attentionOutputMask, count: n * h, probability: dropout.hidden) }
-            if masks.output { generator.fill(s.outputMask, count: n * h, probability: dropout.hidden) }
-            let buffers = s.buffers(attentionMask: masks.attention, attentionOutputMask: masks.attentionOutput, outputMask: masks.output)
+            if let probability = masks.attention { generator.fill(s.attentionMask, count: heads * batch.attentionArea, probability: probability) }
+            if let probability = masks.attentionOutput { generator.fill(s.attentionOutputMask, count: n * h, probability: probability) }
+            if let probability = masks.output { generator.fill(s.outputMask, count: n * h, probability: probability) }
+            let buffers = s.buffers(masks)
             encoderLayerForward(output: a.hidden[index + 1], input: a.hidden[index], layer: layer, parameters: p, buffers: buffers, batch: batch,
                                 precision: precision)
         }
@@ -138,7 +137,7 @@ public final class TrainingModel: @unchecked Sendable {
         }
         // Embeddings: dropout, LayerNorm, then the tables.
         let e: TrainingActivations.Embeddings = a.embeddings, sumGradient = scratch.sum
-        if dropout.hidden > 0 { applyMask(hiddenGradient, e.mask, count: n * h) }
+        if dropout.hidden > 0 { applyMask(hiddenGradient, DropoutMask(e.mask, probability: dropout.hidden), count: n * h) }
         sumGradient.update(repeating: 0, count: n * h)
         layerNormBackward(inputGradient: sumGradient, weightGradient: g + p.embeddingNormWeight, biasGradient: g + p.embeddingNormBias,
                           outputGradient: hiddenGradient, input: e.sum, weight: p.pointer(p.embeddingNormWeight),
@@ -149,8 +148,9 @@ public final class TrainingModel: @unchecked Sendable {
 
     /// The masks each encoder layer applies: DistilBERT has none after the attention's output projection.
     private var layerDropout: EncoderLayerDropout {
-        EncoderLayerDropout(attention: dropout.attention > 0, attentionOutput: dropout.hidden > 0 && config.family.dropsAttentionOutput,
-                            output: dropout.hidden > 0)
+        EncoderLayerDropout(attention: dropout.attention > 0 ? dropout.attention : nil,
+                            attentionOutput: dropout.hidden > 0 && config.family.dropsAttentionOutput ? dropout.hidden : nil,
+                            output: dropout.hidden > 0 ? dropout.hidden : nil)
     }
 
     private var headDropout: ClassificationHead.Dropout { ClassificationHead.Dropout(dropout, family: config.family) }
