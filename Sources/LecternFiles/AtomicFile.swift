@@ -7,6 +7,11 @@ public enum AtomicFile {
         public var path: String
         public var reason: String
         public var description: String { "Cannot write \(path): \(reason)" }
+
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
     }
 
     public static func write(_ text: String, to path: String) throws(WriteError) {

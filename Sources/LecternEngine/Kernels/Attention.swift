@@ -40,11 +40,12 @@ func attentionForward(context: UnsafeMutablePointer<Float>, probabilities: Unsaf
 
 /// The backward pass of `attentionForward` (probabilities as saved by it, before any dropout):
 /// dP = dC Vᵀ, dV = Pᵀ dC, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = scale · dS K, dK = scale · dSᵀ Q.
-/// With dropout, V saw the masked maps: dV uses them, and dP is masked before the softmax step.
+/// With dropout, V saw the masked maps: dV uses them (made again from P and the mask into `dropped`,
+/// as the forward pass made them), and dP is masked before the softmax step.
 /// Writes (not accumulates) the gradients of Q, K and V into `qkvGradient`.
 func attentionBackward(qkvGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, contextGradient: UnsafePointer<Float>,
                        probabilities: UnsafePointer<Float>, qkv: UnsafePointer<Float>, sequenceStarts: [Int], heads: Int, hidden: Int,
-                       dropout: (mask: DropoutMask, dropped: UnsafePointer<Float>)? = nil, precision: MatrixPrecision) {
+                       dropout: (mask: DropoutMask, dropped: UnsafeMutablePointer<Float>)? = nil, precision: MatrixPrecision) {
     let headSize = hidden / heads
     let scale = 1 / Float(headSize).squareRoot()
     let work = AttentionWork(sequenceStarts: sequenceStarts, heads: heads)
@@ -61,7 +62,13 @@ func attentionBackward(qkvGradient: UnsafeMutablePointer<Float>, scratch: Unsafe
         precision.multiply(transposeA: false, transposeB: true, m: length, n: length, k: headSize, a: dc, lda: hidden, b: v, ldb: 3 * hidden,
                    c: scores, ldc: length)
         // dV = Pᵀ · dC (the masked maps, with dropout), and dP masked the same way.
-        precision.multiply(transposeA: true, transposeB: false, m: length, n: headSize, k: length, a: dropout.map { $0.dropped + mapOffset } ?? map,
+        var weights = map
+        if let dropout {
+            let dropped = dropout.dropped + mapOffset, mask = dropout.mask.advanced(by: mapOffset)
+            for index in 0..<(length * length) { dropped[index] = map[index] * mask[index] }
+            weights = UnsafePointer(dropped)
+        }
+        precision.multiply(transposeA: true, transposeB: false, m: length, n: headSize, k: length, a: weights,
                    lda: length, b: dc, ldb: hidden, c: dv, ldc: 3 * hidden)
         if let dropout { applyMask(scores, dropout.mask.advanced(by: mapOffset), count: length * length) }
         // Softmax backward, row by row.

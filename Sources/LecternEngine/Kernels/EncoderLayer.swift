@@ -46,11 +46,7 @@ func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePoint
 
     precision.linear(input: s.attentionNorm, rows: n, inFeatures: h, weight: p.pointer(layer.intermediateWeight),
                      bias: p.pointer(layer.intermediateBias), outFeatures: i, output: s.intermediatePre, packed: packed?.intermediate)
-    parallelParts(n, minimumPart: rowsPerPart) { rows in
-        let offset = rows.lowerBound * i
-        if s.intermediate != s.intermediatePre { (s.intermediate + offset).update(from: s.intermediatePre + offset, count: rows.count * i) }
-        activationForward(s.intermediate + offset, count: rows.count * i, kind: config.hiddenAct)
-    }
+    activateIntermediate(s, rows: n, width: i, kind: config.hiddenAct)
     precision.linear(input: s.intermediate, rows: n, inFeatures: i, weight: p.pointer(layer.outputWeight),
                      bias: p.pointer(layer.outputBias), outFeatures: h, output: s.outputProjection, packed: packed?.output)
     residualLayerNorm(projection: s.outputProjection, mask: s.dropout?.output,
@@ -60,6 +56,17 @@ func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePoint
 
 /// Rows per core below which a pass between matrix products stays on one core.
 let rowsPerPart = 32
+
+/// The feed-forward activation, `intermediatePre` → `intermediate` (in place in inference). Training
+/// runs it again in the backward pass instead of keeping every layer's output: the same operations on
+/// the same values, so the same result.
+private func activateIntermediate(_ s: EncoderLayerBuffers, rows n: Int, width i: Int, kind: ModelConfig.Activation) {
+    parallelParts(n, minimumPart: rowsPerPart) { rows in
+        let offset = rows.lowerBound * i
+        if s.intermediate != s.intermediatePre { (s.intermediate + offset).update(from: s.intermediatePre + offset, count: rows.count * i) }
+        activationForward(s.intermediate + offset, count: rows.count * i, kind: kind)
+    }
+}
 
 /// projection × dropout mask, sum = projection + residual, output = LayerNorm(sum).
 private func residualLayerNorm(projection: UnsafeMutablePointer<Float>, mask: DropoutMask?,
@@ -104,6 +111,7 @@ func encoderLayerBackward(hiddenGradient: UnsafeMutablePointer<Float>, input: Un
     let normGradient = scratch.norm
     normGradient.update(from: sumGradient, count: n * h)
     if let mask = masks.output { applyMask(sumGradient, mask, count: n * h) }
+    activateIntermediate(s.buffers(dropout), rows: n, width: i, kind: config.hiddenAct)
     precision.linearBackward(outputGradient: sumGradient, input: s.intermediate, weight: p.pointer(layer.outputWeight), rows: n, inFeatures: i,
                              outFeatures: h, weightGradient: g + layer.outputWeight, biasGradient: g + layer.outputBias, inputGradient: scratch.intermediate)
     let intermediateGradient = scratch.intermediate, activation = config.hiddenAct
@@ -127,7 +135,7 @@ func encoderLayerBackward(hiddenGradient: UnsafeMutablePointer<Float>, input: Un
                              inputGradient: scratch.context)
     attentionBackward(qkvGradient: scratch.qkv, scratch: scratch.scores, contextGradient: scratch.context,
                       probabilities: s.probabilities, qkv: s.qkv, sequenceStarts: batch.sequenceStarts, heads: config.numAttentionHeads, hidden: h,
-                      dropout: masks.attention.map { ($0, UnsafePointer(s.droppedProbabilities)) },
+                      dropout: masks.attention.map { ($0, s.droppedProbabilities) },
                       precision: precision)
     precision.linearBackward(outputGradient: scratch.qkv, input: input, weight: p.pointer(layer.qkvWeight), rows: n, inFeatures: h, outFeatures: 3 * h,
                              weightGradient: g + layer.qkvWeight, biasGradient: g + layer.qkvBias, inputGradient: hiddenGradient, accumulateInput: true)

@@ -27,16 +27,14 @@ public final class AdamW: @unchecked Sendable {
 
     private init(count: Int, weightDecay: Float, decayRanges: [(range: Range<Int>, decays: Bool)]) {
         self.weightDecay = weightDecay
-        firstMoment = .allocate(capacity: count)
-        firstMoment.initialize(repeating: 0)
-        secondMoment = .allocate(capacity: count)
-        secondMoment.initialize(repeating: 0)
+        firstMoment = ZeroedFloats.allocate(count)
+        secondMoment = ZeroedFloats.allocate(count)
         self.decayRanges = decayRanges
     }
 
     deinit {
-        firstMoment.deallocate()
-        secondMoment.deallocate()
+        ZeroedFloats.free(firstMoment)
+        ZeroedFloats.free(secondMoment)
     }
 
     /// Restores the state saved in a checkpoint (`resume_from_checkpoint`).

@@ -67,11 +67,12 @@ final class TrainingActivations {
         let (tokens, attention, sequences) = (grown[0], grown[1], grown[2])
         // Sizes first, in the order the buffers are carved; then one allocation.
         let layerSizes = [tokens * 3 * h, tokens * h, tokens * h, tokens * h, tokens, tokens,
-                          tokens * i, tokens * i, tokens * h, tokens, tokens, attention, attention]
+                          tokens * i, tokens * h, tokens, tokens, attention]
         let layerMaskSizes = [attention, tokens * h, tokens * h]
-        // The dense projections before dropout and the residual are not read by the backward pass: every
-        // layer writes them into one shared buffer.
-        let total = count * layerSizes.reduce(0, +) + tokens * h + (count + 1) * tokens * h
+        // The dense projections before dropout and the residual are not read by the backward pass, and the
+        // attention maps after dropout and the feed-forward activation's output are made again there (from
+        // the maps and masks, and from its input): every layer writes them into one shared buffer each.
+        let total = count * layerSizes.reduce(0, +) + tokens * h + attention + tokens * i + (count + 1) * tokens * h
             + [tokens * h, tokens, tokens].reduce(0, +)
             + [sequences * h, sequences * h, sequences * h, sequences * l, sequences * l].reduce(0, +)
             + [sequences * l, sequences * h, sequences * h, tokens * h, tokens * h, tokens * h, tokens * i, tokens * h, tokens * 3 * h, attention].reduce(0, +)
@@ -85,13 +86,13 @@ final class TrainingActivations {
         var next = storage.baseAddress!, nextMask = maskStorage.baseAddress!
         func carve(_ size: Int) -> UnsafeMutablePointer<Float> { defer { next += size }; return next }
         func carveMask(_ size: Int) -> UnsafeMutablePointer<UInt8> { defer { nextMask += size }; return nextMask }
-        let projection = carve(tokens * h)
+        let projection = carve(tokens * h), droppedProbabilities = carve(attention), intermediate = carve(tokens * i)
         layers = (0..<count).map { _ in
             Layer(qkv: carve(tokens * 3 * h), context: carve(tokens * h), attentionProjection: projection, attentionSum: carve(tokens * h),
                   attentionNorm: carve(tokens * h), attentionMean: carve(tokens), attentionRstd: carve(tokens),
-                  intermediatePre: carve(tokens * i), intermediate: carve(tokens * i), outputProjection: projection, outputSum: carve(tokens * h),
+                  intermediatePre: carve(tokens * i), intermediate: intermediate, outputProjection: projection, outputSum: carve(tokens * h),
                   outputMean: carve(tokens), outputRstd: carve(tokens),
-                  probabilities: carve(attention), droppedProbabilities: carve(attention), attentionMask: carveMask(attention),
+                  probabilities: carve(attention), droppedProbabilities: droppedProbabilities, attentionMask: carveMask(attention),
                   attentionOutputMask: carveMask(tokens * h), outputMask: carveMask(tokens * h))
         }
         hidden = (0...count).map { _ in carve(tokens * h) }

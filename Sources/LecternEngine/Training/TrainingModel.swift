@@ -49,12 +49,11 @@ public final class TrainingModel: @unchecked Sendable {
         self.precision = precision
         self.labelSmoothing = labelSmoothing
         self.dropout = dropout ?? Dropout(config: parameters.config)
-        gradients = .allocate(capacity: parameters.count)
-        gradients.initialize(repeating: 0)
+        gradients = ZeroedFloats.allocate(parameters.count)
         generator = DropoutGenerator(seed: seed)
     }
 
-    deinit { gradients.deallocate() }
+    deinit { ZeroedFloats.free(gradients) }
 
     /// Sets every gradient to zero; of the word-embedding table, only the rows the last batches touched.
     public func zeroGradients() {
