@@ -36,6 +36,35 @@ struct KernelTests {
         for (value, reference) in zip(values, expected) { #expect(abs(value - reference) < 1e-6) }
     }
 
+    /// The backward pass makes the activation's output again: it must be the forward pass's, bit for bit
+    /// (lanes and tail alike), and the derivative beside it the slope of that output.
+    @Test(arguments: [ModelConfig.Activation.gelu, .geluTanh, .relu])
+    func theBackwardPassRemakesTheForwardOutputExactlyWithItsDerivative(kind: ModelConfig.Activation) {
+        let inputs = (0..<83).map { Float($0) * 0.11 - 4.5 }
+        var forward = inputs
+        forward.withUnsafeMutableBufferPointer { activationForward($0.baseAddress!, count: $0.count, kind: kind) }
+        var derivative = inputs, output = [Float](repeating: .nan, count: inputs.count)
+        derivative.withUnsafeMutableBufferPointer { derivative in
+            output.withUnsafeMutableBufferPointer { activationOutputAndDerivative(derivative.baseAddress!, output: $0.baseAddress!, count: $0.count, kind: kind) }
+        }
+        #expect(output.map(\.bitPattern) == forward.map(\.bitPattern))
+        let step = 1e-3
+        for (index, x) in inputs.enumerated() where kind != .relu || abs(x) > 0.01 {
+            func f(_ x: Double) -> Double {
+                switch kind {
+                case .gelu: 0.5 * x * (1 + erf(x / 2.0.squareRoot()))
+                case .geluTanh: 0.5 * x * (1 + tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
+                case .relu: max(0, x)
+                }
+            }
+            let slope = (f(Double(x) + step) - f(Double(x) - step)) / (2 * step)
+            #expect(abs(Double(derivative[index]) - slope) < 2e-5, "\(kind) at \(x): \(derivative[index]) against \(slope)")
+        }
+        var gradient = [Float](repeating: -2, count: inputs.count)
+        gradient.withUnsafeMutableBufferPointer { applyDerivative($0.baseAddress!, derivative, count: $0.count, kind: kind) }
+        #expect(zip(gradient, derivative).allSatisfy { $0 == -2 * $1 || ($1 == 0 && $0 == 0) })
+    }
+
     @Test func softmaxRowsSumToOneAndKeepOrder() {
         var values: [Float] = (0..<(3 * 21)).map { index -> Float in
             let step = Float((index * 37) % 19)

@@ -82,37 +82,55 @@ func biasBackward(_ biasGradient: UnsafeMutablePointer<Float>, _ gradient: Unsaf
     }
 }
 
-/// Multiplies `gradient` (w.r.t. the activation's output) by the activation's derivative at `input`, in place.
-func activationBackward(_ gradient: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int, kind: ModelConfig.Activation) {
+/// The backward pass's view of the activation, in one pass over its saved input: the output, as
+/// `activationForward` computes it (the feed-forward output's weight gradient reads it), into
+/// `output`, and in place of `input` the derivative `activationBackward` multiplies by, each with
+/// the same operations as there (GELU's erf is computed once for both). `applyDerivative` then
+/// finishes the backward pass.
+func activationOutputAndDerivative(_ input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int, kind: ModelConfig.Activation) {
     switch kind {
     case .gelu:
-        // d/dx x·Φ(x) = Φ(x) + x·φ(x)
         let inverseRoot2: Float = 0.707_106_77, inverseRoot2Pi: Float = 0.398_942_28
         var index = 0
-        let raw = UnsafeMutableRawPointer(gradient), rawInput = UnsafeRawPointer(input)
+        let raw = UnsafeMutableRawPointer(input), rawOutput = UnsafeMutableRawPointer(output)
         while index + 16 <= count {
-            let x = rawInput.loadUnaligned(fromByteOffset: index * 4, as: Float16x.self)
-            let cdf = 0.5 * (1 + vectorErf(x * inverseRoot2))
+            let x = raw.loadUnaligned(fromByteOffset: index * 4, as: Float16x.self)
+            let erf = vectorErf(x * inverseRoot2)
+            rawOutput.storeBytes(of: 0.5 * x * (1 + erf), toByteOffset: index * 4, as: Float16x.self)
+            let cdf = 0.5 * (1 + erf)
             let pdf = inverseRoot2Pi * vectorExp(-0.5 * x * x)
-            let g = raw.loadUnaligned(fromByteOffset: index * 4, as: Float16x.self)
-            raw.storeBytes(of: g * (cdf + x * pdf), toByteOffset: index * 4, as: Float16x.self)
+            raw.storeBytes(of: cdf + x * pdf, toByteOffset: index * 4, as: Float16x.self)
             index += 16
         }
         while index < count {
-            let x = input[index]
-            gradient[index] *= 0.5 * (1 + erff(x * inverseRoot2)) + x * inverseRoot2Pi * expf(-0.5 * x * x)
+            let x = input[index], erf = erff(x * inverseRoot2)
+            output[index] = 0.5 * x * (1 + erf)
+            input[index] = 0.5 * (1 + erf) + x * inverseRoot2Pi * expf(-0.5 * x * x)
             index += 1
         }
     case .geluTanh:
         let scale: Float = 0.797_884_56
         for index in 0..<count {
             let x = input[index]
-            let inner = scale * (x + 0.044715 * x * x * x)
-            let t = tanhf(inner)
-            let derivative = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * scale * (1 + 3 * 0.044715 * x * x)
-            gradient[index] *= derivative
+            let t = tanhf(scale * (x + 0.044715 * x * x * x))
+            output[index] = 0.5 * x * (1 + t)
+            input[index] = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * scale * (1 + 3 * 0.044715 * x * x)
         }
     case .relu:
-        for index in 0..<count where input[index] <= 0 { gradient[index] = 0 }
+        for index in 0..<count {
+            let x = input[index]
+            output[index] = max(0, x)
+            input[index] = x <= 0 ? 0 : 1
+        }
+    }
+}
+
+/// `gradient` ⊙ the derivative `activationOutputAndDerivative` left (ReLU: zero where the input was ≤ 0, as `activationBackward`).
+func applyDerivative(_ gradient: UnsafeMutablePointer<Float>, _ derivative: UnsafePointer<Float>, count: Int, kind: ModelConfig.Activation) {
+    switch kind {
+    case .gelu, .geluTanh:
+        for index in 0..<count { gradient[index] *= derivative[index] }
+    case .relu:
+        for index in 0..<count where derivative[index] == 0 { gradient[index] = 0 }
     }
 }

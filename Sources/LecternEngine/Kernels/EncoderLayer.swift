@@ -57,9 +57,7 @@ func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePoint
 /// Rows per core below which a pass between matrix products stays on one core.
 let rowsPerPart = 32
 
-/// The feed-forward activation, `intermediatePre` → `intermediate` (in place in inference). Training
-/// runs it again in the backward pass instead of keeping every layer's output: the same operations on
-/// the same values, so the same result.
+/// The feed-forward activation, `intermediatePre` → `intermediate` (in place in inference).
 private func activateIntermediate(_ s: EncoderLayerBuffers, rows n: Int, width i: Int, kind: ModelConfig.Activation) {
     parallelParts(n, minimumPart: rowsPerPart) { rows in
         let offset = rows.lowerBound * i
@@ -111,12 +109,19 @@ func encoderLayerBackward(hiddenGradient: UnsafeMutablePointer<Float>, input: Un
     let normGradient = scratch.norm
     normGradient.update(from: sumGradient, count: n * h)
     if let mask = masks.output { applyMask(sumGradient, mask, count: n * h) }
-    activateIntermediate(s.buffers(dropout), rows: n, width: i, kind: config.hiddenAct)
+    // The activation's output is not kept per layer: made again here from its saved input, split by rows as
+    // the forward pass split it (so every value is computed as it was there), with its derivative in place
+    // of the input.
+    let activation = config.hiddenAct
+    parallelParts(n, minimumPart: rowsPerPart) { rows in
+        activationOutputAndDerivative(s.intermediatePre + rows.lowerBound * i, output: s.intermediate + rows.lowerBound * i,
+                                      count: rows.count * i, kind: activation)
+    }
     precision.linearBackward(outputGradient: sumGradient, input: s.intermediate, weight: p.pointer(layer.outputWeight), rows: n, inFeatures: i,
                              outFeatures: h, weightGradient: g + layer.outputWeight, biasGradient: g + layer.outputBias, inputGradient: scratch.intermediate)
-    let intermediateGradient = scratch.intermediate, activation = config.hiddenAct
+    let intermediateGradient = scratch.intermediate
     parallelParts(n * i) { part in
-        activationBackward(intermediateGradient + part.lowerBound, input: s.intermediatePre + part.lowerBound, count: part.count, kind: activation)
+        applyDerivative(intermediateGradient + part.lowerBound, s.intermediatePre + part.lowerBound, count: part.count, kind: activation)
     }
     precision.linearBackward(outputGradient: intermediateGradient, input: s.attentionNorm, weight: p.pointer(layer.intermediateWeight), rows: n,
                              inFeatures: h, outFeatures: i, weightGradient: g + layer.intermediateWeight, biasGradient: g + layer.intermediateBias,
