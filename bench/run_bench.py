@@ -113,14 +113,14 @@ def report(results, arguments):
         peak = max(p["gflops_per_second"] for p in t["peak"])
         steps = statistics.median(s["gflops_per_second"] for s in t["lectern_steps"])
         rows.append(f"| Training steps: model FLOPs per second, share of the sgemm peak | {steps:,.0f} GFLOP/s | peak {peak:,.0f} GFLOP/s | "
-                    f"**{100 * steps / peak:.0f}%** | ≥ 60% |")
+                    f"**{100 * steps / peak:.0f}%** | ≥ 65% |")
         rows.append(ratio_row("Evaluation, course configuration (200 texts, batch 8)", t, "eval_samples_per_second", "samples/s", "≥ 2×"))
         rows.append(ratio_row("Peak memory, whole training run (RSS)", t, "peak_rss_mb", "MB", "≤ ⅓ (≥ 3×)", higher_is_better=False, digits=0))
     if "base" in results:
         b = results["base"]
-        rows.append(ratio_row("Training, bert-base-shaped model (12 × 768), course configuration", b, "train_samples_per_second", "samples/s", "≥ 2×", digits=2))
-        rows.append(ratio_row("Evaluation, bert-base-shaped model (200 texts, batch 8)", b, "eval_samples_per_second", "samples/s", "≥ 2×"))
-        rows.append(ratio_row("Peak memory, bert-base-shaped training run (RSS)", b, "peak_rss_mb", "MB", "", higher_is_better=False, digits=0))
+        rows.append(ratio_row("Training, bert-base-shaped model (12 × 768), course configuration", b, "train_samples_per_second", "samples/s", "≥ 3.5×", digits=2))
+        rows.append(ratio_row("Evaluation, bert-base-shaped model (200 texts, batch 8)", b, "eval_samples_per_second", "samples/s", "≥ 3.5×"))
+        rows.append(ratio_row("Peak memory, bert-base-shaped training run (RSS)", b, "peak_rss_mb", "MB", "Lectern ≤ 2,200 MB", higher_is_better=False, digits=0))
     if "inference" in results:
         rows.append(ratio_row("Inference (AG News test, 7,600 texts, batch 32, ≤ 128 tokens)", results["inference"], "texts_per_second", "texts/s", "≥ 2×"))
         rows.append(ratio_row("Peak memory, inference (RSS)", results["inference"], "peak_rss_mb", "MB", "", higher_is_better=False, digits=0))
@@ -131,6 +131,12 @@ def report(results, arguments):
         rows.append(ratio_row("Evaluation, course configuration, `bf16` (Trainer with `bf16=True`)", bf16_course, "eval_samples_per_second", "samples/s", "≥ 2×"))
         bf16_inference = {"lectern": [r["bf16"] for r in inference["lectern"]], "reference": inference["reference"]}
         rows.append(ratio_row("Inference, `bf16` (transformers under `torch.autocast`)", bf16_inference, "texts_per_second", "texts/s", "≥ 2×"))
+        # bf16 against Lectern's own float32, measured in the same runs (mixed-precision.md runs both).
+        own = {"lectern": [r["bf16"] for r in course["lectern"]], "reference": [r["float32"] for r in course["lectern"]]}
+        rows.append(ratio_row("Training, `bf16: true` against Lectern float32 (Lectern float32 in the reference column)", own,
+                              "train_samples_per_second", "samples/s", "≥ 1.6×"))
+        rows.append(ratio_row("Evaluation, `bf16: true` against Lectern float32 (Lectern float32 in the reference column)", own,
+                              "eval_samples_per_second", "samples/s", "≥ 2×"))
     if "tokenizer" in results:
         rows.append(ratio_row("Tokenizer, one thread (AG News test + BBC News, 9,825 texts)", results["tokenizer"], "texts_per_second", "texts/s", "≥ 2×"))
 
