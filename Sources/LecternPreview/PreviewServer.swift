@@ -95,9 +95,8 @@ public final class PreviewServer: Sendable {
         await server.appendRoute("GET *") { request in
             if let refusal = access.refusal(request, changesState: false) { return refusal }
             // A lesson's page (and a course's index) is the live page; everything else is a file.
-            let name = String(request.path.dropFirst())
-            if session.lesson(named: name) != nil, !name.isEmpty { return Self.livePage(String(name.dropLast(name.hasSuffix(".html") ? 5 : 0)), session: session) }
-            if session.isCourse, name == PreviewSession.indexPage + ".html" { return Self.livePage(PreviewSession.indexPage, session: session) }
+            let path = String(request.path.dropFirst())
+            if let page = session.pageName(path.removingPercentEncoding ?? path) { return Self.livePage(page, session: session) }
             guard let path = files.file(for: request.path), let data = FileManager.default.contents(atPath: path) else {
                 return Self.text("Not found.", status: .notFound)
             }

@@ -96,6 +96,14 @@ public final class PreviewSession: Sendable {
         return pageNames.firstIndex(of: stem)
     }
 
+    /// The page a request path names (`STEM`, `STEM.html`, `index.html` of a course), by its name in the
+    /// events (`STEM`, or `indexPage`); nil when it names no page.
+    public func pageName(_ name: String) -> String? {
+        if isCourse, name == Self.indexPage || name == Self.indexPage + ".html" { return Self.indexPage }
+        guard !name.isEmpty, let lesson = lesson(named: name) else { return nil }
+        return pageNames[lesson]
+    }
+
     public var isRunning: Bool { state.withLock { $0.running != nil } }
 
     /// A page to show: the lesson's transcript so far while it runs, else the one written last; the course's

@@ -68,6 +68,8 @@ struct PreviewCourseTests {
         #expect(index.body.contains("const pageName = \"index\""))
         let second = try await request("GET", "/second.html")
         #expect(second.status == 200 && second.body.contains("id=\"lectern-preview\"") && second.body.contains("href=\"first.html\""), "\(second.body.prefix(300))")
+        #expect(try await request("GET", "/index.html").body.contains("const pageName = \"index\""), "the index, by its file name too")
+        #expect(try await request("GET", "/second").body.contains("const pageName = \"second\""), "a lesson's page under its event name")
         #expect(try await request("GET", "/page?name=second").body.contains("Then see"))
         #expect(try await request("GET", "/nothing.html").status == 404)
 
