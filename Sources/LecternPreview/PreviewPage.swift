@@ -1,5 +1,6 @@
 import Foundation
 import LecternNotebook
+import LecternTranscript
 
 /// The live page: a saved transcript (or a course's index) with a bar of controls (status, stop, resume,
 /// run again, the lesson's parameters) and a script that listens for new versions of this page and swaps
@@ -14,21 +15,11 @@ enum PreviewPage {
         return transcript.replacingCharacters(in: end, with: bar + "</body>")
     }
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
-    /// `text` as a JavaScript string literal that cannot end the script element it is written in.
-    static func scriptString(_ text: String) -> String {
-        let json = (try? JSONSerialization.data(withJSONObject: [text])).map { String(decoding: $0, as: UTF8.self) } ?? "[\"\"]"
-        return String(json.dropFirst().dropLast()).replacingOccurrences(of: "<", with: "\\u003c")
-    }
-
     /// The bar, fixed at the bottom of the window, and its script.
     static func controls(session: PreviewSession, page: String) -> String {
         let lesson = session.lesson(named: page)
         let parsed = lesson.flatMap { try? session.source($0).parse() }
+        let escape = Formatting.escapeHTML
         let fields = (parsed?.bindings.bindings ?? []).compactMap { binding -> String? in
             guard let value = binding.value.scalarText else { return nil }
             return "<label>\(escape(binding.name)) <input name=\"\(escape(binding.name))\" value=\"\(escape(value))\" size=\"8\"></label>"
@@ -55,7 +46,7 @@ enum PreviewPage {
           // The fixed bar never hides the end of the page: the page leaves room for it as it grows.
           const bar = document.getElementById("lectern-preview");
           new ResizeObserver(() => { document.body.style.paddingBottom = `${bar.offsetHeight + 16}px`; }).observe(bar);
-          const pageName = \(scriptString(page));
+          const pageName = \(Formatting.scriptJSON(.string(page)));
           const post = async (path, body) => {
             const answer = await fetch(`${path}?lesson=${encodeURIComponent(pageName)}`, {method: "POST", body: body || "", credentials: "same-origin"});
             status.textContent = (await answer.text()).trim();

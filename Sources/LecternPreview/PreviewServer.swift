@@ -90,7 +90,7 @@ public final class PreviewServer: Sendable {
                 headers[HTTPHeader("Set-Cookie")] = "\(PreviewAccess.cookie)=\(access.token); Path=/; HttpOnly; SameSite=Strict"
                 return HTTPResponse(statusCode: .seeOther, headers: headers)
             }
-            return Self.livePage(session.isCourse ? PreviewSession.indexPage : session.pageNames[0], session: session)
+            return Self.livePage(session.pageName("") ?? PreviewSession.indexPage, session: session)
         }
         await server.appendRoute("GET *") { request in
             if let refusal = access.refusal(request, changesState: false) { return refusal }

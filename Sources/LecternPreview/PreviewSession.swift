@@ -89,30 +89,30 @@ public final class PreviewSession: Sendable {
 
     public var isCourse: Bool { courseFolder != nil }
 
-    /// The lesson a page shows: `STEM` (or `STEM.html`), or for a single lesson also the empty name.
-    public func lesson(named name: String) -> Int? {
-        let stem = name.hasSuffix(".html") ? String(name.dropLast(5)) : name
-        if stem.isEmpty { return isCourse ? nil : 0 }
-        return pageNames.firstIndex(of: stem)
+    /// The page a request path names, by its name in the events: a lesson's `STEM` (also as `STEM.html`),
+    /// a course's `indexPage` (also `index.html`); the empty path is the first page (the index, or the
+    /// lesson). Nil when it names no page.
+    public func pageName(_ path: String) -> String? {
+        let name = path.hasSuffix(".html") ? String(path.dropLast(5)) : path
+        if isCourse, name.isEmpty || name == Self.indexPage { return Self.indexPage }
+        if name.isEmpty { return pageNames.first }
+        return pageNames.contains(name) ? name : nil
     }
 
-    /// The page a request path names (`STEM`, `STEM.html`, `index.html` of a course), by its name in the
-    /// events (`STEM`, or `indexPage`); nil when it names no page.
-    public func pageName(_ name: String) -> String? {
-        if isCourse, name == Self.indexPage || name == Self.indexPage + ".html" { return Self.indexPage }
-        guard !name.isEmpty, let lesson = lesson(named: name) else { return nil }
-        return pageNames[lesson]
+    /// The lesson of a page name (`STEM`; the empty name, for a single lesson, is its lesson).
+    public func lesson(named name: String) -> Int? {
+        guard let page = pageName(name), page != Self.indexPage || !isCourse else { return nil }
+        return pageNames.firstIndex(of: page)
     }
 
     public var isRunning: Bool { state.withLock { $0.running != nil } }
 
-    /// A page to show: the lesson's transcript so far while it runs, else the one written last; the course's
-    /// index for `indexPage` (and the empty name of a course). Nil before the first rendering.
+    /// The HTML of page `name` (`pageName`): a lesson's transcript so far while it runs, else the one
+    /// written last; a course's index. Nil before the first rendering.
     public func page(named name: String) -> String? {
-        if isCourse, name.isEmpty || name == Self.indexPage || name == Self.indexPage + ".html" {
-            return try? String(contentsOfFile: (output.folder as NSString).appendingPathComponent("index.html"), encoding: .utf8)
-        }
-        guard let lesson = lesson(named: name) else { return nil }
+        guard let page = pageName(name) else { return nil }
+        if isCourse, page == Self.indexPage { return try? String(contentsOfFile: (output.folder as NSString).appendingPathComponent("index.html"), encoding: .utf8) }
+        guard let lesson = pageNames.firstIndex(of: page) else { return nil }
         if let live = state.withLock({ $0.livePage }), live.lesson == lesson { return live.html }
         return try? String(contentsOfFile: htmlPath(lesson), encoding: .utf8)
     }

@@ -32,9 +32,9 @@ public enum CoursePages {
                 + (firstParagraph(transcript).map { "<p>\(escape($0))</p>" } ?? "") + "</li>\n"
         }
         let entries = lessons.flatMap { $0.transcript.searchEntries(page: $0.page) }
-        let index = JSONValue.array(entries.map { entry in
+        let index = Formatting.scriptJSON(.array(entries.map { entry in
             .object([("href", .string(entry.href)), ("lesson", .string(entry.lesson)), ("title", .string(entry.title)), ("text", .string(entry.text))])
-        }).serialized().replacingOccurrences(of: "<", with: "\\u003c")
+        }))
         return page(title: InlineMarkdown.plainText(title), body: """
             <h1>\(InlineMarkdown.html(title))</h1>
             <p class="meta">\(lessons.count) lesson\(lessons.count == 1 ? "" : "s") · <a href="report.html">Execution report</a>\(coursePDF.map { " · <a href=\"\(escape($0))\">The whole course as PDF</a>" } ?? "")</p>

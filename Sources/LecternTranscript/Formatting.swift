@@ -61,7 +61,7 @@ public enum Formatting {
         }
     }
 
-    static func escapeHTML(_ text: String) -> String {
+    public static func escapeHTML(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text {
@@ -75,6 +75,12 @@ public enum Formatting {
             }
         }
         return out
+    }
+
+    /// `value` as JSON to write inside a `<script>` element: every `<` escaped, so no `</script>` in a
+    /// string can end the element early.
+    public static func scriptJSON(_ value: JSONValue) -> String {
+        value.serialized().trimmingCharacters(in: .newlines).replacingOccurrences(of: "<", with: "\\u003c")
     }
 
     /// GitHub's heading anchors: lowercase, spaces to hyphens, punctuation dropped.

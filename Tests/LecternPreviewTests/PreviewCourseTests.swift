@@ -18,15 +18,13 @@ struct PreviewCourseTests {
 
     init() {
         folder.writeTinyNews(rows: 24)
-        folder.write("course/data/.keep", "")
-        try? FileManager.default.createSymbolicLink(atPath: folder.path + "/course/data/news", withDestinationPath: folder.path + "/data/tiny_news")
         folder.write("course/course.yaml", "title: A tiny course\nlessons:\n  - first.md\n  - second.md\n")
         folder.write("course/first.md", Self.lesson("First steps", prose: "The first draft."))
         folder.write("course/second.md", Self.lesson("Second steps", prose: "Then see [the first lesson](first.md)."))
     }
 
     static func lesson(_ title: String, prose: String) -> String {
-        "# \(title)\n\n\(prose)\n\n```load\ndataset: data/news\nsplit: train[:20]\n```\n"
+        "# \(title)\n\n\(prose)\n\n```load\ndataset: ../data/tiny_news\nsplit: train[:20]\n```\n"
     }
 
     var renderer: HTMLTranscriptRenderer {

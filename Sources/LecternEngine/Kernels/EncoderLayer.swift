@@ -46,7 +46,11 @@ func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePoint
 
     precision.linear(input: s.attentionNorm, rows: n, inFeatures: h, weight: p.pointer(layer.intermediateWeight),
                      bias: p.pointer(layer.intermediateBias), outFeatures: i, output: s.intermediatePre, packed: packed?.intermediate)
-    activateIntermediate(s, rows: n, width: i, kind: config.hiddenAct)
+    parallelParts(n, minimumPart: rowsPerPart) { rows in
+        let offset = rows.lowerBound * i
+        if s.intermediate != s.intermediatePre { (s.intermediate + offset).update(from: s.intermediatePre + offset, count: rows.count * i) }
+        activationForward(s.intermediate + offset, count: rows.count * i, kind: config.hiddenAct)
+    }
     precision.linear(input: s.intermediate, rows: n, inFeatures: i, weight: p.pointer(layer.outputWeight),
                      bias: p.pointer(layer.outputBias), outFeatures: h, output: s.outputProjection, packed: packed?.output)
     residualLayerNorm(projection: s.outputProjection, mask: s.dropout?.output,
@@ -56,15 +60,6 @@ func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePoint
 
 /// Rows per core below which a pass between matrix products stays on one core.
 let rowsPerPart = 32
-
-/// The feed-forward activation, `intermediatePre` → `intermediate` (in place in inference).
-private func activateIntermediate(_ s: EncoderLayerBuffers, rows n: Int, width i: Int, kind: ModelConfig.Activation) {
-    parallelParts(n, minimumPart: rowsPerPart) { rows in
-        let offset = rows.lowerBound * i
-        if s.intermediate != s.intermediatePre { (s.intermediate + offset).update(from: s.intermediatePre + offset, count: rows.count * i) }
-        activationForward(s.intermediate + offset, count: rows.count * i, kind: kind)
-    }
-}
 
 /// projection × dropout mask, sum = projection + residual, output = LayerNorm(sum).
 private func residualLayerNorm(projection: UnsafeMutablePointer<Float>, mask: DropoutMask?,
