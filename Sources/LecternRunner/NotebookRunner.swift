@@ -226,7 +226,6 @@ public struct NotebookRunner: Sendable {
         }
     }
 
-    /// The transcript once every cell has run: status, the data and models read, cells in document order.
     /// The transcript so far, for a live view: the cells done, the one at `running`, and those to come, shown as not run yet.
     private func snapshot(_ transcript: Transcript, notebook: Notebook, bindings: ParameterBindings, plan: [PlannedCell], running: Int,
                           state: RunState, since clock: ContinuousClock.Instant) -> Transcript {
@@ -240,6 +239,7 @@ public struct NotebookRunner: Sendable {
         return partial
     }
 
+    /// The transcript once every cell has run: status, the data and models read, cells in document order.
     private func finish(_ transcript: Transcript, notebook: Notebook, bindings: ParameterBindings, state: RunState,
                         since clock: ContinuousClock.Instant) -> Transcript {
         var transcript = transcript
