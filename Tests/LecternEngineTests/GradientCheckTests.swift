@@ -4,7 +4,7 @@ import Testing
 
 /// The backward pass against central finite differences of the loss, on a tiny random model of each family.
 struct GradientCheckTests {
-    static func tinyModel(dropout: TrainingModel.Dropout, activation: ModelConfig.Activation = .gelu, family: ModelFamily = .bert,
+    static func tinyModel(dropout: DropoutRates, activation: ModelConfig.Activation = .gelu, family: ModelFamily = .bert,
                           labels: [String] = ["a", "b", "c"], labelSmoothing: Double = 0) -> TrainingModel {
         var config = ModelConfig()
         config.family = family
@@ -103,16 +103,16 @@ struct GradientCheckTests {
     }
 
     /// DistilBERT: no token types, ReLU in the head, no dropout after the attention's output projection.
-    @Test(arguments: [TrainingModel.Dropout.off, .init(hidden: 0.1, attention: 0.1, classifier: 0.1)])
-    func distilBertGradientsMatchFiniteDifferences(dropout: TrainingModel.Dropout) throws {
+    @Test(arguments: [DropoutRates.off, .init(hidden: 0.1, attention: 0.1, classifier: 0.1)])
+    func distilBertGradientsMatchFiniteDifferences(dropout: DropoutRates) throws {
         let model = Self.tinyModel(dropout: dropout, family: .distilbert)
         #expect(model.parameters.tokenTypeEmbeddings == nil)
         try check(model, step: 1e-3, floor: 3e-2)
     }
 
     /// RoBERTa: positions from an offset, its head's dense layer and dropout before it.
-    @Test(arguments: [TrainingModel.Dropout.off, .init(hidden: 0.1, attention: 0.1, classifier: 0.3)])
-    func robertaGradientsMatchFiniteDifferences(dropout: TrainingModel.Dropout) throws {
+    @Test(arguments: [DropoutRates.off, .init(hidden: 0.1, attention: 0.1, classifier: 0.3)])
+    func robertaGradientsMatchFiniteDifferences(dropout: DropoutRates) throws {
         try check(Self.tinyModel(dropout: dropout, family: .roberta), step: 1e-3, floor: 3e-2)
     }
 
@@ -126,10 +126,23 @@ struct GradientCheckTests {
 
     @Test(arguments: [ModelFamily.bert, .distilbert, .roberta])
     func trainingForwardWithoutDropoutEqualsTheInferenceForward(family: ModelFamily) throws {
+        // One forward pass serves both: without dropout, the same operations in the same order, so the same bits.
         let model = Self.tinyModel(dropout: .off, family: family)
         let training = try model.forward(Self.batch, labels: Self.labels)
         let inference = try SequenceClassifier(parameters: model.parameters).forward(Self.batch)
-        for (a, b) in zip(training.logits, inference.logits) { #expect(abs(a - b) < 1e-5) }
+        #expect(training.logits == inference.logits)
+    }
+
+    @Test func trainingAndInferenceRefuseTheSameBatches() throws {
+        let model = Self.tinyModel(dropout: .off)
+        let classifier = SequenceClassifier(parameters: model.parameters)
+        let outsideVocabulary = TokenBatch([[1, 23, 2]]), tooLong = TokenBatch([Array(repeating: 1, count: 17)])
+        for batch in [outsideVocabulary, tooLong] {
+            var messages: [String] = []
+            do { _ = try model.forward(batch, labels: [0]) } catch { messages.append(error.message) }
+            do { _ = try classifier.forward(batch) } catch { messages.append(error.message) }
+            #expect(messages.count == 2 && messages[0] == messages[1])
+        }
     }
 }
 

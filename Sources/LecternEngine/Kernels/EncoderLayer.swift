@@ -90,8 +90,8 @@ struct EncoderLayerDropout {
 /// `hiddenGradient` holds ∂loss/∂output; on return ∂loss/∂input. Parameter gradients are added
 /// into `g` (laid out as `parameters.storage`).
 func encoderLayerBackward(hiddenGradient: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, layer: ModelParameters.Layer,
-                          parameters p: ModelParameters, gradients g: UnsafeMutablePointer<Float>, saved s: TrainingActivations.Layer,
-                          scratch: TrainingActivations.Gradients, dropout: EncoderLayerDropout, batch: TokenBatch, precision: MatrixPrecision) {
+                          parameters p: ModelParameters, gradients g: UnsafeMutablePointer<Float>, saved s: Activations.Layer,
+                          scratch: Activations.Gradients, dropout: EncoderLayerDropout, batch: TokenBatch, precision: MatrixPrecision) {
     let config = p.config, h = config.hiddenSize, n = batch.tokenCount, i = config.intermediateSize
     let masks = s.masks(dropout)
     // Output LayerNorm → residual sum.

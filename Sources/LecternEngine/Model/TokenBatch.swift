@@ -36,9 +36,18 @@ public struct TokenBatch: Sendable, Equatable {
 }
 
 extension ModelConfig {
-    /// A batch's token types must have rows in the model's table (a family without token types
-    /// ignores them, as its transformers model takes none).
-    func checkTokenTypes(_ batch: TokenBatch) throws(ModelError) {
+    /// Whether the model can read `batch`: every sequence fits its positions, every id its vocabulary
+    /// and every token type its table (a family without token types ignores them, as its
+    /// transformers model takes none). Training, evaluation and prediction all check here first.
+    func check(_ batch: TokenBatch) throws(ModelError) {
+        if batch.longest > maxSequenceLength {
+            throw ModelError("A sequence of \(batch.longest) tokens is longer than the model's \(maxSequenceLength) positions.",
+                             file: "config.json", hint: "Truncate the text (truncation: true, max_length: \(maxSequenceLength)).")
+        }
+        if let bad = batch.ids.first(where: { $0 < 0 || Int($0) >= vocabSize }) {
+            throw ModelError("The token id \(bad) is outside the model's vocabulary of \(vocabSize).", file: "config.json",
+                             hint: "The tokenizer and the model do not belong together.")
+        }
         guard family.names.tokenTypeEmbeddings != nil, let largest = batch.typeIDs.max(), Int(largest) >= typeVocabSize else { return }
         throw ModelError("The token type \(largest) (a sentence pair's second text) has no row in the model's \(typeVocabSize) token types (type_vocab_size).",
                          file: "config.json", hint: "This model reads single texts; drop `text_pair_column`.")

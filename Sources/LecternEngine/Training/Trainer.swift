@@ -75,7 +75,7 @@ public final class Trainer: @unchecked Sendable {
 
     public init(parameters: ModelParameters, arguments: TrainingArguments, tokenizerFolder: String?, computeMetrics: @escaping Metrics) {
         self.arguments = arguments
-        let dropout = arguments.dropout.map { TrainingModel.Dropout(hidden: $0, attention: $0, classifier: $0) }
+        let dropout = arguments.dropout.map { DropoutRates(hidden: $0, attention: $0, classifier: $0) }
         model = TrainingModel(parameters: parameters, dropout: dropout, seed: UInt64(arguments.seed), precision: arguments.precision,
                               labelSmoothing: arguments.labelSmoothingFactor)
         optimizer = AdamW(parameters: parameters, weightDecay: arguments.weightDecay)

@@ -10,45 +10,23 @@ public final class TrainingModel: @unchecked Sendable {
     public let gradients: UnsafeMutableBufferPointer<Float>
     public var config: ModelConfig { parameters.config }
     /// Dropout probabilities in training mode (`hidden`, `attention`, `classifier`); zero turns dropout off.
-    public var dropout: Dropout
+    public var dropout: DropoutRates
     /// The matrix products' precision, fixed for the model's life (`MatrixPrecision.forRequest` says what the CPU allows).
     public let precision: MatrixPrecision
     /// `label_smoothing_factor`: the loss and its gradient as transformers' `LabelSmoother` computes them.
     public let labelSmoothing: Double
 
-    public struct Dropout: Sendable, Equatable {
-        public var hidden: Float
-        public var attention: Float
-        public var classifier: Float
-
-        public init(hidden: Float, attention: Float, classifier: Float) {
-            self.hidden = hidden
-            self.attention = attention
-            self.classifier = classifier
-        }
-
-        public static let off = Dropout(hidden: 0, attention: 0, classifier: 0)
-
-        /// The probabilities config.json sets (`classifier_dropout` falls back to `hidden_dropout_prob`).
-        public init(config: ModelConfig) {
-            self.init(hidden: config.hiddenDropoutProb, attention: config.attentionProbsDropoutProb,
-                      classifier: config.classifierDropout ?? config.hiddenDropoutProb)
-        }
-    }
-
-    private let activations = TrainingActivations()
+    private let activations = Activations(layout: .training)
     private var batch = TokenBatch([])
-    /// The batch's rows of the position table, from the forward pass, for the backward pass.
-    private var positions: [Int] = []
     private var targets: [Target] = []
     private var generator: DropoutGenerator
 
-    public init(parameters: ModelParameters, dropout: Dropout? = nil, seed: UInt64 = 42, precision: MatrixPrecision = .float32,
+    public init(parameters: ModelParameters, dropout: DropoutRates? = nil, seed: UInt64 = 42, precision: MatrixPrecision = .float32,
                 labelSmoothing: Double = 0) {
         self.parameters = parameters
         self.precision = precision
         self.labelSmoothing = labelSmoothing
-        self.dropout = dropout ?? Dropout(config: parameters.config)
+        self.dropout = dropout ?? DropoutRates(config: parameters.config)
         gradients = ZeroedFloats.allocate(parameters.count)
         generator = DropoutGenerator(seed: seed)
     }
@@ -82,75 +60,38 @@ public final class TrainingModel: @unchecked Sendable {
         try forward(batch, targets: labels.map(Target.label))
     }
 
-    /// Forward pass in training mode; returns the batch's mean loss (by the targets' problem type:
-    /// `HeadLoss`) and the logits.
+    /// Forward pass in training mode (`forwardPass`, keeping what `backward` reads); returns the batch's
+    /// mean loss (by the targets' problem type: `HeadLoss`) and the logits.
     public func forward(_ batch: TokenBatch, targets: [Target]) throws(ModelError) -> (loss: Float, logits: [Float]) {
-        let config = self.config
-        guard batch.longest <= config.maxSequenceLength else {
-            throw ModelError("A sequence of \(batch.longest) tokens is longer than the model's \(config.maxSequenceLength) positions.",
-                             file: "config.json", hint: "Truncate the texts (truncation: true).")
-        }
+        try config.check(batch)
         guard targets.count == batch.count, Target.fit(targets, outputs: config.numLabels) else {
             throw ModelError("The labels do not fit the model's \(config.numLabels) outputs.", file: "config.json")
         }
-        try config.checkTokenTypes(batch)
         self.batch = batch
         self.targets = targets
-        let h = config.hiddenSize, n = batch.tokenCount, heads = config.numAttentionHeads
-        activations.reserve(tokens: n, hidden: h, intermediate: config.intermediateSize, layers: config.numHiddenLayers,
-                            attention: heads * batch.attentionArea, sequences: batch.count, labels: config.numLabels)
-        let a = activations, p = parameters, e: TrainingActivations.Embeddings = a.embeddings
-
-        positions = positionRows(batch, config: config)
-        embeddingForward(output: e.sum, batch: batch, positions: positions, parameters: p)
-        layerNormForward(output: a.hidden[0], mean: e.mean, rstd: e.rstd, input: e.sum,
-                         weight: p.pointer(p.embeddingNormWeight), bias: p.pointer(p.embeddingNormBias), rows: n, width: h, epsilon: config.layerNormEps)
-        if dropout.hidden > 0 {
-            applyMask(a.hidden[0], generator.fill(e.mask, count: n * h, probability: dropout.hidden), count: n * h)
-        }
-        let masks = layerDropout
-        for (index, layer) in p.layers.enumerated() {
-            let s = a.layers[index]
-            if let probability = masks.attention { generator.fill(s.attentionMask, count: heads * batch.attentionArea, probability: probability) }
-            if let probability = masks.attentionOutput { generator.fill(s.attentionOutputMask, count: n * h, probability: probability) }
-            if let probability = masks.output { generator.fill(s.outputMask, count: n * h, probability: probability) }
-            let buffers = s.buffers(masks)
-            encoderLayerForward(output: a.hidden[index + 1], input: a.hidden[index], layer: layer, parameters: p, buffers: buffers, batch: batch,
-                                precision: precision)
-        }
-        let loss = ClassificationHead.forward(lastHidden: a.hidden[config.numHiddenLayers], batch: batch, targets: targets, parameters: p,
-                                              saved: a.head, dropout: headDropout, generator: &generator, precision: precision,
-                                              smoothing: labelSmoothing)
-        return (Float(loss), Array(UnsafeBufferPointer(start: a.head.logits, count: batch.count * config.numLabels)))
+        let loss = forwardPass(batch, targets: targets, parameters: parameters, activations: activations, dropout: dropout, generator: &generator,
+                               precision: precision, labelSmoothing: labelSmoothing)!
+        return (Float(loss), Array(UnsafeBufferPointer(start: activations.head.logits, count: batch.count * config.numLabels)))
     }
 
     /// Backward pass of the last `forward`: adds ∂loss/∂parameters to `gradients`, the forward pass reversed.
     public func backward() {
-        let p = parameters, a = activations, g = gradients.baseAddress!, scratch: TrainingActivations.Gradients = a.gradients, hiddenGradient = scratch.hidden
+        let p = parameters, a = activations, g = gradients.baseAddress!, scratch: Activations.Gradients = a.gradients, hiddenGradient = scratch.hidden
         let h = config.hiddenSize, n = batch.tokenCount
         ClassificationHead.backward(hiddenGradient: hiddenGradient, batch: batch, targets: targets, parameters: p, gradients: g, saved: a.head,
-                                    scratch: a.gradients, dropout: headDropout, precision: precision, smoothing: labelSmoothing)
+                                    scratch: a.gradients, dropout: dropout.head(config.family), precision: precision, smoothing: labelSmoothing)
         for index in stride(from: config.numHiddenLayers - 1, through: 0, by: -1) {
             encoderLayerBackward(hiddenGradient: hiddenGradient, input: a.hidden[index], layer: p.layers[index], parameters: p, gradients: g,
-                                 saved: a.layers[index], scratch: a.gradients, dropout: layerDropout, batch: batch, precision: precision)
+                                 saved: a.layers[index], scratch: a.gradients, dropout: dropout.layer(config.family), batch: batch, precision: precision)
         }
         // Embeddings: dropout, LayerNorm, then the tables.
-        let e: TrainingActivations.Embeddings = a.embeddings, sumGradient = scratch.sum
+        let e: Activations.Embeddings = a.embeddings, sumGradient = scratch.sum
         if dropout.hidden > 0 { applyMask(hiddenGradient, DropoutMask(e.mask, probability: dropout.hidden), count: n * h) }
         sumGradient.update(repeating: 0, count: n * h)
         layerNormBackward(inputGradient: sumGradient, weightGradient: g + p.embeddingNormWeight, biasGradient: g + p.embeddingNormBias,
                           outputGradient: hiddenGradient, input: e.sum, weight: p.pointer(p.embeddingNormWeight),
                           mean: e.mean, rstd: e.rstd, rows: n, width: h)
-        embeddingBackward(gradients: g, outputGradient: sumGradient, batch: batch, positions: positions, parameters: p)
+        embeddingBackward(gradients: g, outputGradient: sumGradient, batch: batch, positions: a.positions, parameters: p)
         touchedWords = Set(touchedWords).union(batch.ids.map(Int.init)).sorted()
     }
-
-    /// The masks each encoder layer applies: DistilBERT has none after the attention's output projection.
-    private var layerDropout: EncoderLayerDropout {
-        EncoderLayerDropout(attention: dropout.attention > 0 ? dropout.attention : nil,
-                            attentionOutput: dropout.hidden > 0 && config.family.dropsAttentionOutput ? dropout.hidden : nil,
-                            output: dropout.hidden > 0 ? dropout.hidden : nil)
-    }
-
-    private var headDropout: ClassificationHead.Dropout { ClassificationHead.Dropout(dropout, family: config.family) }
 }

@@ -1,23 +1,17 @@
 import Foundation
 
 /// The classification head: each sequence's first token ([CLS], `<s>`), dropout where the family
-/// has it, the head's dense layer and activation, dropout, the classifier; in training with
-/// softmax cross-entropy averaged over the batch, as a forward/backward pair. Inference
-/// (`SequenceClassifier`, so evaluation and prediction) runs the same `dense` and `classify`.
+/// has it, the head's dense layer and activation, dropout, the classifier, and the loss (`HeadLoss`)
+/// when there are targets; a forward/backward pair.
 enum ClassificationHead {
     /// Which of the head's dropout masks apply in this step.
     struct Dropout {
         var input: Float?
         var dense: Float?
-
-        init(_ dropout: TrainingModel.Dropout, family: ModelFamily) {
-            input = family.dropsHeadInput && dropout.classifier > 0 ? dropout.classifier : nil
-            dense = dropout.classifier > 0 ? dropout.classifier : nil
-        }
     }
 
     /// Each sequence's first token's row of `hidden` (`[tokens, hidden]`) into `rows` (`[sequences, hidden]`).
-    static func firstTokens(of hidden: UnsafePointer<Float>, batch: TokenBatch, width h: Int, into rows: UnsafeMutablePointer<Float>) {
+    private static func firstTokens(of hidden: UnsafePointer<Float>, batch: TokenBatch, width h: Int, into rows: UnsafeMutablePointer<Float>) {
         for sequence in 0..<batch.count {
             (rows + sequence * h).update(from: hidden + batch.sequenceStarts[sequence] * h, count: h)
         }
@@ -25,8 +19,8 @@ enum ClassificationHead {
 
     /// The head's dense layer and its activation (BERT's pooler, DistilBERT's pre_classifier), for
     /// every sequence at once: training, evaluation and prediction all run it.
-    static func dense(_ input: UnsafePointer<Float>, sequences: Int, parameters p: ModelParameters, precision: MatrixPrecision,
-                      packed: BFloat16PackedWeight? = nil, output: UnsafeMutablePointer<Float>) {
+    private static func dense(_ input: UnsafePointer<Float>, sequences: Int, parameters p: ModelParameters, precision: MatrixPrecision,
+                              packed: BFloat16PackedWeight?, output: UnsafeMutablePointer<Float>) {
         let h = p.config.hiddenSize
         precision.multiply(transposeA: false, transposeB: true, m: sequences, n: h, k: h, a: input, lda: h, b: p.pointer(p.headDenseWeight), ldb: h,
                            c: output, ldc: h, packed: packed)
@@ -35,8 +29,8 @@ enum ClassificationHead {
     }
 
     /// The classifier: logits `[sequences, labels]`, as training, evaluation and prediction compute them.
-    static func classify(_ input: UnsafePointer<Float>, sequences: Int, parameters p: ModelParameters, precision: MatrixPrecision,
-                         packed: BFloat16PackedWeight? = nil, logits: UnsafeMutablePointer<Float>) {
+    private static func classify(_ input: UnsafePointer<Float>, sequences: Int, parameters p: ModelParameters, precision: MatrixPrecision,
+                                 packed: BFloat16PackedWeight?, logits: UnsafeMutablePointer<Float>) {
         let h = p.config.hiddenSize, labelCount = p.config.numLabels
         precision.multiply(transposeA: false, transposeB: true, m: sequences, n: labelCount, k: h, a: input, lda: h,
                            b: p.pointer(p.classifierWeight), ldb: h, c: logits, ldc: labelCount, packed: packed)
@@ -44,28 +38,29 @@ enum ClassificationHead {
     }
 
     /// Fills `saved` from the last hidden state; returns the batch's mean loss for `targets` (`HeadLoss`:
-    /// cross-entropy with `smoothing` as transformers' `LabelSmoother`, MSE, or binary cross-entropy).
-    static func forward(lastHidden: UnsafePointer<Float>, batch: TokenBatch, targets: [Target], parameters p: ModelParameters,
-                        saved a: TrainingActivations.Head, dropout: Dropout, generator: inout DropoutGenerator, precision: MatrixPrecision,
-                        smoothing: Double = 0) -> Double {
+    /// cross-entropy with `smoothing` as transformers' `LabelSmoother`, MSE, or binary cross-entropy), nil without targets.
+    static func forward(lastHidden: UnsafePointer<Float>, batch: TokenBatch, targets: [Target]?, parameters p: ModelParameters,
+                        saved a: Activations.Head, dropout: Dropout, generator: inout DropoutGenerator, precision: MatrixPrecision,
+                        packed: ClassifierPackedWeights?, smoothing: Double) -> Double? {
         let config = p.config, h = config.hiddenSize, sequences = batch.count, labelCount = config.numLabels
         firstTokens(of: lastHidden, batch: batch, width: h, into: a.firstToken)
         if let probability = dropout.input {
             applyMask(a.firstToken, generator.fill(a.inputMask, count: sequences * h, probability: probability), count: sequences * h)
         }
-        dense(a.firstToken, sequences: sequences, parameters: p, precision: precision, output: a.dense)
+        dense(a.firstToken, sequences: sequences, parameters: p, precision: precision, packed: packed?.headDense, output: a.dense)
         a.denseDropped.update(from: a.dense, count: sequences * h)
         if let probability = dropout.dense {
             applyMask(a.denseDropped, generator.fill(a.denseMask, count: sequences * h, probability: probability), count: sequences * h)
         }
-        classify(a.denseDropped, sequences: sequences, parameters: p, precision: precision, logits: a.logits)
+        classify(a.denseDropped, sequences: sequences, parameters: p, precision: precision, packed: packed?.classifier, logits: a.logits)
+        guard let targets else { return nil }
         return HeadLoss.forward(logits: a.logits, targets: targets, outputs: labelCount, smoothing: smoothing, activations: a.probabilities)
     }
 
     /// Adds the head's parameter gradients into `g` and writes ∂loss/∂(last hidden state) into
     /// `hiddenGradient` (zero but for each sequence's first token).
     static func backward(hiddenGradient: UnsafeMutablePointer<Float>, batch: TokenBatch, targets: [Target], parameters p: ModelParameters,
-                         gradients g: UnsafeMutablePointer<Float>, saved a: TrainingActivations.Head, scratch: TrainingActivations.Gradients,
+                         gradients g: UnsafeMutablePointer<Float>, saved a: Activations.Head, scratch: Activations.Gradients,
                          dropout: Dropout, precision: MatrixPrecision, smoothing: Double = 0) {
         let config = p.config, h = config.hiddenSize, sequences = batch.count, labelCount = config.numLabels
         HeadLoss.backward(targets: targets, outputs: labelCount, smoothing: smoothing, logits: a.logits, activations: a.probabilities,

@@ -58,3 +58,37 @@ struct DropoutGenerator {
 func applyMask(_ values: UnsafeMutablePointer<Float>, _ mask: DropoutMask, count: Int) {
     for index in 0..<count { values[index] *= mask[index] }
 }
+
+/// A model's dropout probabilities in training mode (`hidden`, `attention`, `classifier`); zero turns one off.
+public struct DropoutRates: Sendable, Equatable {
+    public var hidden: Float
+    public var attention: Float
+    public var classifier: Float
+
+    public init(hidden: Float, attention: Float, classifier: Float) {
+        self.hidden = hidden
+        self.attention = attention
+        self.classifier = classifier
+    }
+
+    /// No dropout: evaluation and prediction.
+    public static let off = DropoutRates(hidden: 0, attention: 0, classifier: 0)
+
+    /// The probabilities config.json sets (`classifier_dropout` falls back to `hidden_dropout_prob`).
+    public init(config: ModelConfig) {
+        self.init(hidden: config.hiddenDropoutProb, attention: config.attentionProbsDropoutProb,
+                  classifier: config.classifierDropout ?? config.hiddenDropoutProb)
+    }
+
+    /// The masks each encoder layer applies: DistilBERT has none after the attention's output projection.
+    func layer(_ family: ModelFamily) -> EncoderLayerDropout {
+        EncoderLayerDropout(attention: attention > 0 ? attention : nil,
+                            attentionOutput: hidden > 0 && family.dropsAttentionOutput ? hidden : nil,
+                            output: hidden > 0 ? hidden : nil)
+    }
+
+    /// The head's masks: on its input where the family has one, and on the dense layer's output.
+    func head(_ family: ModelFamily) -> ClassificationHead.Dropout {
+        ClassificationHead.Dropout(input: family.dropsHeadInput && classifier > 0 ? classifier : nil, dense: classifier > 0 ? classifier : nil)
+    }
+}
