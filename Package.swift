@@ -36,6 +36,8 @@ let package = Package(
         // bfloat16 matrix products (AVX512-BF16). Baseline x86-64 like CCPUID: only the kernel functions use
         // the wider instructions, called after CPUID says they exist. Optimized in debug builds too (tests).
         .target(name: "CBFloat16", cSettings: [.unsafeFlags(["-O3"])]),
+        // Vector kernels in an AVX-512 and an AVX2 variant (AdamW), chosen at run time; built as CBFloat16 is.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "LecternMarkdown", dependencies: ["CCmarkGFM"]),
         // Also imports CYaml, Yams's own build of libyaml (its scanner finds YAML aliases before anything is
         // composed: YAMLAliasScan.swift); Yams has no product for it, and it is built with Yams.
@@ -61,7 +63,7 @@ let package = Package(
         .target(name: "LecternTokenizers", dependencies: ["LecternWeights"], swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(
             name: "LecternEngine",
-            dependencies: ["COpenBLAS", "CCPUID", "CBFloat16", "LecternFiles", "LecternWeights", "LecternTokenizers"],
+            dependencies: ["COpenBLAS", "CCPUID", "CBFloat16", "CKernels", "LecternFiles", "LecternWeights", "LecternTokenizers"],
             // SIMD for x86-64-v3 (AVX2, FMA: every x86-64 CPU since 2013-2015), not the build machine's own:
             // a binary built on one machine class runs on the others. As fast as -march=native on Zen 5
             // (AVX-512), 25% faster than baseline x86-64 (docs/engine.md). `lectern` checks the CPU first

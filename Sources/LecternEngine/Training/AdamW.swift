@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// AdamW as `torch.optim.AdamW` computes it: decoupled weight decay (p ← p·(1 − lr·λ)), moment
@@ -75,31 +76,12 @@ public final class AdamW: @unchecked Sendable {
         }
         // Each list is shared out between the cores by length; every element is updated by the same
         // operations wherever the parts meet, so the result is the same as on one core.
+        let kernel = Self.kernel
         parallelParts(of: full.map(\.range)) { segment, range in
-            let shrink = full[segment].shrink
-            // 16 lanes at a time, then the tail; the same operations in the same order either way.
-            var index = range.lowerBound
-            while index + 16 <= range.upperBound {
-                let pv = UnsafeMutableRawPointer(p + index), gv = UnsafeRawPointer(g + index)
-                let mv = UnsafeMutableRawPointer(m + index), vv = UnsafeMutableRawPointer(v + index)
-                let gradient = gv.loadUnaligned(as: Float16x.self) * gradientScale
-                let first = beta1 * mv.loadUnaligned(as: Float16x.self) + (1 - beta1) * gradient
-                let second = beta2 * vv.loadUnaligned(as: Float16x.self) + (1 - beta2) * gradient * gradient
-                var parameter = pv.loadUnaligned(as: Float16x.self) * shrink
-                parameter -= stepSize * first / (second.squareRoot() / correction2Root + epsilon)
-                mv.storeBytes(of: first, as: Float16x.self)
-                vv.storeBytes(of: second, as: Float16x.self)
-                pv.storeBytes(of: parameter, as: Float16x.self)
-                index += 16
-            }
-            while index < range.upperBound {
-                let gradient = g[index] * gradientScale
-                p[index] *= shrink
-                m[index] = beta1 * m[index] + (1 - beta1) * gradient
-                v[index] = beta2 * v[index] + (1 - beta2) * gradient * gradient
-                p[index] -= stepSize * m[index] / (v[index].squareRoot() / correction2Root + epsilon)
-                index += 1
-            }
+            var constants = lectern_adamw_step(beta1: beta1, one_minus_beta1: 1 - beta1, beta2: beta2, one_minus_beta2: 1 - beta2, epsilon: epsilon,
+                                               shrink: full[segment].shrink, step_size: stepSize, correction2_root: correction2Root,
+                                               gradient_scale: gradientScale)
+            kernel(p + range.lowerBound, g + range.lowerBound, m + range.lowerBound, v + range.lowerBound, range.count, &constants)
         }
         parallelParts(of: decayOnly.map(\.range)) { segment, range in
             let shrink = decayOnly[segment].shrink
@@ -123,6 +105,9 @@ public final class AdamW: @unchecked Sendable {
                gradientScale: clippingScale(norm: norm, maxNorm: maxGradNorm), sparseRows: sparseRows)
         return norm
     }
+
+    /// The update's vector kernel for this CPU: the same bits either way, the AVX-512 one faster.
+    static let kernel = CPU.current.has(.avx512) ? lectern_adamw_avx512 : lectern_adamw_avx2
 
     /// Rows of the sparse table that have had a gradient: found from the moments the first time
     /// (a fresh optimizer has none, a restored one has those of its checkpoint), then kept up to date.
