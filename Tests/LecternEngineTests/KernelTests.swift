@@ -32,7 +32,7 @@ struct KernelTests {
             let phi = 1 + Foundation.erf(Double(x) / 2.0.squareRoot())
             return Float(0.5 * Double(x) * phi)
         }
-        values.withUnsafeMutableBufferPointer { activationForward($0.baseAddress!, count: $0.count, kind: .gelu) }
+        values.withUnsafeMutableBufferPointer { activationForward($0.baseAddress!, output: $0.baseAddress!, count: $0.count, kind: .gelu) }
         for (value, reference) in zip(values, expected) { #expect(abs(value - reference) < 1e-6) }
     }
 
@@ -42,7 +42,7 @@ struct KernelTests {
     func theBackwardPassRemakesTheForwardOutputExactlyWithItsDerivative(kind: ModelConfig.Activation) {
         let inputs = (0..<83).map { Float($0) * 0.11 - 4.5 }
         var forward = inputs
-        forward.withUnsafeMutableBufferPointer { activationForward($0.baseAddress!, count: $0.count, kind: kind) }
+        forward.withUnsafeMutableBufferPointer { activationForward(inputs, output: $0.baseAddress!, count: $0.count, kind: kind) }
         var derivative = inputs, output = [Float](repeating: .nan, count: inputs.count)
         derivative.withUnsafeMutableBufferPointer { derivative in
             output.withUnsafeMutableBufferPointer { activationOutputAndDerivative(derivative.baseAddress!, output: $0.baseAddress!, count: $0.count, kind: kind) }
@@ -63,6 +63,31 @@ struct KernelTests {
         var gradient = [Float](repeating: -2, count: inputs.count)
         gradient.withUnsafeMutableBufferPointer { applyDerivative($0.baseAddress!, derivative, count: $0.count, kind: kind) }
         #expect(zip(gradient, derivative).allSatisfy { $0 == -2 * $1 || ($1 == 0 && $0 == 0) })
+    }
+
+    /// The activation's backward pass fused with its bias's, shared out by columns: the same bits as
+    /// `applyDerivative` over the whole gradient, then the column sums row by row on one core.
+    @Test(arguments: [(rows: 5, columns: 37), (rows: 300, columns: 1_000)])
+    func theFusedDerivativeAndBiasGradientAreTheSeparatePasses(rows: Int, columns: Int) {
+        var generator = SplitMix64(seed: UInt64(rows))
+        let gradient = (0..<(rows * columns)).map { _ in generator.normal() }
+        let derivative = (0..<(rows * columns)).map { _ in max(0, generator.normal()) }
+        let initialBias = (0..<columns).map { _ in generator.normal() }
+        for kind in [ModelConfig.Activation.gelu, .relu] {
+            var expected = gradient, expectedBias = initialBias
+            expected.withUnsafeMutableBufferPointer { applyDerivative($0.baseAddress!, derivative, count: $0.count, kind: kind) }
+            for row in 0..<rows { for column in 0..<columns { expectedBias[column] += expected[row * columns + column] } }
+            var fused = gradient, fusedBias = initialBias
+            fused.withUnsafeMutableBufferPointer { values in
+                fusedBias.withUnsafeMutableBufferPointer { bias in
+                    derivative.withUnsafeBufferPointer {
+                        biasBackward(bias.baseAddress!, values.baseAddress!, rows: rows, columns: columns, derivative: ($0.baseAddress!, kind))
+                    }
+                }
+            }
+            #expect(fused.map(\.bitPattern) == expected.map(\.bitPattern))
+            #expect(fusedBias.map(\.bitPattern) == expectedBias.map(\.bitPattern))
+        }
     }
 
     @Test func softmaxRowsSumToOneAndKeepOrder() {

@@ -15,32 +15,32 @@ func add(_ output: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: 
     for index in 0..<count { output[index] = a[index] + b[index] }
 }
 
-/// The activation of BERT's feed-forward layer, in place.
-func activationForward(_ values: UnsafeMutablePointer<Float>, count: Int, kind: ModelConfig.Activation) {
+/// The activation of BERT's feed-forward layer: `output` = act(`input`), in one pass (`output` may be `input`).
+func activationForward(_ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int, kind: ModelConfig.Activation) {
     switch kind {
     case .gelu:
         // x · Φ(x) = 0.5 · x · (1 + erf(x / √2)), as torch.nn.functional.gelu.
         let inverseRoot2: Float = 0.707_106_77
         var index = 0
-        let raw = UnsafeMutableRawPointer(values)
+        let raw = UnsafeRawPointer(input), rawOutput = UnsafeMutableRawPointer(output)
         while index + 16 <= count {
             let x = raw.loadUnaligned(fromByteOffset: index * 4, as: Float16x.self)
-            raw.storeBytes(of: 0.5 * x * (1 + vectorErf(x * inverseRoot2)), toByteOffset: index * 4, as: Float16x.self)
+            rawOutput.storeBytes(of: 0.5 * x * (1 + vectorErf(x * inverseRoot2)), toByteOffset: index * 4, as: Float16x.self)
             index += 16
         }
         while index < count {
-            let x = values[index]
-            values[index] = 0.5 * x * (1 + erff(x * inverseRoot2))
+            let x = input[index]
+            output[index] = 0.5 * x * (1 + erff(x * inverseRoot2))
             index += 1
         }
     case .geluTanh:
         let scale: Float = 0.797_884_56  // √(2/π)
         for index in 0..<count {
-            let x = values[index]
-            values[index] = 0.5 * x * (1 + tanhf(scale * (x + 0.044715 * x * x * x)))
+            let x = input[index]
+            output[index] = 0.5 * x * (1 + tanhf(scale * (x + 0.044715 * x * x * x)))
         }
     case .relu:
-        for index in 0..<count { values[index] = max(0, values[index]) }
+        for index in 0..<count { output[index] = max(0, input[index]) }
     }
 }
 
@@ -73,12 +73,21 @@ func softmaxRows(_ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int)
     }
 }
 
-/// Column sums of `gradient` added to `biasGradient` (the backward pass of `addBias`).
-@inline(__always)
-func biasBackward(_ biasGradient: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>, rows: Int, columns: Int) {
-    for row in 0..<rows {
-        let values = gradient + row * columns
-        for column in 0..<columns { biasGradient[column] += values[column] }
+/// Column sums of `gradient` (`[rows, columns]`) added to `biasGradient`: the backward pass of a
+/// bias. Given the `derivative` `activationOutputAndDerivative` left, `gradient` is first multiplied
+/// by it in the same pass (the activation's backward fused with its bias's: `applyDerivative`
+/// element by element). The cores take a share of the columns each; every column is summed over the
+/// rows in order, as on one core, so the split changes no value.
+func biasBackward(_ biasGradient: UnsafeMutablePointer<Float>, _ gradient: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+                  derivative: (values: UnsafePointer<Float>, kind: ModelConfig.Activation)? = nil) {
+    parallelParts(columns, minimumPart: max(16, (1 << 15) / max(rows, 1))) { part in
+        for row in 0..<rows {
+            let values = gradient + row * columns
+            if let derivative {
+                applyDerivative(values + part.lowerBound, derivative.values + row * columns + part.lowerBound, count: part.count, kind: derivative.kind)
+            }
+            for column in part { biasGradient[column] += values[column] }
+        }
     }
 }
 
@@ -125,7 +134,8 @@ func activationOutputAndDerivative(_ input: UnsafeMutablePointer<Float>, output:
     }
 }
 
-/// `gradient` ⊙ the derivative `activationOutputAndDerivative` left (ReLU: zero where the input was ≤ 0, as `activationBackward`).
+/// `gradient` ⊙ the derivative `activationOutputAndDerivative` left (ReLU: zero where the input was ≤ 0).
+@inline(__always)
 func applyDerivative(_ gradient: UnsafeMutablePointer<Float>, _ derivative: UnsafePointer<Float>, count: Int, kind: ModelConfig.Activation) {
     switch kind {
     case .gelu, .geluTanh:

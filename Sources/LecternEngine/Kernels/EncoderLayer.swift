@@ -48,8 +48,7 @@ func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePoint
                      bias: p.pointer(layer.intermediateBias), outFeatures: i, output: s.intermediatePre, packed: packed?.intermediate)
     parallelParts(n, minimumPart: rowsPerPart) { rows in
         let offset = rows.lowerBound * i
-        if s.intermediate != s.intermediatePre { (s.intermediate + offset).update(from: s.intermediatePre + offset, count: rows.count * i) }
-        activationForward(s.intermediate + offset, count: rows.count * i, kind: config.hiddenAct)
+        activationForward(s.intermediatePre + offset, output: s.intermediate + offset, count: rows.count * i, kind: config.hiddenAct)
     }
     precision.linear(input: s.intermediate, rows: n, inFeatures: i, weight: p.pointer(layer.outputWeight),
                      bias: p.pointer(layer.outputBias), outFeatures: h, output: s.outputProjection, packed: packed?.output)
@@ -114,12 +113,11 @@ func encoderLayerBackward(hiddenGradient: UnsafeMutablePointer<Float>, input: Un
     }
     precision.linearBackward(outputGradient: sumGradient, input: s.intermediate, weight: p.pointer(layer.outputWeight), rows: n, inFeatures: i,
                              outFeatures: h, weightGradient: g + layer.outputWeight, biasGradient: g + layer.outputBias, inputGradient: scratch.intermediate)
+    // The activation's backward pass and its bias's in one pass over the gradient.
     let intermediateGradient = scratch.intermediate
-    parallelParts(n * i) { part in
-        applyDerivative(intermediateGradient + part.lowerBound, s.intermediatePre + part.lowerBound, count: part.count, kind: activation)
-    }
+    biasBackward(g + layer.intermediateBias, intermediateGradient, rows: n, columns: i, derivative: (UnsafePointer(s.intermediatePre), activation))
     precision.linearBackward(outputGradient: intermediateGradient, input: s.attentionNorm, weight: p.pointer(layer.intermediateWeight), rows: n,
-                             inFeatures: h, outFeatures: i, weightGradient: g + layer.intermediateWeight, biasGradient: g + layer.intermediateBias,
+                             inFeatures: h, outFeatures: i, weightGradient: g + layer.intermediateWeight, biasGradient: nil,
                              inputGradient: normGradient, accumulateInput: true)
 
     // Attention LayerNorm → residual sum (input + attention projection).
