@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "LecternNotebookTests", dependencies: ["LecternNotebook", "LecternTestSupport"]),
         .testTarget(name: "LecternColumnarTests", dependencies: ["LecternColumnar", "LecternEngine", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternDataTests", dependencies: ["LecternData", "LecternFiles", "LecternTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "CCPUID", "CBFloat16", "LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LecternEngineTests", dependencies: ["LecternEngine", "CCPUID", "CBFloat16", "CKernels", "LecternData", "LecternTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LecternTranscriptTests", dependencies: ["LecternTranscript", "LecternFiles", "LecternTestSupport"]),
         .testTarget(name: "LecternPreviewTests", dependencies: ["LecternPreview", "LecternRender", "LecternNotebook", "LecternTranscript", "LecternTestSupport", .product(name: "FlyingFox", package: "FlyingFox")]),
         .testTarget(name: "LecternRenderTests", dependencies: ["LecternRender", "LecternNotebook", "LecternRunner", "LecternTranscript", "LecternTestSupport"]),
