@@ -90,6 +90,51 @@ struct KernelTests {
         }
     }
 
+    /// LayerNorm's backward pass shared out between the cores (rows for ∂input, columns for ∂weight and
+    /// ∂bias), with the dropout mask of the projection before it: the same bits as one core's pass,
+    /// row by row, written here as the formula.
+    @Test(arguments: [3, 300])
+    func layerNormBackwardSharedOutIsTheOneCorePass(rows: Int) {
+        let width = 40
+        var generator = SplitMix64(seed: 11)
+        func values(_ count: Int) -> [Float] { (0..<count).map { _ in generator.normal() } }
+        let x = values(rows * width), dy = values(rows * width), weight = values(width)
+        let mean = (0..<rows).map { row in x[(row * width)..<((row + 1) * width)].reduce(0, +) / Float(width) }
+        let rstd = (0..<rows).map { _ in 1 + 0.1 * abs(generator.normal()) }
+        var kept = (0..<(rows * width)).map { _ in UInt8(generator.normal() > -1 ? 1 : 0) }
+        var dx = [Float](repeating: 0, count: rows * width), weightGradient = values(width), biasGradient = values(width)
+        var expectedWeight = weightGradient, expectedBias = biasGradient
+        for row in 0..<rows {
+            let offset = row * width
+            var meanGradient: Float = 0, meanGradientNormalised: Float = 0
+            for index in 0..<width {
+                let normalised = (x[offset + index] - mean[row]) * rstd[row], gradient = weight[index] * dy[offset + index]
+                meanGradient += gradient
+                meanGradientNormalised += gradient * normalised
+            }
+            meanGradient /= Float(width)
+            meanGradientNormalised /= Float(width)
+            for index in 0..<width {
+                let normalised = (x[offset + index] - mean[row]) * rstd[row]
+                expectedBias[index] += dy[offset + index]
+                expectedWeight[index] += normalised * dy[offset + index]
+                dx[offset + index] = (weight[index] * dy[offset + index] - meanGradient - normalised * meanGradientNormalised) * rstd[row]
+            }
+        }
+        var inputGradient = [Float](repeating: .nan, count: rows * width), masked = inputGradient
+        kept.withUnsafeMutableBufferPointer { kept in
+            masked.withUnsafeMutableBufferPointer { masked in
+                layerNormBackward(inputGradient: &inputGradient, masked: (DropoutMask(kept.baseAddress!, probability: 0.1), masked.baseAddress!),
+                                  weightGradient: &weightGradient, biasGradient: &biasGradient, outputGradient: dy, input: x, weight: weight,
+                                  mean: mean, rstd: rstd, rows: rows, width: width)
+            }
+        }
+        #expect(inputGradient.map(\.bitPattern) == dx.map(\.bitPattern))
+        #expect(masked.map(\.bitPattern) == zip(dx, kept).map { ($0 * ($1 != 0 ? 1 / (1 - Float(0.1)) : 0)).bitPattern })
+        #expect(weightGradient.map(\.bitPattern) == expectedWeight.map(\.bitPattern))
+        #expect(biasGradient.map(\.bitPattern) == expectedBias.map(\.bitPattern))
+    }
+
     @Test func softmaxRowsSumToOneAndKeepOrder() {
         var values: [Float] = (0..<(3 * 21)).map { index -> Float in
             let step = Float((index * 37) % 19)

@@ -93,16 +93,14 @@ func encoderLayerBackward(hiddenGradient: UnsafeMutablePointer<Float>, input: Un
                           scratch: Activations.Gradients, dropout: EncoderLayerDropout, batch: TokenBatch, precision: MatrixPrecision) {
     let config = p.config, h = config.hiddenSize, n = batch.tokenCount, i = config.intermediateSize
     let masks = s.masks(dropout)
-    // Output LayerNorm → residual sum.
-    let sumGradient = scratch.sum
-    sumGradient.update(repeating: 0, count: n * h)
-    layerNormBackward(inputGradient: sumGradient, weightGradient: g + layer.outputNormWeight, biasGradient: g + layer.outputNormBias,
-                      outputGradient: hiddenGradient, input: s.outputSum, weight: p.pointer(layer.outputNormWeight),
-                      mean: s.outputMean, rstd: s.outputRstd, rows: n, width: h)
-    // The sum feeds the attention LayerNorm output (residual) and the output projection (after dropout).
+    // Output LayerNorm → residual sum, which feeds the attention LayerNorm's output (the residual path)
+    // and the output projection (after dropout).
     let normGradient = scratch.norm
-    normGradient.update(from: sumGradient, count: n * h)
-    if let mask = masks.output { applyMask(sumGradient, mask, count: n * h) }
+    let outputMasked = masks.output.map { (mask: $0, gradient: scratch.sum) }
+    layerNormBackward(inputGradient: normGradient, masked: outputMasked, weightGradient: g + layer.outputNormWeight,
+                      biasGradient: g + layer.outputNormBias, outputGradient: hiddenGradient, input: s.outputSum,
+                      weight: p.pointer(layer.outputNormWeight), mean: s.outputMean, rstd: s.outputRstd, rows: n, width: h)
+    let projectionGradient = outputMasked?.gradient ?? normGradient
     // The activation's output is not kept per layer: made again here from its saved input, split by rows as
     // the forward pass split it (so every value is computed as it was there), with its derivative in place
     // of the input.
@@ -111,7 +109,7 @@ func encoderLayerBackward(hiddenGradient: UnsafeMutablePointer<Float>, input: Un
         activationOutputAndDerivative(s.intermediatePre + rows.lowerBound * i, output: s.intermediate + rows.lowerBound * i,
                                       count: rows.count * i, kind: activation)
     }
-    precision.linearBackward(outputGradient: sumGradient, input: s.intermediate, weight: p.pointer(layer.outputWeight), rows: n, inFeatures: i,
+    precision.linearBackward(outputGradient: projectionGradient, input: s.intermediate, weight: p.pointer(layer.outputWeight), rows: n, inFeatures: i,
                              outFeatures: h, weightGradient: g + layer.outputWeight, biasGradient: g + layer.outputBias, inputGradient: scratch.intermediate)
     // The activation's backward pass and its bias's in one pass over the gradient.
     let intermediateGradient = scratch.intermediate
@@ -120,17 +118,15 @@ func encoderLayerBackward(hiddenGradient: UnsafeMutablePointer<Float>, input: Un
                              inFeatures: h, outFeatures: i, weightGradient: g + layer.intermediateWeight, biasGradient: nil,
                              inputGradient: normGradient, accumulateInput: true)
 
-    // Attention LayerNorm → residual sum (input + attention projection).
-    sumGradient.update(repeating: 0, count: n * h)
-    layerNormBackward(inputGradient: sumGradient, weightGradient: g + layer.attentionNormWeight, biasGradient: g + layer.attentionNormBias,
-                      outputGradient: normGradient, input: s.attentionSum, weight: p.pointer(layer.attentionNormWeight),
-                      mean: s.attentionMean, rstd: s.attentionRstd, rows: n, width: h)
-    // The residual path carries the gradient to this layer's input.
-    hiddenGradient.update(from: sumGradient, count: n * h)
-    if let mask = masks.attentionOutput { applyMask(sumGradient, mask, count: n * h) }
-    precision.linearBackward(outputGradient: sumGradient, input: s.context, weight: p.pointer(layer.attentionOutputWeight), rows: n, inFeatures: h,
-                             outFeatures: h, weightGradient: g + layer.attentionOutputWeight, biasGradient: g + layer.attentionOutputBias,
-                             inputGradient: scratch.context)
+    // Attention LayerNorm → residual sum (input + attention projection): the residual path carries the
+    // gradient to this layer's input, and the output projection gets it after dropout.
+    let attentionMasked = masks.attentionOutput.map { (mask: $0, gradient: scratch.sum) }
+    layerNormBackward(inputGradient: hiddenGradient, masked: attentionMasked, weightGradient: g + layer.attentionNormWeight,
+                      biasGradient: g + layer.attentionNormBias, outputGradient: normGradient, input: s.attentionSum,
+                      weight: p.pointer(layer.attentionNormWeight), mean: s.attentionMean, rstd: s.attentionRstd, rows: n, width: h)
+    precision.linearBackward(outputGradient: attentionMasked?.gradient ?? hiddenGradient, input: s.context, weight: p.pointer(layer.attentionOutputWeight),
+                             rows: n, inFeatures: h, outFeatures: h, weightGradient: g + layer.attentionOutputWeight,
+                             biasGradient: g + layer.attentionOutputBias, inputGradient: scratch.context)
     attentionBackward(qkvGradient: scratch.qkv, scratch: scratch.scores, contextGradient: scratch.context,
                       probabilities: s.probabilities, qkv: s.qkv, sequenceStarts: batch.sequenceStarts, heads: config.numAttentionHeads, hidden: h,
                       dropout: masks.attention.map { ($0, s.droppedProbabilities) },

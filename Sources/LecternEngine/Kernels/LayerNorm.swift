@@ -49,28 +49,47 @@ func sumOfSquaredDeviations(_ x: UnsafePointer<Float>, _ count: Int, from mean: 
     return total
 }
 
-/// The backward pass of `layerNormForward`: accumulates into `inputGradient`, `weightGradient`
-/// and `biasGradient` from `outputGradient`, using the saved mean and rstd.
-func layerNormBackward(inputGradient: UnsafeMutablePointer<Float>, weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>,
+/// The backward pass of `layerNormForward`: writes ∂input into `inputGradient` (and, given a dropout
+/// `mask` and room for it, ∂input ⊙ mask into `masked`: the gradient of a projection that was dropped
+/// out before the residual sum, in the same pass), and adds ∂weight and ∂bias to their gradients.
+/// The rows' input gradients are shared out between the cores by rows, the parameter gradients by
+/// columns, each column summed over the rows in order: the split changes no value.
+func layerNormBackward(inputGradient: UnsafeMutablePointer<Float>, masked: (mask: DropoutMask, gradient: UnsafeMutablePointer<Float>)? = nil,
+                       weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>,
                        outputGradient: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                        mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, width: Int) {
-    for row in 0..<rows {
-        let x = input + row * width, dy = outputGradient + row * width, dx = inputGradient + row * width
-        let average = mean[row], inverse = rstd[row]
-        var meanGradient: Float = 0, meanGradientNormalised: Float = 0
-        for index in 0..<width {
-            let normalised = (x[index] - average) * inverse
-            let gradient = weight[index] * dy[index]
-            meanGradient += gradient
-            meanGradientNormalised += gradient * normalised
+    parallelParts(rows, minimumPart: rowsPerPart) { part in
+        for row in part {
+            let x = input + row * width, dy = outputGradient + row * width, dx = inputGradient + row * width
+            let average = mean[row], inverse = rstd[row]
+            var meanGradient: Float = 0, meanGradientNormalised: Float = 0
+            for index in 0..<width {
+                let normalised = (x[index] - average) * inverse
+                let gradient = weight[index] * dy[index]
+                meanGradient += gradient
+                meanGradientNormalised += gradient * normalised
+            }
+            meanGradient /= Float(width)
+            meanGradientNormalised /= Float(width)
+            for index in 0..<width {
+                let normalised = (x[index] - average) * inverse
+                dx[index] = (weight[index] * dy[index] - meanGradient - normalised * meanGradientNormalised) * inverse
+            }
+            if let masked {
+                let offset = row * width, output = masked.gradient + offset, mask = masked.mask.advanced(by: offset)
+                for index in 0..<width { output[index] = dx[index] * mask[index] }
+            }
         }
-        meanGradient /= Float(width)
-        meanGradientNormalised /= Float(width)
-        for index in 0..<width {
-            let normalised = (x[index] - average) * inverse
-            biasGradient[index] += dy[index]
-            weightGradient[index] += normalised * dy[index]
-            dx[index] += (weight[index] * dy[index] - meanGradient - normalised * meanGradientNormalised) * inverse
+    }
+    parallelParts(width, minimumPart: max(16, (1 << 15) / max(rows, 1))) { columns in
+        for row in 0..<rows {
+            let x = input + row * width, dy = outputGradient + row * width
+            let average = mean[row], inverse = rstd[row]
+            for index in columns {
+                let normalised = (x[index] - average) * inverse
+                biasGradient[index] += dy[index]
+                weightGradient[index] += normalised * dy[index]
+            }
         }
     }
 }

@@ -87,7 +87,6 @@ public final class TrainingModel: @unchecked Sendable {
         // Embeddings: dropout, LayerNorm, then the tables.
         let e: Activations.Embeddings = a.embeddings, sumGradient = scratch.sum
         if dropout.hidden > 0 { applyMask(hiddenGradient, DropoutMask(e.mask, probability: dropout.hidden), count: n * h) }
-        sumGradient.update(repeating: 0, count: n * h)
         layerNormBackward(inputGradient: sumGradient, weightGradient: g + p.embeddingNormWeight, biasGradient: g + p.embeddingNormBias,
                           outputGradient: hiddenGradient, input: e.sum, weight: p.pointer(p.embeddingNormWeight),
                           mean: e.mean, rstd: e.rstd, rows: n, width: h)
