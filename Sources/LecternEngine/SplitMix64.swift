@@ -4,7 +4,8 @@ import Foundation
 /// dropout masks all draw from it, so a seed fixes every random choice of a run. The tests draw
 /// repeatable mutations from it too, as a `RandomNumberGenerator`.
 struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
+    /// The state before the next draw (vector kernels compute the stream's draws from it).
+    private(set) var state: UInt64
     private var spareNormal: Float?
 
     init(seed: UInt64) { state = seed }

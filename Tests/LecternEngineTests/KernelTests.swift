@@ -1,29 +1,85 @@
+import CKernels
 import Foundation
 import Testing
 @testable import LecternEngine
 
 struct KernelTests {
+    typealias Elementwise = @convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void
+
+    /// Each variant this CPU can run of a C kernel (`CKernels`).
+    static func variants<Kernel>(_ avx2: Kernel, _ avx512: Kernel) -> [(name: String, kernel: Kernel)] {
+        [("AVX2", avx2)] + (CPU.current.has(.avx512) ? [("AVX-512", avx512)] : [])
+    }
+
     @Test func vectorExpIsWithinAFewULPOfExp() {
-        var worst: Float = 0
-        for step in stride(from: Float(-87), through: 88, by: 0.013) {
-            let lanes = Float16x((0..<16).map { step + Float($0) * 0.0007 })
-            let result = vectorExp(lanes)
-            for lane in 0..<16 {
-                let exact = Foundation.exp(Double(lanes[lane]))
-                worst = max(worst, Float(abs(Double(result[lane]) - exact) / exact))
-            }
+        let inputs = stride(from: Float(-87), through: 88, by: 0.013).flatMap { step in (0..<16).map { step + Float($0) * 0.0007 } }
+        for (name, exp) in Self.variants(lectern_exp_avx2 as Elementwise, lectern_exp_avx512) {
+            var results = [Float](repeating: 0, count: inputs.count)
+            exp(inputs, &results, inputs.count)
+            let worst = zip(inputs, results).map { Float(abs(Double($1) - Foundation.exp(Double($0))) / Foundation.exp(Double($0))) }.max()!
+            #expect(worst < 4e-7, "\(name): worst relative error \(worst)")
         }
-        #expect(worst < 4e-7, "worst relative error \(worst)")
     }
 
     @Test func vectorErfIsWithinHalfAMillionthOfErf() {
-        var worst: Float = 0
-        for step in stride(from: Float(-6), through: 6, by: 0.001) {
-            let lanes = Float16x(repeating: step)
-            let result = vectorErf(lanes)[0]
-            worst = max(worst, Float(abs(Double(result) - Foundation.erf(Double(step)))))
+        let inputs = Array(stride(from: Float(-6), through: 6, by: 0.001)).prefix(12_000 / 16 * 16)
+        for (name, erf) in Self.variants(lectern_erf_avx2 as Elementwise, lectern_erf_avx512) {
+            var results = [Float](repeating: 0, count: inputs.count)
+            erf(Array(inputs), &results, inputs.count)
+            let worst = zip(inputs, results).map { Float(abs(Double($1) - Foundation.erf(Double($0)))) }.max()!
+            #expect(worst < 5e-7, "\(name): worst absolute error \(worst)")
         }
-        #expect(worst < 5e-7, "worst absolute error \(worst)")
+    }
+
+    /// The activation and softmax kernels' exact bits on a fixed grid, as digests: the numbers the Swift
+    /// SIMD16 kernels gave before the C kernels replaced them (and the shipped lessons' transcripts
+    /// hold). A change of any operation's order or rounding shows here.
+    @Test func theKernelsKeepTheirBits() {
+        let inputs = (0..<4_000).map { Float($0 - 2_000) * 0.004_9 }
+        func digest(_ values: [Float]) -> UInt64 {
+            values.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1.bitPattern)) &* 0x100_0000_01b3 }
+        }
+        for (name, gelu) in Self.variants(lectern_gelu_avx2 as Elementwise, lectern_gelu_avx512) {
+            var output = inputs
+            gelu(inputs, &output, inputs.count)
+            #expect(String(digest(output), radix: 16) == "4355d0dc2c7b9f08", "\(name) GELU")
+        }
+        for (name, kernel) in Self.variants(lectern_gelu_output_and_derivative_avx2, lectern_gelu_output_and_derivative_avx512) {
+            var derivative = inputs, output = inputs
+            kernel(&derivative, &output, inputs.count)
+            #expect(String(digest(output + derivative), radix: 16) == "c7d1bd1bf47ca712", "\(name) GELU output and derivative")
+        }
+        for (name, softmax) in Self.variants(lectern_softmax_rows_avx2, lectern_softmax_rows_avx512) {
+            var rows = inputs
+            softmax(&rows, 80, 50)
+            #expect(String(digest(rows), radix: 16) == "3b2e7705b598d31b", "\(name) softmax")
+        }
+    }
+
+    /// The AVX-512 and AVX2 variants of the activation and softmax kernels give the same bits, lanes and tails alike.
+    @Test(.enabled(if: CPU.current.has(.avx512), "this CPU runs one variant"))
+    func theVariantsOfEachKernelGiveTheSameBits() {
+        var generator = SplitMix64(seed: 13)
+        let inputs = (0..<1_000).map { _ in 3 * generator.normal() }
+        var outputs: [[Float]] = []
+        for gelu in [lectern_gelu_avx2 as Elementwise, lectern_gelu_avx512] {
+            var output = [Float](repeating: 0, count: inputs.count)
+            gelu(inputs, &output, inputs.count)
+            outputs.append(output)
+        }
+        for kernel in [lectern_gelu_output_and_derivative_avx2, lectern_gelu_output_and_derivative_avx512] {
+            var derivative = inputs, output = [Float](repeating: 0, count: inputs.count)
+            kernel(&derivative, &output, inputs.count)
+            outputs.append(output + derivative)
+        }
+        for softmax in [lectern_softmax_rows_avx2, lectern_softmax_rows_avx512] {
+            var rows = inputs
+            softmax(&rows, 40, 25)
+            outputs.append(rows)
+        }
+        for pair in stride(from: 0, to: outputs.count, by: 2) {
+            #expect(outputs[pair].map(\.bitPattern) == outputs[pair + 1].map(\.bitPattern), "kernel \(pair / 2)")
+        }
     }
 
     @Test func geluMatchesTheErfDefinitionOnEveryLaneAndTheTail() {

@@ -1,3 +1,4 @@
+import CKernels
 import Testing
 @testable import LecternEngine
 
@@ -74,6 +75,28 @@ struct SparseUpdateTests {
             }
             #expect(multipliers == expected)
             #expect(kept.allSatisfy { $0 <= 1 })
+        }
+    }
+
+    /// Each variant of the mask kernel this CPU runs, on counts that end inside a vector, a draw, or
+    /// exactly: value 2j from draw j's low half, 2j + 1 from its high half, as the scalar stream.
+    @Test(arguments: [1, 2, 15, 16, 17, 33, 1_001])
+    func everyMaskKernelFollowsTheStream(count: Int) {
+        let threshold = UInt32(0.3 * 4_294_967_296.0)
+        var stream = SplitMix64(seed: 5)
+        let start = stream.state
+        var expected: [UInt8] = []
+        while expected.count < count {
+            let bits = stream.nextUInt64()
+            for half in [UInt32(truncatingIfNeeded: bits), UInt32(truncatingIfNeeded: bits >> 32)] where expected.count < count {
+                expected.append(half >= threshold ? 1 : 0)
+            }
+        }
+        for kernel in [lectern_dropout_mask_avx2] + (CPU.current.has(.avx512) ? [lectern_dropout_mask_avx512] : []) {
+            var kept = [UInt8](repeating: 9, count: count + 1)
+            kernel(start, count, threshold, &kept)
+            #expect(Array(kept.prefix(count)) == expected)
+            #expect(kept[count] == 9, "nothing written past the mask")
         }
     }
 }

@@ -20,19 +20,7 @@ func activationForward(_ input: UnsafePointer<Float>, output: UnsafeMutablePoint
     switch kind {
     case .gelu:
         // x · Φ(x) = 0.5 · x · (1 + erf(x / √2)), as torch.nn.functional.gelu.
-        let inverseRoot2: Float = 0.707_106_77
-        var index = 0
-        let raw = UnsafeRawPointer(input), rawOutput = UnsafeMutableRawPointer(output)
-        while index + 16 <= count {
-            let x = raw.loadUnaligned(fromByteOffset: index * 4, as: Float16x.self)
-            rawOutput.storeBytes(of: 0.5 * x * (1 + vectorErf(x * inverseRoot2)), toByteOffset: index * 4, as: Float16x.self)
-            index += 16
-        }
-        while index < count {
-            let x = input[index]
-            output[index] = 0.5 * x * (1 + erff(x * inverseRoot2))
-            index += 1
-        }
+        VectorKernels.gelu(input, output, count)
     case .geluTanh:
         let scale: Float = 0.797_884_56  // √(2/π)
         for index in 0..<count {
@@ -44,33 +32,10 @@ func activationForward(_ input: UnsafePointer<Float>, output: UnsafeMutablePoint
     }
 }
 
-/// Softmax of each row of `rows × columns`, in place, with the maximum subtracted for stability.
+/// Softmax of each row of `rows × columns`, in place, with the row's largest value subtracted for stability.
 @inline(__always)
 func softmaxRows(_ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-    for row in 0..<rows {
-        let x = values + row * columns
-        var largest = -Float.infinity
-        for index in 0..<columns { largest = max(largest, x[index]) }
-        var sum: Float = 0
-        var index = 0
-        let raw = UnsafeMutableRawPointer(x)
-        var sums = Float16x()
-        while index + 16 <= columns {
-            let e = vectorExp(raw.loadUnaligned(fromByteOffset: index * 4, as: Float16x.self) - largest)
-            raw.storeBytes(of: e, toByteOffset: index * 4, as: Float16x.self)
-            sums += e
-            index += 16
-        }
-        sum = sums.sum()
-        while index < columns {
-            let e = expf(x[index] - largest)
-            x[index] = e
-            sum += e
-            index += 1
-        }
-        let inverse = 1 / sum
-        for index in 0..<columns { x[index] *= inverse }
-    }
+    VectorKernels.softmaxRows(values, rows, columns)
 }
 
 /// Column sums of `gradient` (`[rows, columns]`) added to `biasGradient`: the backward pass of a
@@ -99,24 +64,7 @@ func biasBackward(_ biasGradient: UnsafeMutablePointer<Float>, _ gradient: Unsaf
 func activationOutputAndDerivative(_ input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int, kind: ModelConfig.Activation) {
     switch kind {
     case .gelu:
-        let inverseRoot2: Float = 0.707_106_77, inverseRoot2Pi: Float = 0.398_942_28
-        var index = 0
-        let raw = UnsafeMutableRawPointer(input), rawOutput = UnsafeMutableRawPointer(output)
-        while index + 16 <= count {
-            let x = raw.loadUnaligned(fromByteOffset: index * 4, as: Float16x.self)
-            let erf = vectorErf(x * inverseRoot2)
-            rawOutput.storeBytes(of: 0.5 * x * (1 + erf), toByteOffset: index * 4, as: Float16x.self)
-            let cdf = 0.5 * (1 + erf)
-            let pdf = inverseRoot2Pi * vectorExp(-0.5 * x * x)
-            raw.storeBytes(of: cdf + x * pdf, toByteOffset: index * 4, as: Float16x.self)
-            index += 16
-        }
-        while index < count {
-            let x = input[index], erf = erff(x * inverseRoot2)
-            output[index] = 0.5 * x * (1 + erf)
-            input[index] = 0.5 * (1 + erf) + x * inverseRoot2Pi * expf(-0.5 * x * x)
-            index += 1
-        }
+        VectorKernels.geluOutputAndDerivative(input, output, count)
     case .geluTanh:
         let scale: Float = 0.797_884_56
         for index in 0..<count {

@@ -32,7 +32,8 @@ struct DropoutGenerator {
 
     /// Fills `count` values of a mask of probability p; two 32-bit draws per 64-bit output. The cores
     /// fill a part each, every part starting its stream where a single pass would be at that index,
-    /// so the mask is the same however it is shared out.
+    /// so the mask is the same however it is shared out (`VectorKernels.dropoutMask` computes the
+    /// draws eight at a time).
     @discardableResult
     mutating func fill(_ kept: UnsafeMutablePointer<UInt8>, count: Int, probability: Float) -> DropoutMask {
         let threshold = UInt32(min(Double(probability) * 4_294_967_296.0, 4_294_967_295.0))
@@ -40,13 +41,7 @@ struct DropoutGenerator {
         parallelParts(count, minimumPart: 1 << 15) { part in
             var stream = start
             stream.skip(part.lowerBound / 2)  // parts start at multiples of 16, so on a whole draw
-            var index = part.lowerBound
-            while index < part.upperBound {
-                let bits = stream.nextUInt64()
-                kept[index] = UInt32(truncatingIfNeeded: bits) >= threshold ? 1 : 0
-                if index + 1 < part.upperBound { kept[index + 1] = UInt32(truncatingIfNeeded: bits >> 32) >= threshold ? 1 : 0 }
-                index += 2
-            }
+            VectorKernels.dropoutMask(stream.state, part.count, threshold, kept + part.lowerBound)
         }
         stream.skip((count + 1) / 2)
         return DropoutMask(kept, probability: probability)

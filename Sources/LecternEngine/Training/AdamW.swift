@@ -76,7 +76,7 @@ public final class AdamW: @unchecked Sendable {
         }
         // Each list is shared out between the cores by length; every element is updated by the same
         // operations wherever the parts meet, so the result is the same as on one core.
-        let kernel = Self.kernel
+        let kernel = VectorKernels.adamw
         parallelParts(of: full.map(\.range)) { segment, range in
             var constants = lectern_adamw_step(beta1: beta1, one_minus_beta1: 1 - beta1, beta2: beta2, one_minus_beta2: 1 - beta2, epsilon: epsilon,
                                                shrink: full[segment].shrink, step_size: stepSize, correction2_root: correction2Root,
@@ -105,9 +105,6 @@ public final class AdamW: @unchecked Sendable {
                gradientScale: clippingScale(norm: norm, maxNorm: maxGradNorm), sparseRows: sparseRows)
         return norm
     }
-
-    /// The update's vector kernel for this CPU: the same bits either way, the AVX-512 one faster.
-    static let kernel = CPU.current.has(.avx512) ? lectern_adamw_avx512 : lectern_adamw_avx2
 
     /// Rows of the sparse table that have had a gradient: found from the moments the first time
     /// (a fresh optimizer has none, a restored one has those of its checkpoint), then kept up to date.
