@@ -58,8 +58,8 @@ func biasBackward(_ biasGradient: UnsafeMutablePointer<Float>, _ gradient: Unsaf
 
 /// The backward pass's view of the activation, in one pass over its saved input: the output, as
 /// `activationForward` computes it (the feed-forward output's weight gradient reads it), into
-/// `output`, and in place of `input` the derivative `activationBackward` multiplies by, each with
-/// the same operations as there (GELU's erf is computed once for both). `applyDerivative` then
+/// `output`, and in place of `input` the derivative, each with the same operations as there (GELU's
+/// erf is computed once for both). `applyDerivative` (or `biasBackward`, fused with it) then
 /// finishes the backward pass.
 func activationOutputAndDerivative(_ input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int, kind: ModelConfig.Activation) {
     switch kind {
