@@ -3,7 +3,6 @@
 // division per value, which Swift's generic SIMD types compute one lane at a time.
 #include "lectern_kernels.h"
 
-#include <immintrin.h>
 #include <math.h>
 
 // Each operation rounds on its own, as in the scalar formula; a fused multiply-add would change bits.
@@ -21,48 +20,16 @@ static inline void update_one(float *p, const float *g, float *m, float *v, cons
     *p = parameter;
 }
 
-__attribute__((target("avx512f")))
-void lectern_adamw_avx512(float *p, const float *g, float *m, float *v, long count, const lectern_adamw_step *s) {
-    const __m512 beta1 = _mm512_set1_ps(s->beta1), one_minus_beta1 = _mm512_set1_ps(s->one_minus_beta1);
-    const __m512 beta2 = _mm512_set1_ps(s->beta2), one_minus_beta2 = _mm512_set1_ps(s->one_minus_beta2);
-    const __m512 epsilon = _mm512_set1_ps(s->epsilon), shrink = _mm512_set1_ps(s->shrink);
-    const __m512 step_size = _mm512_set1_ps(s->step_size), root = _mm512_set1_ps(s->correction2_root);
-    const __m512 scale = _mm512_set1_ps(s->gradient_scale);
-    long i = 0;
-    for (; i + 16 <= count; i += 16) {
-        __m512 gradient = _mm512_mul_ps(_mm512_loadu_ps(g + i), scale);
-        __m512 first = _mm512_add_ps(_mm512_mul_ps(beta1, _mm512_loadu_ps(m + i)), _mm512_mul_ps(one_minus_beta1, gradient));
-        __m512 second = _mm512_add_ps(_mm512_mul_ps(beta2, _mm512_loadu_ps(v + i)),
-                                      _mm512_mul_ps(_mm512_mul_ps(one_minus_beta2, gradient), gradient));
-        __m512 parameter = _mm512_mul_ps(_mm512_loadu_ps(p + i), shrink);
-        __m512 denominator = _mm512_add_ps(_mm512_div_ps(_mm512_sqrt_ps(second), root), epsilon);
-        parameter = _mm512_sub_ps(parameter, _mm512_div_ps(_mm512_mul_ps(step_size, first), denominator));
-        _mm512_storeu_ps(m + i, first);
-        _mm512_storeu_ps(v + i, second);
-        _mm512_storeu_ps(p + i, parameter);
-    }
-    for (; i < count; i++) update_one(p + i, g + i, m + i, v + i, s);
-}
+#include "vector16.h"
 
-__attribute__((target("avx2")))
-void lectern_adamw_avx2(float *p, const float *g, float *m, float *v, long count, const lectern_adamw_step *s) {
-    const __m256 beta1 = _mm256_set1_ps(s->beta1), one_minus_beta1 = _mm256_set1_ps(s->one_minus_beta1);
-    const __m256 beta2 = _mm256_set1_ps(s->beta2), one_minus_beta2 = _mm256_set1_ps(s->one_minus_beta2);
-    const __m256 epsilon = _mm256_set1_ps(s->epsilon), shrink = _mm256_set1_ps(s->shrink);
-    const __m256 step_size = _mm256_set1_ps(s->step_size), root = _mm256_set1_ps(s->correction2_root);
-    const __m256 scale = _mm256_set1_ps(s->gradient_scale);
-    long i = 0;
-    for (; i + 8 <= count; i += 8) {
-        __m256 gradient = _mm256_mul_ps(_mm256_loadu_ps(g + i), scale);
-        __m256 first = _mm256_add_ps(_mm256_mul_ps(beta1, _mm256_loadu_ps(m + i)), _mm256_mul_ps(one_minus_beta1, gradient));
-        __m256 second = _mm256_add_ps(_mm256_mul_ps(beta2, _mm256_loadu_ps(v + i)),
-                                      _mm256_mul_ps(_mm256_mul_ps(one_minus_beta2, gradient), gradient));
-        __m256 parameter = _mm256_mul_ps(_mm256_loadu_ps(p + i), shrink);
-        __m256 denominator = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(second), root), epsilon);
-        parameter = _mm256_sub_ps(parameter, _mm256_div_ps(_mm256_mul_ps(step_size, first), denominator));
-        _mm256_storeu_ps(m + i, first);
-        _mm256_storeu_ps(v + i, second);
-        _mm256_storeu_ps(p + i, parameter);
-    }
-    for (; i < count; i++) update_one(p + i, g + i, m + i, v + i, s);
-}
+#define V(name) name##_avx512
+#define KERNEL __attribute__((target("avx512f,avx512dq")))
+#include "adamw_body.h"
+#undef V
+#undef KERNEL
+
+#define V(name) name##_avx2
+#define KERNEL __attribute__((target("avx2")))
+#include "adamw_body.h"
+#undef V
+#undef KERNEL
