@@ -1,5 +1,5 @@
 // The bodies of the activation and softmax kernels, written once over 16 lanes (vector16.h) and
-// included by activation.c once per instruction set with V(name) naming that set's operation or
+// included by vector_kernels.c once per instruction set with V(name) naming that set's operation or
 // function (name_avx512, name_avx2) and KERNEL its function attributes. Each operation rounds on
 // its own (no fused multiply-add) and the tails call libm, as the engine's Swift kernels did, so
 // the transcripts' numbers did not move when these replaced them.

@@ -1,4 +1,4 @@
-// AdamW's update, written once over 16 lanes (vector16.h) and included by adamw.c once per
+// AdamW's update, written once over 16 lanes (vector16.h) and included by vector_kernels.c once per
 // instruction set, as activation_body.h is: V(name) names that set's operation or function,
 // KERNEL its function attributes.
 KERNEL void V(lectern_adamw)(float *p, const float *g, float *m, float *v, long count, const lectern_adamw_step *s) {

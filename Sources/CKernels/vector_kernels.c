@@ -1,14 +1,19 @@
-// AdamW over a flat range of parameters (see lectern_kernels.h). The update is bound by memory
-// (four streams read, three written); what it needs from the vector unit is a square root and a
-// division per value, which Swift's generic SIMD types compute one lane at a time.
+// The kernels written once over 16 lanes (vector16.h), compiled here for each instruction set:
+// the feed-forward activation (GELU, erf form), its output and derivative for the backward pass,
+// softmax over rows (activation_body.h), and AdamW's update (adamw_body.h), in an AVX-512 and an
+// AVX2 variant (see lectern_kernels.h). AdamW is bound by memory (four streams read, three
+// written); what it needs from the vector unit is a square root and a division per value, which
+// Swift's generic SIMD types compute one lane at a time.
 #include "lectern_kernels.h"
 
 #include <math.h>
 
-// Each operation rounds on its own, as in the scalar formula; a fused multiply-add would change bits.
+// Each operation rounds on its own; a fused multiply-add would change bits. Before the bodies.
 #pragma clang fp contract(off)
 
-// One value, for the tails: the same operations as a lane of the vector loops.
+#include "vector16.h"
+
+// One value of AdamW, for the tails: the same operations as a lane of the vector loop.
 static inline void update_one(float *p, const float *g, float *m, float *v, const lectern_adamw_step *s) {
     float gradient = *g * s->gradient_scale;
     float first = s->beta1 * *m + s->one_minus_beta1 * gradient;
@@ -20,16 +25,16 @@ static inline void update_one(float *p, const float *g, float *m, float *v, cons
     *p = parameter;
 }
 
-#include "vector16.h"
-
 #define V(name) name##_avx512
 #define KERNEL __attribute__((target("avx512f,avx512dq")))
+#include "activation_body.h"
 #include "adamw_body.h"
 #undef V
 #undef KERNEL
 
 #define V(name) name##_avx2
 #define KERNEL __attribute__((target("avx2")))
+#include "activation_body.h"
 #include "adamw_body.h"
 #undef V
 #undef KERNEL
