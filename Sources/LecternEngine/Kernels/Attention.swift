@@ -1,4 +1,3 @@
-import Dispatch
 
 /// Multi-head self-attention over packed sequences (no padding): for each sequence and head,
 /// P = softmax(Q Kᵀ / √d) and context = P V. Q, K and V are read in place from the fused
@@ -105,7 +104,7 @@ struct AttentionWork {
         self.pairs = pairs
     }
 
-    /// Runs `body` for every pair; Dispatch hands pairs to whichever core is free, so long and short
+    /// Runs `body` for every pair; the cores take pairs in turn (`Parallel.perform`), so long and short
     /// sequences balance out. The result does not depend on which core ran which pair.
     func run(_ body: (Int, Int, Int) -> Void) {
         let threads = BLAS.threads
@@ -116,8 +115,7 @@ struct AttentionWork {
         BLAS.setThreads(1)
         defer { BLAS.setThreads(threads) }
         let pairs = self.pairs
-        nonisolated(unsafe) let body = body
-        DispatchQueue.concurrentPerform(iterations: pairs.count) { index in
+        Parallel.perform(pairs.count, threads: threads) { index in
             body(pairs[index].sequence, pairs[index].head, pairs[index].mapOffset)
         }
     }

@@ -1,5 +1,4 @@
 import CBFloat16
-import Dispatch
 
 /// A linear layer's weight `[outFeatures, inFeatures]` packed once for bfloat16 products, as the
 /// right-hand side of `input · weightᵀ`: what `BFloat16Product` would otherwise pack on every call.
@@ -26,7 +25,7 @@ final class BFloat16PackedWeight: @unchecked Sendable {
         // One task per (step, panel); each writes only its own panel.
         nonisolated(unsafe) let words = self.words, weight = weight
         let stepOffsets = offsets
-        DispatchQueue.concurrentPerform(iterations: starts.count * panels) { task in
+        Parallel.perform(starts.count * panels) { task in
             let (stepIndex, panelIndex) = task.quotientAndRemainder(dividingBy: panels)
             let k0 = starts[stepIndex], j0 = panelIndex * panel
             lectern_bf16_pack_b(weight, inFeatures, true, k0, min(step, inFeatures - k0), j0, min(outFeatures, j0 + panel), outFeatures,

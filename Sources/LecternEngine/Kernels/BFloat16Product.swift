@@ -1,5 +1,4 @@
 import CBFloat16
-import Dispatch
 
 /// C = α · op(A) · op(B) + β · C with the inputs rounded to bfloat16 and float32 sums, on the CPU's
 /// AVX512-BF16 instructions (the kernels are C, Sources/CBFloat16). Same arguments as `BLAS.sgemm`,
@@ -56,9 +55,7 @@ enum BFloat16Product {
 
     /// The parts run at once, each on its own rows or panels.
     private static func inParallel(_ parts: Int, _ body: (Int) -> Void) {
-        guard parts > 1 else { return body(0) }
-        nonisolated(unsafe) let body = body
-        DispatchQueue.concurrentPerform(iterations: parts) { body($0) }
+        Parallel.perform(parts, body)
     }
 
     /// C = β · C, or the bias in every row (a product with k = 0; as BLAS defines it, β = 0 sets C to

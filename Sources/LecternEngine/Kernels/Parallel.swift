@@ -1,4 +1,4 @@
-import Dispatch
+import CKernels
 
 /// Runs `body` on contiguous parts of `0..<count`, one per core, at once. Parts start at multiples
 /// of 16 so vector loops see the same lanes as on one thread; every element is computed by the
@@ -10,9 +10,7 @@ func parallelParts(_ count: Int, minimumPart: Int = 1 << 16, _ body: (Range<Int>
     let parts = min(Parallel.cores, max(1, count / minimumPart))
     guard parts > 1 else { return body(0..<count) }
     let size = (count / parts + 15) / 16 * 16
-    // The parts write disjoint ranges; the caller's pointers are shared on purpose.
-    nonisolated(unsafe) let body = body
-    DispatchQueue.concurrentPerform(iterations: parts) { part in
+    Parallel.perform(parts) { part in
         let range = min(part * size, count)..<(part == parts - 1 ? count : min((part + 1) * size, count))
         if !range.isEmpty { body(range) }
     }
@@ -44,4 +42,19 @@ func parallelParts(of segments: [Range<Int>], minimumPart: Int = 1 << 16, _ body
 enum Parallel {
     /// The cores the engine uses: as many as OpenBLAS uses, set by `BLAS.setThreads`.
     static var cores: Int { max(1, BLAS.threads) }
+
+    /// Runs `body(i)` for every i in `0..<count`, each once, at once on up to `threads` cores: the
+    /// calling thread and the engine's workers (CKernels/worker_pool.c), which take iterations in
+    /// turn, so uneven iterations balance out. Workers stay awake for a short while between calls
+    /// instead of being woken for each. A call from inside `body` runs alone, in order.
+    static func perform(_ count: Int, threads: Int = cores, _ body: (Int) -> Void) {
+        // The closure is called only until `lectern_pool_run` returns; the pointer does not outlive it.
+        withoutActuallyEscaping(body) { body in
+            withUnsafePointer(to: body) { pointer in
+                lectern_pool_run(count, Int32(clamping: threads), { context, index in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
+                }, UnsafeMutableRawPointer(mutating: pointer))
+            }
+        }
+    }
 }
