@@ -86,10 +86,18 @@ KERNEL void V(lectern_gelu_output_and_derivative)(float *input, float *output, l
 KERNEL void V(lectern_softmax_rows)(float *values, long rows, long columns) {
     for (long row = 0; row < rows; row++) {
         float *x = values + row * columns;
-        float largest = -INFINITY;
-        for (long i = 0; i < columns; i++) largest = x[i] >= largest ? x[i] : largest;  // Swift's max(largest, x)
-        V(v16) sums = V(set1)(0.0f);
+        // The row's largest value, NaNs passed over (as Swift's max(largest, x)): sixteen running
+        // maxima, then their lanes and the tail. Only a zero's sign can depend on the order, and
+        // x − (±0) rounds to the same e^x for every x.
+        V(v16) tops = V(set1)(-INFINITY);
         long i = 0;
+        for (; i + 16 <= columns; i += 16) tops = V(max)(V(load)(x + i), tops);
+        float top_lanes[16], largest = -INFINITY;
+        V(lanes)(tops, top_lanes);
+        for (int lane = 0; lane < 16; lane++) largest = top_lanes[lane] >= largest ? top_lanes[lane] : largest;
+        for (; i < columns; i++) largest = x[i] >= largest ? x[i] : largest;
+        V(v16) sums = V(set1)(0.0f);
+        i = 0;
         for (; i + 16 <= columns; i += 16) {
             V(v16) e = V(exp16)(V(sub)(V(load)(x + i), V(set1)(largest)));
             V(store)(x + i, e);

@@ -19,6 +19,8 @@ AVX512_TARGET v16_avx512 sub_avx512(v16_avx512 a, v16_avx512 b) { return _mm512_
 AVX512_TARGET v16_avx512 mul_avx512(v16_avx512 a, v16_avx512 b) { return _mm512_mul_ps(a, b); }
 AVX512_TARGET v16_avx512 div_avx512(v16_avx512 a, v16_avx512 b) { return _mm512_div_ps(a, b); }
 AVX512_TARGET v16_avx512 sqrt_avx512(v16_avx512 a) { return _mm512_sqrt_ps(a); }
+// a where a > b, else b: b where either is NaN (or both are zeros), as the instruction defines it.
+AVX512_TARGET v16_avx512 max_avx512(v16_avx512 a, v16_avx512 b) { return _mm512_max_ps(a, b); }
 // a where a < limit is false, else limit (a NaN stays NaN); and the same for a > limit.
 AVX512_TARGET v16_avx512 raise_to_avx512(v16_avx512 a, float limit) {
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, _mm512_set1_ps(limit), _CMP_LT_OQ), a, _mm512_set1_ps(limit));
@@ -48,6 +50,7 @@ AVX2_TARGET v16_avx2 sub_avx2(v16_avx2 a, v16_avx2 b) { return (v16_avx2){_mm256
 AVX2_TARGET v16_avx2 mul_avx2(v16_avx2 a, v16_avx2 b) { return (v16_avx2){_mm256_mul_ps(a.low, b.low), _mm256_mul_ps(a.high, b.high)}; }
 AVX2_TARGET v16_avx2 div_avx2(v16_avx2 a, v16_avx2 b) { return (v16_avx2){_mm256_div_ps(a.low, b.low), _mm256_div_ps(a.high, b.high)}; }
 AVX2_TARGET v16_avx2 sqrt_avx2(v16_avx2 a) { return (v16_avx2){_mm256_sqrt_ps(a.low), _mm256_sqrt_ps(a.high)}; }
+AVX2_TARGET v16_avx2 max_avx2(v16_avx2 a, v16_avx2 b) { return (v16_avx2){_mm256_max_ps(a.low, b.low), _mm256_max_ps(a.high, b.high)}; }
 AVX2_TARGET __m256 raise_to_half_avx2(__m256 a, float limit) {
     __m256 l = _mm256_set1_ps(limit);
     return _mm256_blendv_ps(a, l, _mm256_cmp_ps(a, l, _CMP_LT_OQ));

@@ -53,6 +53,10 @@ struct KernelTests {
             var rows = inputs
             softmax(&rows, 80, 50)
             #expect(String(digest(rows), radix: 16) == "3b2e7705b598d31b", "\(name) softmax")
+            // Rows that fall instead of rising: each row's largest value is in its first lanes, not its tail.
+            var falling = Array(inputs.reversed())
+            softmax(&falling, 80, 50)
+            #expect(String(digest(falling), radix: 16) == "61d7e6f47d4fc9b9", "\(name) softmax, falling rows")
         }
     }
 
