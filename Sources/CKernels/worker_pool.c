@@ -29,7 +29,7 @@ static struct {
     pthread_mutex_t caller;       // one calling thread at a time; the others run their tasks alone
     _Atomic uint32_t generation;  // also the futex sleeping workers wait on
     _Atomic int sleepers;         // workers in (or about to enter) the futex wait
-    _Atomic int active;           // workers inside a task
+    _Atomic long active;          // workers inside a task
     _Atomic long next, done;
     _Atomic long spin_nanoseconds;
     lectern_pool_task task;
@@ -46,6 +46,14 @@ static long nanoseconds_since(const struct timespec *start) {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (now.tv_sec - start->tv_sec) * 1000000000L + (now.tv_nsec - start->tv_nsec);
+}
+
+// Spins until the counter reaches the value, yielding the core now and then: the thread it waits
+// for may be waiting for this core.
+static void pause_until(_Atomic long *counter, long value) {
+    for (unsigned spins = 1; atomic_load(counter) != value; spins++) {
+        if (spins % 64 == 0) sched_yield(); else _mm_pause();
+    }
 }
 
 static void run_iterations(void) {
@@ -132,7 +140,7 @@ void lectern_pool_run(long count, int threads, lectern_pool_task task, void *con
     }
 
     atomic_store(&pool.generation, generation + 1);
-    while (atomic_load(&pool.active) != 0) _mm_pause();
+    pause_until(&pool.active, 0);
     pool.task = task;
     pool.context = context;
     pool.count = count;
@@ -145,9 +153,7 @@ void lectern_pool_run(long count, int threads, lectern_pool_task task, void *con
     inside_task = 1;
     run_iterations();
     inside_task = 0;
-    for (unsigned spins = 1; atomic_load(&pool.done) < count; spins++) {
-        if (spins % 64 == 0) sched_yield(); else _mm_pause();
-    }
+    pause_until(&pool.done, count);
     pthread_mutex_unlock(&pool.caller);
 }
 
