@@ -6,11 +6,12 @@
 
 #include <immintrin.h>
 
-static const uint64_t golden_gamma = 0x9E3779B97F4A7C15ull;
+// SplitMix64's increment and its mix's two multipliers.
+static const uint64_t golden_gamma = 0x9E3779B97F4A7C15ull, mix_multiplier1 = 0xBF58476D1CE4E5B9ull, mix_multiplier2 = 0x94D049BB133111EBull;
 
 static inline uint64_t mix(uint64_t z) {
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z = (z ^ (z >> 30)) * mix_multiplier1;
+    z = (z ^ (z >> 27)) * mix_multiplier2;
     return z ^ (z >> 31);
 }
 
@@ -29,7 +30,7 @@ void lectern_dropout_mask_avx512(uint64_t state, long count, uint32_t threshold,
     __m512i states = _mm512_add_epi64(_mm512_set1_epi64((long long)state),
                                       _mm512_mullo_epi64(_mm512_set_epi64(8, 7, 6, 5, 4, 3, 2, 1), _mm512_set1_epi64((long long)golden_gamma)));
     const __m512i step = _mm512_set1_epi64((long long)(8 * golden_gamma));
-    const __m512i multiplier1 = _mm512_set1_epi64((long long)0xBF58476D1CE4E5B9ull), multiplier2 = _mm512_set1_epi64((long long)0x94D049BB133111EBull);
+    const __m512i multiplier1 = _mm512_set1_epi64((long long)mix_multiplier1), multiplier2 = _mm512_set1_epi64((long long)mix_multiplier2);
     const __m512i limit = _mm512_set1_epi32((int)threshold);
     const __m128i ones = _mm_set1_epi8(1);
     long index = 0;
@@ -59,7 +60,7 @@ void lectern_dropout_mask_avx2(uint64_t state, long count, uint32_t threshold, u
                                       _mm256_set_epi64x((long long)(4 * golden_gamma), (long long)(3 * golden_gamma),
                                                         (long long)(2 * golden_gamma), (long long)golden_gamma));
     const __m256i step = _mm256_set1_epi64x((long long)(4 * golden_gamma));
-    const __m256i multiplier1 = _mm256_set1_epi64x((long long)0xBF58476D1CE4E5B9ull), multiplier2 = _mm256_set1_epi64x((long long)0x94D049BB133111EBull);
+    const __m256i multiplier1 = _mm256_set1_epi64x((long long)mix_multiplier1), multiplier2 = _mm256_set1_epi64x((long long)mix_multiplier2);
     const __m256i limit = _mm256_set1_epi32((int)threshold);
     long index = 0;
     for (; index + 8 <= count; index += 8) {

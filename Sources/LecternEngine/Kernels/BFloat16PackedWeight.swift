@@ -23,13 +23,12 @@ final class BFloat16PackedWeight: @unchecked Sendable {
         words = .allocate(capacity: max(total, 1))
         let panels = (outFeatures + panel - 1) / panel
         // One task per (step, panel); each writes only its own panel.
-        nonisolated(unsafe) let words = self.words, weight = weight
-        let stepOffsets = offsets
+        let words = self.words
         Parallel.perform(starts.count * panels) { task in
             let (stepIndex, panelIndex) = task.quotientAndRemainder(dividingBy: panels)
             let k0 = starts[stepIndex], j0 = panelIndex * panel
             lectern_bf16_pack_b(weight, inFeatures, true, k0, min(step, inFeatures - k0), j0, min(outFeatures, j0 + panel), outFeatures,
-                                words + stepOffsets[stepIndex])
+                                words + offsets[stepIndex])
         }
     }
 

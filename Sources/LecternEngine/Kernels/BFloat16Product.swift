@@ -37,13 +37,13 @@ enum BFloat16Product {
                 packed = UnsafePointer(packedB.words + packedB.stepOffsets[stepIndex])
             } else {
                 let packing = packing!
-                inParallel(panelParts) { part in
+                Parallel.perform(panelParts) { part in
                     let j0 = part * panelsPerPart * panel, j1 = min(n, (part + 1) * panelsPerPart * panel)
                     if j0 < j1 { lectern_bf16_pack_b(b, ldb, transposeB, k0, kc, j0, j1, n, packing) }
                 }
                 packed = UnsafePointer(packing)
             }
-            inParallel(rowParts) { part in
+            Parallel.perform(rowParts) { part in
                 let i0 = part * tilesPerPart * tile, i1 = min(m, (part + 1) * tilesPerPart * tile)
                 if i0 < i1 {
                     lectern_bf16_multiply_rows(a, lda, transposeA, i0, i1, k0, kc, packed, n, alpha, beta, bias, k0 == 0, c, ldc,
@@ -51,11 +51,6 @@ enum BFloat16Product {
                 }
             }
         }
-    }
-
-    /// The parts run at once, each on its own rows or panels.
-    private static func inParallel(_ parts: Int, _ body: (Int) -> Void) {
-        Parallel.perform(parts, body)
     }
 
     /// C = β · C, or the bias in every row (a product with k = 0; as BLAS defines it, β = 0 sets C to

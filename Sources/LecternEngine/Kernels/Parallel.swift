@@ -22,7 +22,6 @@ func parallelParts(_ count: Int, minimumPart: Int = 1 << 16, _ body: (Range<Int>
 func parallelParts(of segments: [Range<Int>], minimumPart: Int = 1 << 16, _ body: (_ segment: Int, _ range: Range<Int>) -> Void) {
     var starts = [0]
     for segment in segments { starts.append(starts.last! + segment.count) }
-    nonisolated(unsafe) let body = body
     parallelParts(starts.last!, minimumPart: minimumPart) { part in
         // The first segment that ends after the part starts, by binary search over the starts.
         var low = 0, high = segments.count
