@@ -44,25 +44,29 @@ public final class TextClassifier: Sendable {
     public func classify(_ texts: [String], pairs: [String?]? = nil, truncation: TruncationStrategy = .longestFirst,
                          batchSize: Int = 32, precision: MatrixPrecision = .float32) throws(ModelError) -> [Prediction] {
         precondition(pairs == nil || pairs?.count == texts.count, "one second text per text")
+        var encodings: [Encoding] = []
+        encodings.reserveCapacity(texts.count)
+        for index in texts.indices {
+            guard let pair = pairs?[index] ?? nil else {
+                encodings.append(tokenizer.encode(texts[index], maxLength: maxLength))
+                continue
+            }
+            do {
+                encodings.append(try tokenizer.encode(texts[index], pair: pair, maxLength: maxLength, strategy: truncation))
+            } catch {
+                throw ModelError("Text \(index + 1): \(error.message)", file: "tokenizer", hint: "Use `truncation: longest_first`, or a larger `max_length`.")
+            }
+        }
+        let batches = stride(from: 0, to: encodings.count, by: batchSize).map { start in
+            let rows = encodings[start..<min(start + batchSize, encodings.count)]
+            return TokenBatch(rows.map(\.ids), typeIDs: rows.map(\.typeIDs))
+        }
+        let labels = model.config.numLabels
         var predictions: [Prediction] = []
         predictions.reserveCapacity(texts.count)
-        var start = 0
-        while start < texts.count {
-            var encodings: [Encoding] = []
-            for index in start..<min(start + batchSize, texts.count) {
-                guard let pair = pairs?[index] ?? nil else {
-                    encodings.append(tokenizer.encode(texts[index], maxLength: maxLength))
-                    continue
-                }
-                do {
-                    encodings.append(try tokenizer.encode(texts[index], pair: pair, maxLength: maxLength, strategy: truncation))
-                } catch {
-                    throw ModelError("Text \(index + 1): \(error.message)", file: "tokenizer", hint: "Use `truncation: longest_first`, or a larger `max_length`.")
-                }
-            }
-            let output = try model.forward(TokenBatch(encodings.map(\.ids), typeIDs: encodings.map(\.typeIDs)), precision: precision)
-            let labels = model.config.numLabels
-            for (index, encoding) in encodings.enumerated() {
+        for group in JoinedBatches.groups(batches, precision: precision) {
+            let output = try model.forward(joining: Array(batches[group]), precision: precision)
+            for (index, encoding) in encodings[(group.lowerBound * batchSize)..<min(group.upperBound * batchSize, encodings.count)].enumerated() {
                 let logits = Array(output.logits[(index * labels)..<((index + 1) * labels)])
                 let probabilities = [Float](unsafeUninitializedCapacity: labels) { buffer, count in
                     HeadLoss.activate(logits, outputs: labels, as: model.config.problemType, into: buffer.baseAddress!)
@@ -71,7 +75,6 @@ public final class TextClassifier: Sendable {
                 let best = ClassificationMetrics.predictions(logits: logits, labelCount: labels)[0]
                 predictions.append(Prediction(logits: logits, probabilities: probabilities, label: best, truncatedTokens: encoding.truncatedTokens))
             }
-            start += batchSize
         }
         return predictions
     }

@@ -30,6 +30,34 @@ struct BLASTests {
         }
     }
 
+    /// `BLASKernels.rowsAreIndependent` is what lets evaluation join batches: with those kernels, a linear layer's
+    /// rows (X·Wᵀ + b, as `MatrixPrecision.linear` calls it) must come out bit for bit the same in a product of
+    /// any length, at any offset. Other kernel sets are not held to it.
+    @Test(.enabled(if: BLAS.kernels.rowsAreIndependent, "\(BLAS.kernels.core)'s products let rows depend on their neighbours"),
+          arguments: [(384, 384), (1536, 384), (384, 1536), (768, 768)])
+    func withIndependentRowsARowIsTheSameInAProductOfAnyLength(outFeatures n: Int, inFeatures k: Int) {
+        var state: UInt64 = 7
+        func draw() -> Float { state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407; return Float(Int(state >> 40) - (1 << 23)) / Float(1 << 23) }
+        let rows = 96
+        let x = (0..<(rows * k)).map { _ in draw() }, w = (0..<(n * k)).map { _ in draw() * 0.05 }, bias = (0..<n).map { _ in draw() }
+        func linear(_ first: Int, _ count: Int) -> [Float] {
+            var y = (0..<count).flatMap { _ in bias }
+            x.withUnsafeBufferPointer { x in
+                w.withUnsafeBufferPointer { w in
+                    y.withUnsafeMutableBufferPointer { y in
+                        BLAS.sgemm(transposeA: false, transposeB: true, m: count, n: n, k: k, a: x.baseAddress! + first * k, lda: k,
+                                   b: w.baseAddress!, ldb: k, beta: 1, c: y.baseAddress!, ldc: n)
+                    }
+                }
+            }
+            return y
+        }
+        let whole = linear(0, rows)
+        for (first, count) in [(0, 4), (7, 5), (7, 13), (3, 16), (50, 40), (1, 95)] {
+            #expect(linear(first, count) == Array(whole[(first * n)..<((first + count) * n)]), "rows \(first)..<\(first + count)")
+        }
+    }
+
     @Test func configurationNamesOpenBLAS() {
         #expect(BLAS.configuration.contains("OpenBLAS"))
         withBLASThreadsHeld {

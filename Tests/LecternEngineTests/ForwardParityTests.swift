@@ -63,6 +63,30 @@ struct ForwardParityTests {
     }
 
     @Test(.enabled(if: modelFolder != nil, "all-MiniLM-L6-v2 is not installed (make setup)"))
+    func batchesJoinedInOnePassGiveWhatEachGivesAlone() throws {
+        let model = try Self.classifier()
+        let ids = Self.fixture.ids, h = model.config.hiddenSize
+        let batches = [[0, 1], [2, 3], [4, 5], [3, 0, 1], [2]].map { TokenBatch($0.map { ids[$0] }) }
+        let joined = try model.forward(joining: batches)
+        // Kernels that compute each row of a product on its own give the same bits; others (Haswell's, Zen's)
+        // let a row's last bits depend on its neighbours, as they do within one batch.
+        let exact = BLAS.kernels.rowsAreIndependent
+        var first = 0
+        for batch in batches {
+            let alone = try model.forward(batch)
+            let logits = joined.logits[(first * 4)..<((first + batch.count) * 4)], pooled = joined.pooled[(first * h)..<((first + batch.count) * h)]
+            if exact {
+                let sameLogits = logits.elementsEqual(alone.logits), samePooled = pooled.elementsEqual(alone.pooled)
+                #expect(sameLogits && samePooled, "batch at sequence \(first), \(BLAS.kernels.core) kernels")
+            } else {
+                #expect(Self.maxDifference(logits, alone.logits) < 1e-5, "batch at sequence \(first), \(BLAS.kernels.core) kernels")
+            }
+            first += batch.count
+        }
+        #expect(first * 4 == joined.logits.count)
+    }
+
+    @Test(.enabled(if: modelFolder != nil, "all-MiniLM-L6-v2 is not installed (make setup)"))
     func tooLongSequencesAndForeignIdsAreErrors() throws {
         let model = try Self.classifier()
         #expect(throws: ModelError.self) { try model.forward(TokenBatch([[Int32](repeating: 1000, count: 513)])) }

@@ -10,6 +10,7 @@ let arguments = CommandLine.arguments
 ///     lectern-bench tokenizer AG_NEWS_FOLDER [BBC_FOLDER]
 ///     lectern-bench inference AG_NEWS_FOLDER MODEL [BATCH] [MAX_LENGTH] [THREADS] [float32|bf16]
 ///     lectern-bench training AG_NEWS_FOLDER MODEL [SEED] [float32|bf16]
+///     lectern-bench evaluation AG_NEWS_FOLDER MODEL [float32|bf16]
 ///     lectern-bench load PATH SPLIT
 ///     lectern-bench peak [THREADS]
 ///     lectern-bench products [THREADS]
@@ -117,6 +118,23 @@ do {
         print("{\"steps\": \(steps), \"samples\": \(steps * batchSize), \"step_seconds\": \(total), "
               + "\"samples_per_second\": \(Double(steps * batchSize) / total), \"median_step_seconds\": \(stepSeconds.sorted()[steps / 2]), "
               + "\"gflops_per_second\": \(flops / total / 1e9), \"peak_rss_mb\": \(peakResidentMegabytes()), \"precision\": \"\(model.precision.rawValue)\"}")
+    case "evaluation":
+        // The course notebook's `evaluate` cell alone: the 200 held-out texts of AG News train[:1000]
+        // (split 0.8/0.2, seed 42) in batches of 8, with the model as loaded (its head initialised from seed 42).
+        BLAS.setThreads(MachineReport.cores)
+        let rows = try SplitExpression("train[:1000]").select(from: try DatasetLoader.load(at: arguments[2]))
+        let test = rows.select(try TrainTestSplit(testSize: .fraction(0.2), seed: 42).indices(count: rows.count).test)
+        let folder = try ModelResolver.resolve(arguments[3])
+        let tokenizer = try BertTokenizer(folder: folder)
+        let examples = zip(test.texts, test.labels).map { LabelledSequence(ids: tokenizer.encode($0, maxLength: 512).ids, target: .label($1)) }
+        let checkpoint = try ModelCheckpoint(folder: folder, labels: ["World", "Sports", "Business", "Sci/Tech"], seed: 42)
+        var metrics: [(key: String, value: Double)] = []
+        let elapsed = try seconds {
+            metrics = try Evaluation.run(parameters: checkpoint.parameters, precision: precision(argument: 4), batchSize: 8, examples: examples,
+                                         computeMetrics: { _, _, _ in [] }).metrics
+        }
+        let loss = metrics.first { $0.key == "eval_loss" }!.value
+        print("{\"texts\": \(examples.count), \"seconds\": \(elapsed), \"samples_per_second\": \(Double(examples.count) / elapsed), \"eval_loss\": \(loss)}")
     case "peak":
         // The machine's attainable peak for the engine: OpenBLAS sgemm on large square matrices,
         // the best of five products of 3072 × 3072 × 3072.

@@ -14,13 +14,9 @@ public enum Evaluation {
         let labelCount = parameters.config.numLabels
         var logits: [Float] = []
         logits.reserveCapacity(examples.count * labelCount)
-        var batches = 0
-        var start = 0
-        while start < examples.count {
-            let rows = examples[start..<min(start + batchSize, examples.count)]
-            logits += try classifier.forward(TokenBatch(examples: rows), precision: precision).logits
-            batches += 1
-            start += batchSize
+        let batches = stride(from: 0, to: examples.count, by: batchSize).map { TokenBatch(examples: examples[$0..<min($0 + batchSize, examples.count)]) }
+        for group in JoinedBatches.groups(batches, precision: precision) {
+            logits += try classifier.forward(joining: Array(batches[group]), precision: precision).logits
         }
         let targets = examples.map(\.target)
         // The same loss as training's (`HeadLoss`), over every example at once: the mean the Trainer's eval_loss is.
@@ -33,7 +29,7 @@ public enum Evaluation {
         metrics += computeMetrics(logits, targets, labelCount).map { (key: "eval_" + $0.0, value: $0.1) }
         metrics += [("eval_runtime", (runtime * 10_000).rounded() / 10_000),
                     ("eval_samples_per_second", (Double(examples.count) / runtime * 1000).rounded() / 1000),
-                    ("eval_steps_per_second", (Double(batches) / runtime * 1000).rounded() / 1000)]
+                    ("eval_steps_per_second", (Double(batches.count) / runtime * 1000).rounded() / 1000)]
         return (metrics, logits)
     }
 }

@@ -33,6 +33,12 @@ public struct BLASKernels: Sendable {
     /// Worth knowing, not wrong: a slower kernel set chosen by the user.
     public let notes: [String]
 
+    /// Whether a row of a product (`BLAS.sgemm`, 4 rows or more) comes out the same whatever rows share the
+    /// product with it. True of OpenBLAS 0.3.21's AVX-512 kernel sets, measured over the engine's shapes at
+    /// every row count and offset; Haswell's and Zen's split the rows so that a row's last bits depend on its
+    /// neighbours. Work may be regrouped across products only where this holds (`JoinedBatches`).
+    public var rowsAreIndependent: Bool { ["SkylakeX", "Cooperlake"].contains(core) }
+
     /// "Cooperlake kernels, chosen by Lectern (OpenBLAS picked Prescott)".
     public var summary: String {
         switch origin {

@@ -39,20 +39,28 @@ enum ClassificationHead {
 
     /// Fills `saved` from the last hidden state; returns the batch's mean loss for `targets` (`HeadLoss`:
     /// cross-entropy with `smoothing` as transformers' `LabelSmoother`, MSE, or binary cross-entropy), nil without targets.
+    /// The head's two products run over each of `parts` (ranges of sequences) on its own, or over every
+    /// sequence at once without them: a product's row can depend on how many rows share it (`SequenceClassifier.forward(joining:)`).
     static func forward(lastHidden: UnsafePointer<Float>, batch: TokenBatch, targets: [Target]?, parameters p: ModelParameters,
                         saved a: Activations.Head, dropout: Dropout, generator: inout DropoutGenerator, precision: MatrixPrecision,
-                        packed: ClassifierPackedWeights?, smoothing: Double) -> Double? {
+                        packed: ClassifierPackedWeights?, smoothing: Double, parts: [Range<Int>]? = nil) -> Double? {
         let config = p.config, h = config.hiddenSize, sequences = batch.count, labelCount = config.numLabels
         firstTokens(of: lastHidden, batch: batch, width: h, into: a.firstToken)
         if let probability = dropout.input {
             applyMask(a.firstToken, generator.fill(a.inputMask, count: sequences * h, probability: probability), count: sequences * h)
         }
-        dense(a.firstToken, sequences: sequences, parameters: p, precision: precision, packed: packed?.headDense, output: a.dense)
+        for part in parts ?? [0..<sequences] {
+            dense(a.firstToken + part.lowerBound * h, sequences: part.count, parameters: p, precision: precision, packed: packed?.headDense,
+                  output: a.dense + part.lowerBound * h)
+        }
         a.denseDropped.update(from: a.dense, count: sequences * h)
         if let probability = dropout.dense {
             applyMask(a.denseDropped, generator.fill(a.denseMask, count: sequences * h, probability: probability), count: sequences * h)
         }
-        classify(a.denseDropped, sequences: sequences, parameters: p, precision: precision, packed: packed?.classifier, logits: a.logits)
+        for part in parts ?? [0..<sequences] {
+            classify(a.denseDropped + part.lowerBound * h, sequences: part.count, parameters: p, precision: precision, packed: packed?.classifier,
+                     logits: a.logits + part.lowerBound * labelCount)
+        }
         guard let targets else { return nil }
         return HeadLoss.forward(logits: a.logits, targets: targets, outputs: labelCount, smoothing: smoothing, activations: a.probabilities)
     }

@@ -19,10 +19,11 @@ struct ClassifierPackedWeights {
 /// the head, and with `targets` the batch's mean loss (`HeadLoss`), which it returns. What it keeps
 /// is `activations`' layout (everything the backward pass reads, or one layer's scratch); dropout
 /// draws its masks from `generator` in the forward pass's order (with `.off`, nothing is drawn).
-/// The caller has checked the batch (`ModelConfig.check`) and the targets.
+/// The caller has checked the batch (`ModelConfig.check`) and the targets; `headParts` are passed to the head
+/// (`ClassificationHead.forward`'s `parts`).
 func forwardPass(_ batch: TokenBatch, targets: [Target]?, parameters p: ModelParameters, activations a: Activations, dropout: DropoutRates,
                  generator: inout DropoutGenerator, precision: MatrixPrecision, packed: ClassifierPackedWeights? = nil,
-                 labelSmoothing: Double = 0) -> Double? {
+                 labelSmoothing: Double = 0, headParts: [Range<Int>]? = nil) -> Double? {
     let config = p.config, h = config.hiddenSize, n = batch.tokenCount, heads = config.numAttentionHeads
     a.reserve(tokens: n, hidden: h, intermediate: config.intermediateSize, layers: config.numHiddenLayers,
               attention: heads * batch.attentionArea, sequences: batch.count, labels: config.numLabels)
@@ -45,5 +46,5 @@ func forwardPass(_ batch: TokenBatch, targets: [Target]?, parameters p: ModelPar
     }
     return ClassificationHead.forward(lastHidden: a.hidden[config.numHiddenLayers], batch: batch, targets: targets, parameters: p,
                                       saved: a.head, dropout: dropout.head(config.family), generator: &generator, precision: precision,
-                                      packed: packed, smoothing: labelSmoothing)
+                                      packed: packed, smoothing: labelSmoothing, parts: headParts)
 }

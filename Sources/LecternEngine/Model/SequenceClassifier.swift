@@ -31,9 +31,25 @@ public final class SequenceClassifier: @unchecked Sendable {
     /// `precision` (a value the caller decided with `MatrixPrecision.forRequest`). Sequences longer than the
     /// model's `max_position_embeddings`, or ids outside its vocabulary, are an error.
     public func forward(_ batch: TokenBatch, precision: MatrixPrecision = .float32) throws(ModelError) -> Output {
+        try forward(batch, headParts: nil, precision: precision)
+    }
+
+    /// `forward` over several batches at once, their outputs one after another: the encoder runs over all their
+    /// tokens together (its products gain from the longer matrices, `JoinedBatches`), the head over each batch
+    /// on its own. With kernels that compute
+    /// each row of a product on its own (OpenBLAS's SkylakeX and Cooperlake sets on a batch of 4 tokens or more),
+    /// every batch's outputs are those of a pass over it alone, bit for bit; the head's products, a few rows
+    /// each, are not such, which is why they keep the batches apart.
+    public func forward(joining batches: [TokenBatch], precision: MatrixPrecision = .float32) throws(ModelError) -> Output {
+        var parts: [Range<Int>] = []
+        for batch in batches { parts.append((parts.last?.upperBound ?? 0)..<((parts.last?.upperBound ?? 0) + batch.count)) }
+        return try forward(TokenBatch(joining: batches), headParts: parts, precision: precision)
+    }
+
+    private func forward(_ batch: TokenBatch, headParts: [Range<Int>]?, precision: MatrixPrecision) throws(ModelError) -> Output {
         try config.check(batch)
         _ = forwardPass(batch, targets: nil, parameters: parameters, activations: activations, dropout: .off, generator: &generator,
-                        precision: precision, packed: precision == .bfloat16 ? packed : nil)
+                        precision: precision, packed: precision == .bfloat16 ? packed : nil, headParts: headParts)
         let head = activations.head!, sequences = batch.count
         return Output(pooled: Array(UnsafeBufferPointer(start: head.dense, count: sequences * config.hiddenSize)),
                       logits: Array(UnsafeBufferPointer(start: head.logits, count: sequences * config.numLabels)))

@@ -12,6 +12,16 @@ public struct TokenBatch: Sendable, Equatable {
         for (index, sequence) in sequences.enumerated() { append(sequence, typeIDs: typeIDs?[index]) }
     }
 
+    /// The sequences of `batches`, one batch after another.
+    public init(joining batches: [TokenBatch]) {
+        for batch in batches {
+            for sequence in 0..<batch.count {
+                let tokens = batch.sequenceStarts[sequence]..<batch.sequenceStarts[sequence + 1]
+                append(Array(batch.ids[tokens]), typeIDs: batch.typeIDs.isEmpty ? nil : Array(batch.typeIDs[tokens]))
+            }
+        }
+    }
+
     public mutating func append(_ sequence: [Int32], typeIDs types: [Int32]? = nil) {
         if let types, !typeIDs.isEmpty || types.contains(where: { $0 != 0 }) {
             precondition(types.count == sequence.count, "a sequence's token types and ids differ in length")
