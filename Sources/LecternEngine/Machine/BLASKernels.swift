@@ -33,11 +33,17 @@ public struct BLASKernels: Sendable {
     /// Worth knowing, not wrong: a slower kernel set chosen by the user.
     public let notes: [String]
 
+    /// How OpenBLAS 0.3.21's AVX-512 kernel sets add up a product of 4 rows or more, measured (`BLASTests`):
+    /// each element of C is C plus, block after block of k, that block's products summed by fused multiply-adds
+    /// from zero in the order of k. A block is this many values of k (320 for Cooperlake, 448 for SkylakeX), but
+    /// where fewer than two remain, the rest is halved (rounded up) if it exceeds one block. nil for kernel sets
+    /// that add in another order (Haswell's and Zen's depend on where a row falls in the product).
+    public var accumulationBlock: Int? { ["Cooperlake": 320, "SkylakeX": 448][core] }
+
     /// Whether a row of a product (`BLAS.sgemm`, 4 rows or more) comes out the same whatever rows share the
-    /// product with it. True of OpenBLAS 0.3.21's AVX-512 kernel sets, measured over the engine's shapes at
-    /// every row count and offset; Haswell's and Zen's split the rows so that a row's last bits depend on its
-    /// neighbours. Work may be regrouped across products only where this holds (`JoinedBatches`).
-    public var rowsAreIndependent: Bool { ["SkylakeX", "Cooperlake"].contains(core) }
+    /// product with it: true where `accumulationBlock` describes the arithmetic, which reads nothing of other
+    /// rows. Work may be regrouped across products only where this holds (`JoinedBatches`).
+    public var rowsAreIndependent: Bool { accumulationBlock != nil }
 
     /// "Cooperlake kernels, chosen by Lectern (OpenBLAS picked Prescott)".
     public var summary: String {
