@@ -36,13 +36,15 @@ public final class SequenceClassifier: @unchecked Sendable {
 
     /// `forward` over several batches at once, their outputs one after another: the encoder runs over all their
     /// tokens together (its products gain from the longer matrices, `JoinedBatches`), the head over each batch
-    /// on its own. With kernels that compute
-    /// each row of a product on its own (OpenBLAS's SkylakeX and Cooperlake sets on a batch of 4 tokens or more),
-    /// every batch's outputs are those of a pass over it alone, bit for bit; the head's products, a few rows
-    /// each, are not such, which is why they keep the batches apart.
+    /// on its own. Where product rows are independent (`BLASKernels.rowsAreIndependent`, batches of 4 tokens or
+    /// more), every batch's outputs are bit for bit those of a pass over it alone; the head's products, a few
+    /// rows each, are not covered, which is why they keep the batches apart.
     public func forward(joining batches: [TokenBatch], precision: MatrixPrecision = .float32) throws(ModelError) -> Output {
-        var parts: [Range<Int>] = []
-        for batch in batches { parts.append((parts.last?.upperBound ?? 0)..<((parts.last?.upperBound ?? 0) + batch.count)) }
+        var parts: [Range<Int>] = [], first = 0
+        for batch in batches {
+            parts.append(first..<(first + batch.count))
+            first += batch.count
+        }
         return try forward(TokenBatch(joining: batches), headParts: parts, precision: precision)
     }
 
