@@ -64,7 +64,7 @@ public final class TextClassifier: Sendable {
         let labels = model.config.numLabels
         var predictions: [Prediction] = []
         predictions.reserveCapacity(texts.count)
-        for group in JoinedBatches.groups(batches, precision: precision) {
+        for group in JoinedBatches.groups(batches, precision: precision, config: model.config) {
             let output = try model.forward(joining: Array(batches[group]), precision: precision)
             for (index, encoding) in encodings[(group.lowerBound * batchSize)..<min(group.upperBound * batchSize, encodings.count)].enumerated() {
                 let logits = Array(output.logits[(index * labels)..<((index + 1) * labels)])

@@ -15,7 +15,7 @@ public enum Evaluation {
         var logits: [Float] = []
         logits.reserveCapacity(examples.count * labelCount)
         let batches = stride(from: 0, to: examples.count, by: batchSize).map { TokenBatch(examples: examples[$0..<min($0 + batchSize, examples.count)]) }
-        for group in JoinedBatches.groups(batches, precision: precision) {
+        for group in JoinedBatches.groups(batches, precision: precision, config: parameters.config) {
             logits += try classifier.forward(joining: Array(batches[group]), precision: precision).logits
         }
         let targets = examples.map(\.target)
