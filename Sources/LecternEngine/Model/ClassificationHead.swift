@@ -45,11 +45,12 @@ enum ClassificationHead {
                         saved a: Activations.Head, dropout: Dropout, generator: inout DropoutGenerator, precision: MatrixPrecision,
                         packed: ClassifierPackedWeights?, smoothing: Double, parts: [Range<Int>]? = nil) -> Double? {
         let config = p.config, h = config.hiddenSize, sequences = batch.count, labelCount = config.numLabels
+        let parts = parts ?? [0..<sequences]
         firstTokens(of: lastHidden, batch: batch, width: h, into: a.firstToken)
         if let probability = dropout.input {
             applyMask(a.firstToken, generator.fill(a.inputMask, count: sequences * h, probability: probability), count: sequences * h)
         }
-        for part in parts ?? [0..<sequences] {
+        for part in parts {
             dense(a.firstToken + part.lowerBound * h, sequences: part.count, parameters: p, precision: precision, packed: packed?.headDense,
                   output: a.dense + part.lowerBound * h)
         }
@@ -57,7 +58,7 @@ enum ClassificationHead {
         if let probability = dropout.dense {
             applyMask(a.denseDropped, generator.fill(a.denseMask, count: sequences * h, probability: probability), count: sequences * h)
         }
-        for part in parts ?? [0..<sequences] {
+        for part in parts {
             classify(a.denseDropped + part.lowerBound * h, sequences: part.count, parameters: p, precision: precision, packed: packed?.classifier,
                      logits: a.logits + part.lowerBound * labelCount)
         }

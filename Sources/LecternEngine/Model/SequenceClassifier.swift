@@ -40,6 +40,8 @@ public final class SequenceClassifier: @unchecked Sendable {
     /// more), every batch's outputs are bit for bit those of a pass over it alone; the head's products, a few
     /// rows each, are not covered, which is why they keep the batches apart.
     public func forward(joining batches: [TokenBatch], precision: MatrixPrecision = .float32) throws(ModelError) -> Output {
+        // A batch on its own (the usual group) is passed as it is, not copied.
+        if batches.count == 1 { return try forward(batches[0], headParts: nil, precision: precision) }
         var parts: [Range<Int>] = [], first = 0
         for batch in batches {
             parts.append(first..<(first + batch.count))
