@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 import Testing
 @testable import LecternEngine
 
@@ -32,9 +33,57 @@ struct SparseUpdateTests {
         // The last batch touched rows 1 and 2 only; a row no batch touched moved by weight decay alone.
         #expect(model.sparseRows.rows == [1, 2])
         let untouched = model.sparseRows.range(ofRow: 20)
-        let initial = GradientCheckTests.tinyModel(dropout: .off).parameters.storage[untouched]
+        let initialModel = GradientCheckTests.tinyModel(dropout: .off)
+        let initial = Array(initialModel.parameters.storage[untouched])
         let decayed = initial.map { value in (0..<4).reduce(value) { value, _ in value * (1 - 0.01 * 0.01) } }
         #expect(Array(sparse[untouched]) == decayed)
+    }
+
+    /// An optimizer restored from another's moments (`resume_from_checkpoint`) finds the rows its
+    /// checkpoint had made live and goes on exactly as the one it was saved from.
+    @Test func aRestoredOptimizerGoesOnAsTheOneItWasSavedFrom() throws {
+        func step(_ model: TrainingModel, _ optimizer: AdamW, _ index: Int) throws {
+            model.zeroGradients()
+            _ = try model.forward(Self.batches[index], labels: Self.labels[index])
+            model.backward()
+            _ = optimizer.apply(model, rate: 0.01, maxGradNorm: 1)
+        }
+        let model = GradientCheckTests.tinyModel(dropout: .off), optimizer = AdamW(parameters: model.parameters, weightDecay: 0.01)
+        try step(model, optimizer, 0)
+        let resumed = GradientCheckTests.tinyModel(dropout: .off), restored = AdamW(parameters: resumed.parameters, weightDecay: 0.01)
+        _ = resumed.parameters.storage.update(fromContentsOf: model.parameters.storage)
+        restored.restore(step: optimizer.step, first: UnsafeBufferPointer(optimizer.firstMoment), second: UnsafeBufferPointer(optimizer.secondMoment))
+        for index in 1..<Self.batches.count {
+            try step(model, optimizer, index)
+            try step(resumed, restored, index)
+        }
+        #expect(Array(resumed.parameters.storage) == Array(model.parameters.storage))
+        #expect(Array(restored.secondMoment) == Array(optimizer.secondMoment))
+    }
+
+    /// A fresh optimizer's moments are untouched zero pages; an update writes those of the live rows
+    /// alone and never reads the others' (a read would map them, see `AdamW.momentsWritten`).
+    @Test func aFreshOptimizerLeavesTheMomentsOfRowsNoBatchTouchedUnmapped() {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE))), width = 4 * page / MemoryLayout<Float>.stride, rowCount = 64
+        let optimizer = AdamW(count: width * rowCount, weightDecay: 0.01)
+        var parameters = [Float](repeating: 1, count: width * rowCount), gradients = [Float](repeating: 0, count: width * rowCount)
+        let rows = SparseRows(table: 0..<(width * rowCount), width: width, rows: [3, 40])
+        for row in rows.rows { for index in rows.range(ofRow: row) { gradients[index] = 0.5 } }
+        parameters.withUnsafeMutableBufferPointer { parameters in
+            gradients.withUnsafeBufferPointer { optimizer.update(parameters, gradients: $0, rate: 0.1, sparseRows: rows) }
+        }
+        #expect(optimizer.firstMoment[rows.range(ofRow: 3).lowerBound] == (1 - optimizer.beta1) * 0.5)
+        for moments in [optimizer.firstMoment, optimizer.secondMoment] {
+            // Whole pages inside each row: mapped exactly where the row is live.
+            let resident = (0..<rowCount).map { row -> Bool in
+                let start = UInt(bitPattern: moments.baseAddress! + rows.range(ofRow: row).lowerBound)
+                let firstPage = (start + UInt(page) - 1) / UInt(page) * UInt(page)
+                var mapped = [UInt8](repeating: 0, count: 2)
+                #expect(mincore(UnsafeMutableRawPointer(bitPattern: firstPage), 2 * page, &mapped) == 0)
+                return mapped.allSatisfy { $0 & 1 == 1 }
+            }
+            #expect(resident.indices.filter { resident[$0] } == [3, 40])
+        }
     }
 
     @Test func everyIndexOfScatteredRangesIsVisitedOnce() {

@@ -44,6 +44,7 @@ public final class AdamW: @unchecked Sendable {
         _ = firstMoment.update(fromContentsOf: first)
         _ = secondMoment.update(fromContentsOf: second)
         liveRows = []
+        momentsWritten = true
     }
 
     /// One update of every parameter with learning rate `rate`, reading each gradient times
@@ -60,11 +61,16 @@ public final class AdamW: @unchecked Sendable {
         let stepSize = rate / correction1
         let p = parameters.baseAddress!, g = gradients.baseAddress!, m = firstMoment.baseAddress!, v = secondMoment.baseAddress!
         let (beta1, beta2, epsilon, weightDecay) = (self.beta1, self.beta2, self.epsilon, self.weightDecay)
+        let fresh = !momentsWritten
         var full: [(range: Range<Int>, shrink: Float)] = [], decayOnly: [(range: Range<Int>, shrink: Float)] = []
         for (tensor, decays) in decayRanges {
             let shrink = decays ? 1 - rate * weightDecay : 1
             guard let sparseRows, sparseRows.table == tensor else { full.append((tensor, shrink)); continue }
-            markLive(sparseRows)
+            for row in markLive(sparseRows) where !fresh {
+                let range = sparseRows.range(ofRow: row)
+                (m + range.lowerBound).update(repeating: 0, count: range.count)
+                (v + range.lowerBound).update(repeating: 0, count: range.count)
+            }
             var row = 0
             while row < liveRows.count {
                 var end = row + 1
@@ -81,8 +87,13 @@ public final class AdamW: @unchecked Sendable {
             var constants = lectern_adamw_step(beta1: beta1, one_minus_beta1: 1 - beta1, beta2: beta2, one_minus_beta2: 1 - beta2, epsilon: epsilon,
                                                shrink: full[segment].shrink, step_size: stepSize, correction2_root: correction2Root,
                                                gradient_scale: gradientScale)
+            if fresh {
+                (m + range.lowerBound).update(repeating: 0, count: range.count)
+                (v + range.lowerBound).update(repeating: 0, count: range.count)
+            }
             kernel(p + range.lowerBound, g + range.lowerBound, m + range.lowerBound, v + range.lowerBound, range.count, &constants)
         }
+        momentsWritten = true
         parallelParts(of: decayOnly.map(\.range)) { segment, range in
             let shrink = decayOnly[segment].shrink
             var index = range.lowerBound
@@ -106,17 +117,31 @@ public final class AdamW: @unchecked Sendable {
         return norm
     }
 
-    /// Rows of the sparse table that have had a gradient: found from the moments the first time
-    /// (a fresh optimizer has none, a restored one has those of its checkpoint), then kept up to date.
+    /// Rows of the sparse table that have had a gradient: none in a fresh optimizer; those of its
+    /// checkpoint in a restored one (found from the moments the first time); then kept up to date.
     private var liveRows: [Bool] = []
 
-    private func markLive(_ sparseRows: SparseRows) {
+    /// Whether a step or a restore has written the moments. Until then they are untouched pages
+    /// (`ZeroedFloats`), and the first update writes zeros over its ranges before the kernel reads them, as
+    /// does every later step over rows that become live: the kernel reads a moment before writing it,
+    /// and on an untouched page that read maps the shared zero page, so the write after it must copy
+    /// that page and flush the other cores' address translations (an interrupt to each, costly in a
+    /// virtual machine). Written first, the page is made in one fault.
+    private var momentsWritten = false
+
+    /// Marks the batch's rows live; returns those that were not.
+    private func markLive(_ sparseRows: SparseRows) -> [Int] {
         if liveRows.count != sparseRows.rowCount {
             let m = firstMoment.baseAddress!, v = secondMoment.baseAddress!
             liveRows = (0..<sparseRows.rowCount).map { row in
-                sparseRows.range(ofRow: row).contains { m[$0] != 0 || v[$0] != 0 }
+                momentsWritten && sparseRows.range(ofRow: row).contains { m[$0] != 0 || v[$0] != 0 }
             }
         }
-        for row in sparseRows.rows { liveRows[row] = true }
+        var newlyLive: [Int] = []
+        for row in sparseRows.rows where !liveRows[row] {
+            liveRows[row] = true
+            newlyLive.append(row)
+        }
+        return newlyLive
     }
 }
