@@ -104,26 +104,32 @@ BF16_TARGET static void pack_rows_along_k(const float *first, long ld, long coun
 BF16_TARGET void lectern_bf16_pack_b(const float *b, long ldb, bool transposed, long k0, long kc, long j0, long j1,
                                      long n, uint32_t *packed) {
     long pairs = pairs_of(kc);
-    for (long panel_start = j0; panel_start < j1; panel_start += NR) {
-        uint32_t *panel = packed + panel_start / NR * NR * pairs;
-        long columns = n - panel_start < NR ? n - panel_start : NR;
-        if (!transposed) {
-            // Rows of op(B) are rows in memory: two at a time, interleaved.
-            for (long p = 0; p < pairs; p++) {
-                const float *even = b + (k0 + 2 * p) * ldb + panel_start;
-                bool has_odd = 2 * p + 1 < kc;
+    if (!transposed) {
+        // Rows of op(B) are rows in memory: two at a time, interleaved, each pair of rows read from
+        // j0 to j1 in one pass (two long streams the prefetcher follows; panel by panel, the reads
+        // were 128-byte pieces a row apart) and written into every panel.
+        for (long p = 0; p < pairs; p++) {
+            const float *even = b + (k0 + 2 * p) * ldb;
+            bool has_odd = 2 * p + 1 < kc;
+            for (long panel_start = j0; panel_start < j1; panel_start += NR) {
+                uint32_t *panel = packed + panel_start / NR * NR * pairs;
+                long columns = n - panel_start < NR ? n - panel_start : NR;
                 for (long half = 0; half < 2; half++) {
                     __mmask16 mask = lanes(columns - 16 * half);
-                    __m512 x0 = _mm512_maskz_loadu_ps(mask, even + 16 * half);
-                    __m512 x1 = has_odd ? _mm512_maskz_loadu_ps(mask, even + ldb + 16 * half) : _mm512_setzero_ps();
+                    __m512 x0 = _mm512_maskz_loadu_ps(mask, even + panel_start + 16 * half);
+                    __m512 x1 = has_odd ? _mm512_maskz_loadu_ps(mask, even + ldb + panel_start + 16 * half) : _mm512_setzero_ps();
                     _mm512_storeu_si512(panel + p * NR + 16 * half, interleaved_pairs(x0, x1));
                 }
             }
-        } else {
-            // Columns of op(B) are rows in memory, contiguous along k: sixteen at a time, transposed.
-            for (long half = 0; half < 2; half++) {
-                pack_rows_along_k(b + (panel_start + 16 * half) * ldb + k0, ldb, columns - 16 * half, kc, panel + 16 * half, NR, 16);
-            }
+        }
+        return;
+    }
+    // Columns of op(B) are rows in memory, contiguous along k: sixteen at a time, transposed.
+    for (long panel_start = j0; panel_start < j1; panel_start += NR) {
+        uint32_t *panel = packed + panel_start / NR * NR * pairs;
+        long columns = n - panel_start < NR ? n - panel_start : NR;
+        for (long half = 0; half < 2; half++) {
+            pack_rows_along_k(b + (panel_start + 16 * half) * ldb + k0, ldb, columns - 16 * half, kc, panel + 16 * half, NR, 16);
         }
     }
 }
