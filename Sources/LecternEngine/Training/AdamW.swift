@@ -61,16 +61,18 @@ public final class AdamW: @unchecked Sendable {
         let stepSize = rate / correction1
         let p = parameters.baseAddress!, g = gradients.baseAddress!, m = firstMoment.baseAddress!, v = secondMoment.baseAddress!
         let (beta1, beta2, epsilon, weightDecay) = (self.beta1, self.beta2, self.epsilon, self.weightDecay)
+        // Moments never written are written before the kernel reads them (`momentsWritten`): at the first
+        // update every range the kernel runs over, later the rows that have just become live.
         let fresh = !momentsWritten
+        func writeZeros(_ range: Range<Int>) {
+            (m + range.lowerBound).update(repeating: 0, count: range.count)
+            (v + range.lowerBound).update(repeating: 0, count: range.count)
+        }
         var full: [(range: Range<Int>, shrink: Float)] = [], decayOnly: [(range: Range<Int>, shrink: Float)] = []
         for (tensor, decays) in decayRanges {
             let shrink = decays ? 1 - rate * weightDecay : 1
             guard let sparseRows, sparseRows.table == tensor else { full.append((tensor, shrink)); continue }
-            for row in markLive(sparseRows) where !fresh {
-                let range = sparseRows.range(ofRow: row)
-                (m + range.lowerBound).update(repeating: 0, count: range.count)
-                (v + range.lowerBound).update(repeating: 0, count: range.count)
-            }
+            for row in markLive(sparseRows) where !fresh { writeZeros(sparseRows.range(ofRow: row)) }
             var row = 0
             while row < liveRows.count {
                 var end = row + 1
@@ -87,10 +89,7 @@ public final class AdamW: @unchecked Sendable {
             var constants = lectern_adamw_step(beta1: beta1, one_minus_beta1: 1 - beta1, beta2: beta2, one_minus_beta2: 1 - beta2, epsilon: epsilon,
                                                shrink: full[segment].shrink, step_size: stepSize, correction2_root: correction2Root,
                                                gradient_scale: gradientScale)
-            if fresh {
-                (m + range.lowerBound).update(repeating: 0, count: range.count)
-                (v + range.lowerBound).update(repeating: 0, count: range.count)
-            }
+            if fresh { writeZeros(range) }
             kernel(p + range.lowerBound, g + range.lowerBound, m + range.lowerBound, v + range.lowerBound, range.count, &constants)
         }
         momentsWritten = true
