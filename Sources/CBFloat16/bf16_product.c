@@ -205,7 +205,8 @@ BF16_TARGET static void tile(long pairs, const uint32_t *pa, const uint32_t *pb,
 
 BF16_TARGET void lectern_bf16_multiply_rows(const float *a, long lda, bool transposed, long i0, long i1, long k0,
                                             long kc, const uint32_t *packed_b, long n, float alpha, float beta,
-                                            const float *bias, bool first, float *c, long ldc, uint32_t *scratch) {
+                                            const float *bias, bool first, float *c, long ldc, uint32_t *scratch,
+                                            lectern_bf16_rows_done done, void *done_context) {
     long pairs = pairs_of(kc);
     for (long block = i0; block < i1; block += MC) {
         long rows = i1 - block < MC ? i1 - block : MC;
@@ -219,5 +220,6 @@ BF16_TARGET void lectern_bf16_multiply_rows(const float *a, long lda, bool trans
                      bias ? bias + column : NULL, first, c + (block + row) * ldc + column, ldc);
             }
         }
+        if (done) done(done_context, block, rows);
     }
 }

@@ -1,8 +1,11 @@
 // The bodies of the activation and softmax kernels, written once over 16 lanes (vector16.h) and
 // included by vector_kernels.c once per instruction set with V(name) naming that set's operation or
 // function (name_avx512, name_avx2) and KERNEL its function attributes. Each operation rounds on
-// its own (no fused multiply-add) and the tails call libm, as the engine's Swift kernels did, so
-// the transcripts' numbers did not move when these replaced them.
+// its own (no fused multiply-add), as the engine's Swift kernels did, so the transcripts' numbers
+// did not move when these replaced them. GELU's last values (fewer than 16) go through the same
+// vector operations, so a value does not depend on where a pass over it starts (the bfloat16
+// products run it on blocks of rows); softmax's last values of a row get libm's expf bits, as
+// before, from a vector copy of it (vector16.h).
 
 // e^x: x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for e^r, and 2ⁿ built in the exponent
 // bits; rounding to an integer by adding 1.5·2²³, which leaves it in the low mantissa bits.
@@ -50,6 +53,16 @@ KERNEL void V(lectern_erf)(const float *x, float *out, long count) {
     for (; i < count; i++) out[i] = erff(x[i]);
 }
 
+KERNEL void V(lectern_expf_libm)(const float *x, float *out, long count) {
+    for (long i = 0; i < count; i += 16) {
+        float in[16] = {0}, e[16];
+        long n = count - i < 16 ? count - i : 16;
+        for (long j = 0; j < n; j++) in[j] = x[i + j];
+        V(expf16_libm)(in, e);
+        for (long j = 0; j < n; j++) out[i + j] = e[j];
+    }
+}
+
 KERNEL void V(lectern_gelu)(const float *input, float *output, long count) {
     const float inverse_root2 = 0.70710677f;
     long i = 0;
@@ -58,9 +71,11 @@ KERNEL void V(lectern_gelu)(const float *input, float *output, long count) {
         V(v16) erf = V(erf16)(V(mul)(x, V(set1)(inverse_root2)));
         V(store)(output + i, V(mul)(V(mul)(V(set1)(0.5f), x), V(add)(V(set1)(1.0f), erf)));
     }
-    for (; i < count; i++) {
-        float x = input[i];
-        output[i] = 0.5f * x * (1 + erff(x * inverse_root2));
+    if (i < count) {
+        float x[16] = {0}, y[16];
+        for (long j = i; j < count; j++) x[j - i] = input[j];
+        V(lectern_gelu)(x, y, 16);
+        for (long j = i; j < count; j++) output[j] = y[j - i];
     }
 }
 
@@ -76,43 +91,67 @@ KERNEL void V(lectern_gelu_output_and_derivative)(float *input, float *output, l
         V(v16) pdf = V(mul)(V(set1)(inverse_root2pi), V(exp16)(V(mul)(V(mul)(V(set1)(-0.5f), x), x)));
         V(store)(input + i, V(add)(cdf, V(mul)(x, pdf)));
     }
-    for (; i < count; i++) {
-        float x = input[i], erf = erff(x * inverse_root2);
-        output[i] = 0.5f * x * (1 + erf);
-        input[i] = 0.5f * (1 + erf) + x * inverse_root2pi * expf(-0.5f * x * x);
+    if (i < count) {
+        float x[16] = {0}, y[16];
+        for (long j = i; j < count; j++) x[j - i] = input[j];
+        V(lectern_gelu_output_and_derivative)(x, y, 16);
+        for (long j = i; j < count; j++) { output[j] = y[j - i]; input[j] = x[j - i]; }
+    }
+}
+
+// Softmax of `group` rows (at most 4) at once: the steps each row must take in order (its sum of
+// lanes, its last values) are interleaved across the rows, so that the core follows several chains
+// of dependent additions at a time instead of waiting on one. Always inlined with a constant group.
+__attribute__((always_inline)) static inline KERNEL void V(softmax_group)(float *values, long group, long columns) {
+    float largest[4], sum[4], lanes[4][16];
+    long whole = columns / 16 * 16;
+    for (long r = 0; r < group; r++) {
+        const float *x = values + r * columns;
+        // The row's largest value, NaNs passed over (as Swift's max(largest, x)): sixteen running
+        // maxima (never NaN: the instruction keeps the running one), their largest, then the tail.
+        // Only a zero's sign can depend on the order, and x − (±0) rounds to the same e^x for every x.
+        V(v16) tops = V(set1)(-INFINITY);
+        for (long i = 0; i < whole; i += 16) tops = V(max)(V(load)(x + i), tops);
+        largest[r] = V(largest_lane)(tops);
+        for (long i = whole; i < columns; i++) largest[r] = x[i] >= largest[r] ? x[i] : largest[r];
+    }
+    for (long r = 0; r < group; r++) {
+        float *x = values + r * columns;
+        V(v16) sums = V(set1)(0.0f);
+        for (long i = 0; i < whole; i += 16) {
+            V(v16) e = V(exp16)(V(sub)(V(load)(x + i), V(set1)(largest[r])));
+            V(store)(x + i, e);
+            sums = V(add)(sums, e);
+        }
+        V(lanes)(sums, lanes[r]);
+        sum[r] = -0.0f;
+    }
+    // Each row's lanes summed in order from −0, as Swift's SIMD sum() does, then its last values.
+    for (int lane = 0; lane < 16; lane++) {
+        for (long r = 0; r < group; r++) sum[r] += lanes[r][lane];
+    }
+    if (whole < columns) {
+        for (long r = 0; r < group; r++) {
+            float *x = values + r * columns;
+            float tail[16] = {0};
+            for (long j = whole; j < columns; j++) tail[j - whole] = x[j] - largest[r];
+            V(expf16_libm)(tail, lanes[r]);
+        }
+        for (long j = whole; j < columns; j++) {
+            for (long r = 0; r < group; r++) {
+                values[r * columns + j] = lanes[r][j - whole];
+                sum[r] += lanes[r][j - whole];
+            }
+        }
+    }
+    for (long r = 0; r < group; r++) {
+        float *x = values + r * columns, inverse = 1 / sum[r];
+        for (long j = 0; j < columns; j++) x[j] *= inverse;
     }
 }
 
 KERNEL void V(lectern_softmax_rows)(float *values, long rows, long columns) {
-    for (long row = 0; row < rows; row++) {
-        float *x = values + row * columns;
-        // The row's largest value, NaNs passed over (as Swift's max(largest, x)): sixteen running
-        // maxima, then their lanes and the tail. Only a zero's sign can depend on the order, and
-        // x − (±0) rounds to the same e^x for every x.
-        V(v16) tops = V(set1)(-INFINITY);
-        long i = 0;
-        for (; i + 16 <= columns; i += 16) tops = V(max)(V(load)(x + i), tops);
-        float top_lanes[16], largest = -INFINITY;
-        V(lanes)(tops, top_lanes);
-        for (int lane = 0; lane < 16; lane++) largest = top_lanes[lane] >= largest ? top_lanes[lane] : largest;
-        for (; i < columns; i++) largest = x[i] >= largest ? x[i] : largest;
-        V(v16) sums = V(set1)(0.0f);
-        i = 0;
-        for (; i + 16 <= columns; i += 16) {
-            V(v16) e = V(exp16)(V(sub)(V(load)(x + i), V(set1)(largest)));
-            V(store)(x + i, e);
-            sums = V(add)(sums, e);
-        }
-        // The lanes summed in order from −0, as Swift's SIMD sum() does.
-        float lanes[16], sum = -0.0f;
-        V(lanes)(sums, lanes);
-        for (int lane = 0; lane < 16; lane++) sum += lanes[lane];
-        for (; i < columns; i++) {
-            float e = expf(x[i] - largest);
-            x[i] = e;
-            sum += e;
-        }
-        float inverse = 1 / sum;
-        for (long j = 0; j < columns; j++) x[j] *= inverse;
-    }
+    long row = 0;
+    for (; row + 4 <= rows; row += 4) V(softmax_group)(values + row * columns, 4, columns);
+    for (; row < rows; row++) V(softmax_group)(values + row * columns, 1, columns);
 }

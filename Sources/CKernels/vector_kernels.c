@@ -33,7 +33,7 @@ static inline void update_one(float *p, const float *g, float *m, float *v, cons
 #undef KERNEL
 
 #define V(name) name##_avx2
-#define KERNEL __attribute__((target("avx2")))
+#define KERNEL __attribute__((target("avx2,fma")))
 #include "activation_body.h"
 #include "adamw_body.h"
 #undef V

@@ -85,6 +85,35 @@ struct BFloat16ProductTests {
         #expect(product(packed: packed).map(\.bitPattern) == product(packed: nil).map(\.bitPattern))
     }
 
+    /// A pass given to a linear layer as `then` sees each row once and finished (after the last step
+    /// of k), in both precisions: a copy of each row taken there is the product's output.
+    @Test(arguments: [MatrixPrecision.float32, .bfloat16])
+    func aPassFusedWithALinearLayerSeesEachRowOnceFinished(precision: MatrixPrecision) {
+        let (out, features, rows) = (70, 1100, 230)
+        var generator = SplitMix64(seed: 4)
+        let weight = (0..<(out * features)).map { _ in Float(generator.uniform() * 2 - 1) }
+        let input = (0..<(rows * features)).map { _ in Float(generator.uniform() * 2 - 1) }
+        let bias = (0..<out).map { Float($0) / 10 }
+        var output = [Float](repeating: .nan, count: rows * out), copies = output, visits = [Int](repeating: 0, count: rows)
+        output.withUnsafeMutableBufferPointer { output in
+            copies.withUnsafeMutableBufferPointer { copies in
+                visits.withUnsafeMutableBufferPointer { visits in
+                    let (output, copies, visits) = (output.baseAddress!, copies.baseAddress!, visits.baseAddress!)
+                    precision.linear(input: input, rows: rows, inFeatures: features, weight: weight, bias: bias, outFeatures: out,
+                                     output: output) { part in
+                        for row in part {
+                            visits[row] += 1
+                            (copies + row * out).update(from: output + row * out, count: out)
+                        }
+                    }
+                }
+            }
+        }
+        #expect(visits == [Int](repeating: 1, count: rows))
+        #expect(copies.map(\.bitPattern) == output.map(\.bitPattern))
+        #expect(!output.contains { $0.isNaN })
+    }
+
     /// One core or two: the same bits (every element is summed in the same order).
     @Test func sameBitsOnAnyThreadCount() {
         let problem = Problem(m: 301, n: 130, k: 1030, transposeA: true, transposeB: false, seed: 5)

@@ -31,6 +31,64 @@ struct KernelTests {
         }
     }
 
+    /// Softmax's last values of a row get libm's expf bits from a vector copy of it: every float of a
+    /// sweep through all bit patterns (a prime stride, so every range of exponents is visited), the
+    /// edges of its special cases, NaN, the infinities and zeros. (All 2³² floats were compared once,
+    /// outside the tests: no difference.)
+    @Test func softmaxTailExpHasLibmBits() {
+        let edges: [Float] = [0x1.62e42ep+6, 0x1.62e430p+6, -0x1.9fe368p+6, -0x1.9fe36ap+6, -0x1.9d1d9ep+6, -0x1.9d1da0p+6,
+                              -0x1.9d1d9cp+6, 88, -88, -87.3, .infinity, -.infinity, .nan, -.nan, 0, -0, .leastNonzeroMagnitude, 1e-30]
+        let sweep = stride(from: UInt64(0), to: 1 << 32, by: 9_973).map { Float(bitPattern: UInt32($0)) }
+        // Every float within 4,096 of each threshold, where libm leaves its main formula.
+        let thresholds = edges.prefix(7).flatMap { edge in (-4_096...4_096).map { Float(bitPattern: UInt32(Int(edge.bitPattern) + $0)) } }
+        let inputs = edges + thresholds + sweep
+        for (name, exp) in Self.variants(lectern_expf_libm_avx2 as Elementwise, lectern_expf_libm_avx512) {
+            var results = [Float](repeating: 0, count: inputs.count)
+            exp(inputs, &results, inputs.count)
+            let differing = zip(inputs, results).filter { expf($0).bitPattern != $1.bitPattern }
+            let count = differing.count, first = differing.prefix(3).map { "e^\($0) = \(expf($0)), not \($1)" }
+            #expect(count == 0, "\(name): \(first)")
+        }
+    }
+
+    /// GELU's value of an element does not depend on where the pass over it starts (the bfloat16
+    /// products run it on blocks of rows): a tail goes through the same vector operations as the lanes.
+    @Test func geluGivesTheSameBitsWhereverAPassStarts() {
+        var generator = SplitMix64(seed: 7)
+        let inputs = (0..<75).map { _ in 3 * generator.normal() }
+        for (name, gelu) in Self.variants(lectern_gelu_avx2 as Elementwise, lectern_gelu_avx512) {
+            var whole = [Float](repeating: .nan, count: inputs.count)
+            gelu(inputs, &whole, inputs.count)
+            for cut in [1, 5, 16, 21, 60] {
+                var pieces = [Float](repeating: .nan, count: inputs.count)
+                inputs.withUnsafeBufferPointer { input in
+                    pieces.withUnsafeMutableBufferPointer { output in
+                        gelu(input.baseAddress!, output.baseAddress!, cut)
+                        gelu(input.baseAddress! + cut, output.baseAddress! + cut, inputs.count - cut)
+                    }
+                }
+                #expect(pieces.map(\.bitPattern) == whole.map(\.bitPattern), "\(name), cut at \(cut)")
+            }
+        }
+    }
+
+    /// Softmax takes rows four at a time (their in-order sums interleaved) and the rest one by one:
+    /// every row gets the bits it gets alone.
+    @Test func softmaxOfManyRowsIsSoftmaxOfEachRow() {
+        var generator = SplitMix64(seed: 9)
+        let (rows, columns) = (11, 37)
+        let inputs = (0..<(rows * columns)).map { _ in 4 * generator.normal() }
+        for (name, softmax) in Self.variants(lectern_softmax_rows_avx2, lectern_softmax_rows_avx512) {
+            var together = inputs
+            softmax(&together, rows, columns)
+            var alone = inputs
+            alone.withUnsafeMutableBufferPointer { values in
+                for row in 0..<rows { softmax(values.baseAddress! + row * columns, 1, columns) }
+            }
+            #expect(together.map(\.bitPattern) == alone.map(\.bitPattern), "\(name)")
+        }
+    }
+
     /// The activation and softmax kernels' exact bits on a fixed grid, as digests: the numbers the Swift
     /// SIMD16 kernels gave before the C kernels replaced them (and the shipped lessons' transcripts
     /// hold). A change of any operation's order or rounding shows here.

@@ -37,12 +37,17 @@ long lectern_bf16_row_scratch_words(long rows, long kc);
 void lectern_bf16_pack_b(const float *b, long ldb, bool transposed, long k0, long kc, long j0, long j1, long n,
                          uint32_t *packed);
 
+// Called with rows `row ..< row + rows` of C once they are final, while they are still in the cache.
+typedef void (*lectern_bf16_rows_done)(void *context, long row, long rows);
+
 // Rows i0 ..< i1 of C += alpha · op(A)[:, k0 ..< k0+kc] · (packed step of op(B)), n columns.
 // With `first`, C is first scaled by beta (beta 0: C is not read, as BLAS defines it), or, given
 // `bias` (n values), set to it instead: a linear layer's bias added as its product is stored.
+// Given `done` (on the last step of k, when C's rows are final), it is called after each block of
+// at most LECTERN_BF16_MC rows, in order: a pass over those rows fused with the product.
 void lectern_bf16_multiply_rows(const float *a, long lda, bool transposed, long i0, long i1, long k0, long kc,
                                 const uint32_t *packed_b, long n, float alpha, float beta, const float *bias, bool first,
-                                float *c, long ldc, uint32_t *scratch);
+                                float *c, long ldc, uint32_t *scratch, lectern_bf16_rows_done done, void *done_context);
 
 // Rounds float32 to bfloat16 and back, as the packing does (for tests and references).
 float lectern_bf16_round(float value);

@@ -90,6 +90,11 @@ func attentionBackward(qkvGradient: UnsafeMutablePointer<Float>, scratch: Unsafe
 /// pairs run at once; OpenBLAS runs single-threaded inside, its cores being taken.
 struct AttentionWork {
     let pairs: [(sequence: Int, head: Int, mapOffset: Int)]
+    /// Pairs a core takes at a time: neighbouring heads of one sequence, whose Q, K and V are
+    /// neighbouring pieces of the same rows (one head's are 128 bytes of rows 4.6 KB apart in the
+    /// course model), so a core reads them together instead of every other piece. Four made the
+    /// bfloat16 evaluation about 4% faster than one (AMD Zen 5; training and float32 unchanged).
+    static let headsPerTurn = 4
 
     init(sequenceStarts: [Int], heads: Int) {
         var pairs: [(sequence: Int, head: Int, mapOffset: Int)] = []
@@ -104,8 +109,8 @@ struct AttentionWork {
         self.pairs = pairs
     }
 
-    /// Runs `body` for every pair; the cores take pairs in turn (`Parallel.perform`), so long and short
-    /// sequences balance out. The result does not depend on which core ran which pair.
+    /// Runs `body` for every pair; the cores take `headsPerTurn` pairs in turn (`Parallel.perform`), so
+    /// long and short sequences balance out. The result does not depend on which core ran which pair.
     func run(_ body: (Int, Int, Int) -> Void) {
         let threads = BLAS.threads
         guard threads > 1 else {
@@ -114,9 +119,11 @@ struct AttentionWork {
         }
         BLAS.setThreads(1)
         defer { BLAS.setThreads(threads) }
-        let pairs = self.pairs
-        Parallel.perform(pairs.count, threads: threads) { index in
-            body(pairs[index].sequence, pairs[index].head, pairs[index].mapOffset)
+        let pairs = self.pairs, chunk = AttentionWork.headsPerTurn
+        Parallel.perform((pairs.count + chunk - 1) / chunk, threads: threads) { turn in
+            for index in (turn * chunk)..<min(pairs.count, (turn + 1) * chunk) {
+                body(pairs[index].sequence, pairs[index].head, pairs[index].mapOffset)
+            }
         }
     }
 }

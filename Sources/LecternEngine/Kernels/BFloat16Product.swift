@@ -9,6 +9,10 @@ import CBFloat16
 /// out between the cores) and the rows of C are shared out in parts of whole 12-row tiles. Every
 /// element of C is summed in the same order whichever core computes it: the result does not depend
 /// on the thread count.
+///
+/// `finishRows`, given, is run on rows of C as soon as they are final (in blocks of at most
+/// `LECTERN_BF16_MC` rows, on the core that computed them, while they are still in its cache): a
+/// pass over the product's output (an activation, a LayerNorm) fused with it.
 enum BFloat16Product {
     /// Below this many multiply-adds a product stays on one core (waking the other costs more).
     static let parallelWork = 1 << 18
@@ -16,9 +20,13 @@ enum BFloat16Product {
     static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                          beta: Float = 0, bias: UnsafePointer<Float>? = nil, packedB: BFloat16PackedWeight? = nil,
-                         c: UnsafeMutablePointer<Float>, ldc: Int) {
+                         c: UnsafeMutablePointer<Float>, ldc: Int, finishRows: ((Range<Int>) -> Void)? = nil) {
         guard m > 0, n > 0 else { return }
-        guard k > 0 else { return fill(c, rows: m, columns: n, ldc: ldc, beta: beta, bias: bias) }
+        guard k > 0 else {
+            fill(c, rows: m, columns: n, ldc: ldc, beta: beta, bias: bias)
+            finishRows?(0..<m)
+            return
+        }
         let step = Int(LECTERN_BF16_KC), tile = Int(LECTERN_BF16_MR), panel = Int(LECTERN_BF16_NR)
         let threads = m * n * k >= parallelWork ? Parallel.cores : 1
         let tiles = (m + tile - 1) / tile
@@ -43,11 +51,20 @@ enum BFloat16Product {
                 }
                 packed = UnsafePointer(packing)
             }
+            let finish = k0 + kc == k ? finishRows : nil
             Parallel.perform(rowParts) { part in
                 let i0 = part * tilesPerPart * tile, i1 = min(m, (part + 1) * tilesPerPart * tile)
-                if i0 < i1 {
+                guard i0 < i1 else { return }
+                guard let finish else {
+                    return lectern_bf16_multiply_rows(a, lda, transposeA, i0, i1, k0, kc, packed, n, alpha, beta, bias, k0 == 0, c, ldc,
+                                                      scratch + part * scratchWords, nil, nil)
+                }
+                // The closure is called only until the kernel returns; the pointer does not outlive it.
+                withUnsafePointer(to: finish) { context in
                     lectern_bf16_multiply_rows(a, lda, transposeA, i0, i1, k0, kc, packed, n, alpha, beta, bias, k0 == 0, c, ldc,
-                                               scratch + part * scratchWords)
+                                               scratch + part * scratchWords, { context, row, rows in
+                        context!.assumingMemoryBound(to: ((Range<Int>) -> Void).self).pointee(row..<(row + rows))
+                    }, UnsafeMutableRawPointer(mutating: context))
                 }
             }
         }

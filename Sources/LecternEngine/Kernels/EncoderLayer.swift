@@ -38,40 +38,40 @@ func encoderLayerForward(output: UnsafeMutablePointer<Float>, input: UnsafePoint
     let attentionDropout = s.dropout.flatMap { dropout in dropout.attention.map { (mask: $0, dropped: dropout.droppedProbabilities) } }
     attentionForward(context: s.context, probabilities: s.probabilities, qkv: s.qkv, sequenceStarts: batch.sequenceStarts,
                      heads: config.numAttentionHeads, hidden: h, dropout: attentionDropout, precision: precision)
+    // Each product's following pass (residual and LayerNorm, the activation) goes with it as `then`:
+    // in bfloat16 the kernel runs it on rows just computed.
     precision.linear(input: s.context, rows: n, inFeatures: h, weight: p.pointer(layer.attentionOutputWeight),
-                     bias: p.pointer(layer.attentionOutputBias), outFeatures: h, output: s.attentionProjection, packed: packed?.attentionOutput)
-    residualLayerNorm(projection: s.attentionProjection, mask: s.dropout?.attentionOutput,
-                      residual: input, sum: s.attentionSum, output: s.attentionNorm, mean: s.attentionMean, rstd: s.attentionRstd,
-                      weight: p.pointer(layer.attentionNormWeight), normBias: p.pointer(layer.attentionNormBias), rows: n, width: h, epsilon: config.layerNormEps)
-
+                     bias: p.pointer(layer.attentionOutputBias), outFeatures: h, output: s.attentionProjection, packed: packed?.attentionOutput) { rows in
+        residualLayerNorm(rows, projection: s.attentionProjection, mask: s.dropout?.attentionOutput,
+                          residual: input, sum: s.attentionSum, output: s.attentionNorm, mean: s.attentionMean, rstd: s.attentionRstd,
+                          weight: p.pointer(layer.attentionNormWeight), normBias: p.pointer(layer.attentionNormBias), width: h, epsilon: config.layerNormEps)
+    }
     precision.linear(input: s.attentionNorm, rows: n, inFeatures: h, weight: p.pointer(layer.intermediateWeight),
-                     bias: p.pointer(layer.intermediateBias), outFeatures: i, output: s.intermediatePre, packed: packed?.intermediate)
-    parallelParts(n, minimumPart: rowsPerPart) { rows in
+                     bias: p.pointer(layer.intermediateBias), outFeatures: i, output: s.intermediatePre, packed: packed?.intermediate) { rows in
         let offset = rows.lowerBound * i
         activationForward(s.intermediatePre + offset, output: s.intermediate + offset, count: rows.count * i, kind: config.hiddenAct)
     }
     precision.linear(input: s.intermediate, rows: n, inFeatures: i, weight: p.pointer(layer.outputWeight),
-                     bias: p.pointer(layer.outputBias), outFeatures: h, output: s.outputProjection, packed: packed?.output)
-    residualLayerNorm(projection: s.outputProjection, mask: s.dropout?.output,
-                      residual: s.attentionNorm, sum: s.outputSum, output: output, mean: s.outputMean, rstd: s.outputRstd,
-                      weight: p.pointer(layer.outputNormWeight), normBias: p.pointer(layer.outputNormBias), rows: n, width: h, epsilon: config.layerNormEps)
+                     bias: p.pointer(layer.outputBias), outFeatures: h, output: s.outputProjection, packed: packed?.output) { rows in
+        residualLayerNorm(rows, projection: s.outputProjection, mask: s.dropout?.output,
+                          residual: s.attentionNorm, sum: s.outputSum, output: output, mean: s.outputMean, rstd: s.outputRstd,
+                          weight: p.pointer(layer.outputNormWeight), normBias: p.pointer(layer.outputNormBias), width: h, epsilon: config.layerNormEps)
+    }
 }
 
 /// Rows per core below which a pass between matrix products stays on one core.
 let rowsPerPart = 32
 
-/// projection × dropout mask, sum = projection + residual, output = LayerNorm(sum).
-private func residualLayerNorm(projection: UnsafeMutablePointer<Float>, mask: DropoutMask?,
+/// For `rows`: projection × dropout mask, sum = projection + residual, output = LayerNorm(sum).
+private func residualLayerNorm(_ rows: Range<Int>, projection: UnsafeMutablePointer<Float>, mask: DropoutMask?,
                                residual: UnsafePointer<Float>, sum: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
                                mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>,
-                               normBias: UnsafePointer<Float>, rows: Int, width: Int, epsilon: Float) {
-    parallelParts(rows, minimumPart: rowsPerPart) { part in
-        let offset = part.lowerBound * width, count = part.count * width
-        if let mask { applyMask(projection + offset, mask.advanced(by: offset), count: count) }
-        add(sum + offset, projection + offset, residual + offset, count: count)
-        layerNormForward(output: output + offset, mean: mean + part.lowerBound, rstd: rstd + part.lowerBound, input: sum + offset,
-                         weight: weight, bias: normBias, rows: part.count, width: width, epsilon: epsilon)
-    }
+                               normBias: UnsafePointer<Float>, width: Int, epsilon: Float) {
+    let offset = rows.lowerBound * width, count = rows.count * width
+    if let mask { applyMask(projection + offset, mask.advanced(by: offset), count: count) }
+    add(sum + offset, projection + offset, residual + offset, count: count)
+    layerNormForward(output: output + offset, mean: mean + rows.lowerBound, rstd: rstd + rows.lowerBound, input: sum + offset,
+                     weight: weight, bias: normBias, rows: rows.count, width: width, epsilon: epsilon)
 }
 
 /// The dropout probability of each of a layer's masks (nil: none there), so that its backward pass

@@ -21,8 +21,14 @@ public enum MatrixPrecision: String, Sendable, Equatable {
     /// as torch stores it). In float32 the bias fills the output and the product adds to it (torch's
     /// `addmm`); in bfloat16 the kernel adds the bias as it stores the product, without that pass, and
     /// reads the weight from `packed` when given (inference packs each weight once).
+    ///
+    /// `then`, given, is a pass over rows of the output (a range of rows at a time; each row's result
+    /// must not depend on the others'): in float32 it runs after the product, the rows shared out
+    /// between the cores; in bfloat16 the kernel runs it on each block of rows as soon as they are
+    /// final, while they are still in the cache.
     func linear(input: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                outFeatures: Int, output: UnsafeMutablePointer<Float>, packed: BFloat16PackedWeight? = nil) {
+                outFeatures: Int, output: UnsafeMutablePointer<Float>, packed: BFloat16PackedWeight? = nil,
+                then: ((Range<Int>) -> Void)? = nil) {
         switch self {
         case .float32:
             parallelParts(rows, minimumPart: rowsPerPart) { part in
@@ -30,9 +36,10 @@ public enum MatrixPrecision: String, Sendable, Equatable {
             }
             BLAS.sgemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures, a: input, lda: inFeatures,
                        b: weight, ldb: inFeatures, beta: 1, c: output, ldc: outFeatures)
+            if let then { parallelParts(rows, minimumPart: rowsPerPart, then) }
         case .bfloat16:
             BFloat16Product.multiply(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures, a: input, lda: inFeatures,
-                                     b: weight, ldb: inFeatures, bias: bias, packedB: packed, c: output, ldc: outFeatures)
+                                     b: weight, ldb: inFeatures, bias: bias, packedB: packed, c: output, ldc: outFeatures, finishRows: then)
         }
     }
 
