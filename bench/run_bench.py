@@ -61,8 +61,12 @@ def measure(arguments):
         print("training: the lesson's padding to 512 tokens", file=sys.stderr, flush=True)
         results["training"]["reference_padded"] = [training.trainer(python, seeds[0], "max_length")]
         print("training: the steps alone, and the sgemm peak", file=sys.stderr, flush=True)
-        results["training"]["lectern_steps"] = [training.lectern_steps(seed) for seed in seeds]
-        results["training"]["peak"] = [run_json([LECTERN_BENCH, "peak", "2"]) for _ in range(3)]
+        # Each steps run right after a peak measurement: the machine's speed drifts by ±10% over
+        # minutes (other tenants of the host), so the share is taken pair by pair, in the same minute.
+        results["training"]["peak"], results["training"]["lectern_steps"] = [], []
+        for seed in seeds:
+            results["training"]["peak"].append(run_json([LECTERN_BENCH, "peak", "2"]))
+            results["training"]["lectern_steps"].append(training.lectern_steps(seed))
     if "base" in arguments.only:
         folder = training.bert_base(python)
         results["base"] = alternate(
@@ -110,10 +114,11 @@ def report(results, arguments):
         lectern_speed = median(t["lectern"], "train_samples_per_second")
         rows.append(f"| Training, against the lesson's padding to 512 tokens | {lectern_speed:,.1f} samples/s | {padded:,.2f} samples/s | "
                     f"**{lectern_speed / padded:.1f}×** | ≥ 20× |")
-        peak = max(p["gflops_per_second"] for p in t["peak"])
+        peak = statistics.median(p["gflops_per_second"] for p in t["peak"])
         steps = statistics.median(s["gflops_per_second"] for s in t["lectern_steps"])
+        share = statistics.median(s["gflops_per_second"] / p["gflops_per_second"] for s, p in zip(t["lectern_steps"], t["peak"]))
         rows.append(f"| Training steps: model FLOPs per second, share of the sgemm peak | {steps:,.0f} GFLOP/s | peak {peak:,.0f} GFLOP/s | "
-                    f"**{100 * steps / peak:.0f}%** | ≥ 65% |")
+                    f"**{100 * share:.0f}%** | ≥ 65% |")
         rows.append(ratio_row("Evaluation, course configuration (200 texts, batch 8)", t, "eval_samples_per_second", "samples/s", "≥ 2×"))
         rows.append(ratio_row("Peak memory, whole training run (RSS)", t, "peak_rss_mb", "MB", "≤ ⅓ (≥ 3×)", higher_is_better=False, digits=0))
     if "base" in results:
@@ -148,6 +153,9 @@ def report(results, arguments):
         per_seed = "\n".join(f"| {l['seed']} | {l['eval_accuracy']:.3f} | {r['eval_accuracy']:.3f} | {l['eval_loss']:.4f} | {r['eval_loss']:.4f} |"
                              for l, r in zip(t["lectern"], t["reference"]))
         steps = t["lectern_steps"]
+        pairs = ", ".join(f"{s['gflops_per_second']:,.0f} / {p['gflops_per_second']:,.0f} = {100 * s['gflops_per_second'] / p['gflops_per_second']:.0f}%"
+                          for s, p in zip(steps, t["peak"]))
+        best_peak = max(p["gflops_per_second"] for p in t["peak"])
         sections.append(f"""## The course configuration: accuracy over seeds
 
 all-MiniLM-L6-v2, AG News `train[:1000]` split 0.8/0.2 with seed 42, 4 labels, 1 epoch, batch 8/8,
@@ -170,7 +178,11 @@ The FLOP share counts the training steps alone (`lectern-bench training`: the sa
 {statistics.median(s['samples_per_second'] for s in steps):.1f} samples/s): forward and backward
 of every dense layer (6 FLOPs per weight per token) and the attention products (QKᵀ and PV,
 3 × 4·L²·H per sequence of L tokens and layer) on the real lengths, over the time in steps; the
-peak is the best of OpenBLAS sgemm on 3072² matrices, two threads, measured in the same run.""")
+peak is the best of five OpenBLAS sgemm products of 3072² matrices, two threads, measured right
+before each steps run (one per seed), and the share is the median of the pairs: {pairs}. The
+machine's speed drifts by ±10% over minutes, which a peak and a steps run measured minutes apart
+would count as the engine's; against the best peak of the run ({best_peak:,.0f} GFLOP/s) the median
+steps run is {100 * statistics.median(s['gflops_per_second'] for s in steps) / best_peak:.0f}%.""")
     if "base" in results:
         l, r = results["base"]["lectern"][0], results["base"]["reference"][0]
         sections.append(f"""## The lesson's model size: a bert-base-shaped classifier
