@@ -267,12 +267,14 @@ def bf16_section(b):
     def row(what, float32, bf16, unit, goal, higher_is_better=True, digits=1):
         ratio = bf16 / float32 if higher_is_better else float32 / bf16
         return f"| {what} | {float32:,.{digits}f} {unit} | {bf16:,.{digits}f} {unit} | **{ratio:.2f}×** | {goal} |"
-    goal = "≥ 1.5× (AVX512-BF16), ≥ 3× (AMX)"
-    rows = [row("Training, course configuration", lectern("float32", "train_samples_per_second"), lectern("bf16", "train_samples_per_second"), "samples/s", goal),
-            row("Evaluation, course configuration (200 texts, batch 8)", lectern("float32", "eval_samples_per_second"), lectern("bf16", "eval_samples_per_second"), "samples/s", goal),
+    training_goal, evaluation_goal = "≥ 1.6× (AVX512-BF16), ≥ 3× (AMX)", "≥ 2× (AVX512-BF16), ≥ 3× (AMX)"
+    rows = [row("Training, course configuration", lectern("float32", "train_samples_per_second"), lectern("bf16", "train_samples_per_second"), "samples/s",
+                training_goal),
+            row("Evaluation, course configuration (200 texts, batch 8)", lectern("float32", "eval_samples_per_second"), lectern("bf16", "eval_samples_per_second"),
+                "samples/s", evaluation_goal),
             row("Inference (7,600 texts, batch 32)", speed("float32"), speed("bf16"), "texts/s", ""),
-            row("Training, 10,000 articles", large["float32"]["train_runtime"], large["bf16"]["train_runtime"], "s", goal, higher_is_better=False, digits=0),
-            row("Evaluation, 7,600 articles (batch 8)", large["float32"]["eval_runtime"], large["bf16"]["eval_runtime"], "s", goal, higher_is_better=False)]
+            row("Training, 10,000 articles", large["float32"]["train_runtime"], large["bf16"]["train_runtime"], "s", training_goal, higher_is_better=False, digits=0),
+            row("Evaluation, 7,600 articles (batch 8)", large["float32"]["eval_runtime"], large["bf16"]["eval_runtime"], "s", evaluation_goal, higher_is_better=False)]
     accuracy = lambda system: [r[system]["eval_accuracy"] if system != "reference" else r["eval_accuracy"] for r in
                                (course["lectern"] if system != "reference" else course["reference"])]
     per_seed = "\n".join(f"| {l['float32']['seed']} | {l['float32']['eval_accuracy']:.3f} | {l['bf16']['eval_accuracy']:.3f} | {r['eval_accuracy']:.3f} |"
