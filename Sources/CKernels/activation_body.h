@@ -53,16 +53,6 @@ KERNEL void V(lectern_erf)(const float *x, float *out, long count) {
     for (; i < count; i++) out[i] = erff(x[i]);
 }
 
-KERNEL void V(lectern_expf_libm)(const float *x, float *out, long count) {
-    for (long i = 0; i < count; i += 16) {
-        float in[16] = {0}, e[16];
-        long n = count - i < 16 ? count - i : 16;
-        for (long j = 0; j < n; j++) in[j] = x[i + j];
-        V(expf16_libm)(in, e);
-        for (long j = 0; j < n; j++) out[i + j] = e[j];
-    }
-}
-
 KERNEL void V(lectern_gelu)(const float *input, float *output, long count) {
     const float inverse_root2 = 0.70710677f;
     long i = 0;
@@ -135,7 +125,7 @@ __attribute__((always_inline)) static inline KERNEL void V(softmax_group)(float 
             float *x = values + r * columns;
             float tail[16] = {0};
             for (long j = whole; j < columns; j++) tail[j - whole] = x[j] - largest[r];
-            V(expf16_libm)(tail, lanes[r]);
+            expf16_libm(tail, lanes[r]);
         }
         for (long j = whole; j < columns; j++) {
             for (long r = 0; r < group; r++) {

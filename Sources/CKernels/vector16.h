@@ -44,50 +44,6 @@ AVX512_TARGET void lanes_avx512(v16_avx512 v, float *out) { _mm512_storeu_ps(out
 // The largest lane of a vector without NaNs (the order of comparisons then only picks a zero's sign).
 AVX512_TARGET float largest_lane_avx512(v16_avx512 v) { return _mm512_reduce_max_ps(v); }
 
-// e^x with the bits of libm's expf as Debian 12's glibc (2.36) computes it on a CPU with FMA, for
-// softmax's last values of a row (fewer than 16), which called libm before: 16 values at `x`, into
-// `out`. The algorithm is glibc's: in double precision, x·32/ln2 = k + r (|r| ≤ ½, k an integer,
-// rounded by adding 1.5·2⁵²), e^x = 2^(k/32) · 2^(r/32), the first from a table of 2^(i/32) with k's
-// high bits added to the exponent, the second a cubic in r; the fused multiply-adds are where that
-// build has them. Out of range: x > 88.72… gives +∞, x < −103.27… the smallest subnormal, x < −103.97…
-// zero, NaN stays NaN. KernelTests checks it against libm bit for bit.
-static const uint64_t expf_table[32] = {
-    0x3ff0000000000000ull, 0x3fefd9b0d3158574ull, 0x3fefb5586cf9890full, 0x3fef9301d0125b51ull,
-    0x3fef72b83c7d517bull, 0x3fef54873168b9aaull, 0x3fef387a6e756238ull, 0x3fef1e9df51fdee1ull,
-    0x3fef06fe0a31b715ull, 0x3feef1a7373aa9cbull, 0x3feedea64c123422ull, 0x3feece086061892dull,
-    0x3feebfdad5362a27ull, 0x3feeb42b569d4f82ull, 0x3feeab07dd485429ull, 0x3feea47eb03a5585ull,
-    0x3feea09e667f3bcdull, 0x3fee9f75e8ec5f74ull, 0x3feea11473eb0187ull, 0x3feea589994cce13ull,
-    0x3feeace5422aa0dbull, 0x3feeb737b0cdc5e5ull, 0x3feec49182a3f090ull, 0x3feed503b23e255dull,
-    0x3feee89f995ad3adull, 0x3feeff76f2fb5e47ull, 0x3fef199bdd85529cull, 0x3fef3720dcef9069ull,
-    0x3fef5818dcfba487ull, 0x3fef7c97337b9b5full, 0x3fefa4afa2a490daull, 0x3fefd0765b6e4540ull
-};
-static const double expf_inv_ln2_n = 0x1.71547652b82fep+5, expf_shift = 0x1.8p+52;
-static const double expf_c0 = 0x1.c6af84b912394p-20, expf_c1 = 0x1.ebfce50fac4f3p-13, expf_c2 = 0x1.62e42ff0c52d6p-6;
-static const float expf_overflow = 0x1.62e42ep+6f, expf_underflow = -0x1.9fe368p+6f, expf_subnormal = -0x1.9d1d9ep+6f;
-
-AVX512_TARGET __m256 expf8_libm_avx512(__m256 x) {
-    __m512d xd = _mm512_cvtps_pd(x);
-    __m512d kd = _mm512_fmadd_pd(_mm512_set1_pd(expf_inv_ln2_n), xd, _mm512_set1_pd(expf_shift));
-    __m512i ki = _mm512_castpd_si512(kd);
-    kd = _mm512_sub_pd(kd, _mm512_set1_pd(expf_shift));
-    __m512d r = _mm512_fmsub_pd(_mm512_set1_pd(expf_inv_ln2_n), xd, kd);
-    __m512i t = _mm512_i64gather_epi64(_mm512_and_si512(ki, _mm512_set1_epi64(31)), (const void *)expf_table, 8);
-    __m512d s = _mm512_castsi512_pd(_mm512_add_epi64(t, _mm512_slli_epi64(ki, 47)));
-    __m512d z = _mm512_fmadd_pd(r, _mm512_set1_pd(expf_c0), _mm512_set1_pd(expf_c1));
-    __m512d r2 = _mm512_mul_pd(r, r);
-    __m512d y = _mm512_fmadd_pd(r, _mm512_set1_pd(expf_c2), _mm512_set1_pd(1.0));
-    y = _mm512_mul_pd(_mm512_fmadd_pd(z, r2, y), s);
-    __m256 e = _mm512_cvtpd_ps(y);
-    e = _mm256_blendv_ps(e, _mm256_set1_ps(0x1p-149f), _mm256_cmp_ps(x, _mm256_set1_ps(expf_subnormal), _CMP_LT_OQ));
-    e = _mm256_blendv_ps(e, _mm256_setzero_ps(), _mm256_cmp_ps(x, _mm256_set1_ps(expf_underflow), _CMP_LT_OQ));
-    e = _mm256_blendv_ps(e, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(x, _mm256_set1_ps(expf_overflow), _CMP_GT_OQ));
-    return _mm256_blendv_ps(e, _mm256_add_ps(x, x), _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
-}
-AVX512_TARGET void expf16_libm_avx512(const float *x, float *out) {
-    _mm256_storeu_ps(out, expf8_libm_avx512(_mm256_loadu_ps(x)));
-    _mm256_storeu_ps(out + 8, expf8_libm_avx512(_mm256_loadu_ps(x + 8)));
-}
-
 typedef struct { __m256 low, high; } v16_avx2;
 AVX2_TARGET v16_avx2 load_avx2(const float *p) { return (v16_avx2){_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)}; }
 AVX2_TARGET void store_avx2(float *p, v16_avx2 v) { _mm256_storeu_ps(p, v.low); _mm256_storeu_ps(p + 8, v.high); }
@@ -129,7 +85,29 @@ AVX2_TARGET float largest_lane_avx2(v16_avx2 v) {
     return _mm_cvtss_f32(_mm_max_ss(two, _mm_movehdup_ps(two)));
 }
 
-AVX2_TARGET __m128 expf4_libm_avx2(__m128 x) {
+// e^x with the bits of libm's expf as Debian 12's glibc (2.36) computes it on a CPU with FMA, for
+// softmax's last values of a row (fewer than 16), which called libm before: 16 values at `x`, into
+// `out`. One implementation for both variants (the AVX-512 kernels call it too): it runs only on a
+// row's last values, where four doubles per register cost nothing that matters. The algorithm is glibc's: in double precision, x·32/ln2 = k + r (|r| ≤ ½, k an integer,
+// rounded by adding 1.5·2⁵²), e^x = 2^(k/32) · 2^(r/32), the first from a table of 2^(i/32) with k's
+// high bits added to the exponent, the second a cubic in r; the fused multiply-adds are where that
+// build has them. Out of range: x > 88.72… gives +∞, x < −103.27… the smallest subnormal, x < −103.97…
+// zero, NaN stays NaN. KernelTests checks it against libm bit for bit.
+static const uint64_t expf_table[32] = {
+    0x3ff0000000000000ull, 0x3fefd9b0d3158574ull, 0x3fefb5586cf9890full, 0x3fef9301d0125b51ull,
+    0x3fef72b83c7d517bull, 0x3fef54873168b9aaull, 0x3fef387a6e756238ull, 0x3fef1e9df51fdee1ull,
+    0x3fef06fe0a31b715ull, 0x3feef1a7373aa9cbull, 0x3feedea64c123422ull, 0x3feece086061892dull,
+    0x3feebfdad5362a27ull, 0x3feeb42b569d4f82ull, 0x3feeab07dd485429ull, 0x3feea47eb03a5585ull,
+    0x3feea09e667f3bcdull, 0x3fee9f75e8ec5f74ull, 0x3feea11473eb0187ull, 0x3feea589994cce13ull,
+    0x3feeace5422aa0dbull, 0x3feeb737b0cdc5e5ull, 0x3feec49182a3f090ull, 0x3feed503b23e255dull,
+    0x3feee89f995ad3adull, 0x3feeff76f2fb5e47ull, 0x3fef199bdd85529cull, 0x3fef3720dcef9069ull,
+    0x3fef5818dcfba487ull, 0x3fef7c97337b9b5full, 0x3fefa4afa2a490daull, 0x3fefd0765b6e4540ull
+};
+static const double expf_inv_ln2_n = 0x1.71547652b82fep+5, expf_shift = 0x1.8p+52;
+static const double expf_c0 = 0x1.c6af84b912394p-20, expf_c1 = 0x1.ebfce50fac4f3p-13, expf_c2 = 0x1.62e42ff0c52d6p-6;
+static const float expf_overflow = 0x1.62e42ep+6f, expf_underflow = -0x1.9fe368p+6f, expf_subnormal = -0x1.9d1d9ep+6f;
+
+AVX2_TARGET __m128 expf4_libm(__m128 x) {
     __m256d xd = _mm256_cvtps_pd(x);
     __m256d kd = _mm256_fmadd_pd(_mm256_set1_pd(expf_inv_ln2_n), xd, _mm256_set1_pd(expf_shift));
     __m256i ki = _mm256_castpd_si256(kd);
@@ -147,8 +125,8 @@ AVX2_TARGET __m128 expf4_libm_avx2(__m128 x) {
     e = _mm_blendv_ps(e, _mm_set1_ps(INFINITY), _mm_cmp_ps(x, _mm_set1_ps(expf_overflow), _CMP_GT_OQ));
     return _mm_blendv_ps(e, _mm_add_ps(x, x), _mm_cmp_ps(x, x, _CMP_UNORD_Q));
 }
-AVX2_TARGET void expf16_libm_avx2(const float *x, float *out) {
-    for (int i = 0; i < 16; i += 4) _mm_storeu_ps(out + i, expf4_libm_avx2(_mm_loadu_ps(x + i)));
+AVX2_TARGET void expf16_libm(const float *x, float *out) {
+    for (int i = 0; i < 16; i += 4) _mm_storeu_ps(out + i, expf4_libm(_mm_loadu_ps(x + i)));
 }
 
 #endif

@@ -38,3 +38,13 @@ static inline void update_one(float *p, const float *g, float *m, float *v, cons
 #include "adamw_body.h"
 #undef V
 #undef KERNEL
+
+__attribute__((target("avx2,fma"))) void lectern_expf_libm(const float *x, float *out, long count) {
+    for (long i = 0; i < count; i += 16) {
+        float in[16] = {0}, e[16];
+        long n = count - i < 16 ? count - i : 16;
+        for (long j = 0; j < n; j++) in[j] = x[i + j];
+        expf16_libm(in, e);
+        for (long j = 0; j < n; j++) out[i + j] = e[j];
+    }
+}

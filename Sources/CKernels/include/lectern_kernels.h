@@ -39,13 +39,13 @@ void lectern_gelu_output_and_derivative_avx2(float *input, float *output, long c
 void lectern_softmax_rows_avx512(float *values, long rows, long columns);
 void lectern_softmax_rows_avx2(float *values, long rows, long columns);
 // The vector e^x and erf(x) those kernels use (within a few ulp, and 5e-7 absolute), over `count`
-// values, for tests; a tail shorter than 16 goes to libm, as in softmax's rows.
+// values, for tests; a tail shorter than 16 goes to libm.
 void lectern_exp_avx512(const float *x, float *out, long count);
 void lectern_exp_avx2(const float *x, float *out, long count);
 void lectern_erf_avx512(const float *x, float *out, long count);
 void lectern_erf_avx2(const float *x, float *out, long count);
-// libm's expf, bit for bit (Debian 12's glibc on a CPU with FMA): softmax's last values of a row, for tests.
-void lectern_expf_libm_avx512(const float *x, float *out, long count);
-void lectern_expf_libm_avx2(const float *x, float *out, long count);
+// libm's expf, bit for bit (Debian 12's glibc on a CPU with FMA): softmax's last values of a row,
+// for tests. One variant: it needs AVX2 and FMA, the engine's baseline.
+void lectern_expf_libm(const float *x, float *out, long count);
 
 #endif

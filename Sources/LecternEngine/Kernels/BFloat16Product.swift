@@ -55,15 +55,11 @@ enum BFloat16Product {
             Parallel.perform(rowParts) { part in
                 let i0 = part * tilesPerPart * tile, i1 = min(m, (part + 1) * tilesPerPart * tile)
                 guard i0 < i1 else { return }
-                guard let finish else {
-                    return lectern_bf16_multiply_rows(a, lda, transposeA, i0, i1, k0, kc, packed, n, alpha, beta, bias, k0 == 0, c, ldc,
-                                                      scratch + part * scratchWords, nil, nil)
-                }
                 // The closure is called only until the kernel returns; the pointer does not outlive it.
                 withUnsafePointer(to: finish) { context in
                     lectern_bf16_multiply_rows(a, lda, transposeA, i0, i1, k0, kc, packed, n, alpha, beta, bias, k0 == 0, c, ldc,
-                                               scratch + part * scratchWords, { context, row, rows in
-                        context!.assumingMemoryBound(to: ((Range<Int>) -> Void).self).pointee(row..<(row + rows))
+                                               scratch + part * scratchWords, finish == nil ? nil : { context, row, rows in
+                        context!.assumingMemoryBound(to: ((Range<Int>) -> Void)?.self).pointee!(row..<(row + rows))
                     }, UnsafeMutableRawPointer(mutating: context))
                 }
             }
